@@ -1,0 +1,238 @@
+"""One exception type per situation a user can meet, each with a one-line message and a next step.
+
+Every error carries ``message`` (what happened) and ``hint`` (what to do next); ``str(err)`` joins
+them into the single line the CLI prints and the window shows. No error text ever contains a token.
+"""
+
+from __future__ import annotations
+
+
+class HfGuiError(Exception):
+    """Base of every error hfgui reports to a person."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        self.message = _one_line(message)
+        self.hint = _one_line(hint)
+        super().__init__(self.user_message)
+
+    @property
+    def user_message(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+    def __str__(self) -> str:
+        return self.user_message
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class InvalidRepoIdError(HfGuiError, ValueError):
+    def __init__(self, repo_id: str, reason: str) -> None:
+        self.repo_id = repo_id
+        super().__init__(
+            f"'{repo_id}' is not a valid model id ({reason}).",
+            "Use the form owner/name, e.g. corenet-community/coreml-OpenELM-270M-Instruct.",
+        )
+
+
+# --- Access ------------------------------------------------------------------------------------
+
+
+class RepoNotFoundError(HfGuiError):
+    """Missing, or private and not visible with the current credentials."""
+
+    def __init__(self, repo_id: str, *, authenticated: bool) -> None:
+        self.repo_id = repo_id
+        self.authenticated = authenticated
+        if authenticated:
+            hint = "Check the spelling; if it is private, make sure your token's account can read it."
+        else:
+            hint = "Check the spelling; if it is a private model, add a Hugging Face token in Settings."
+        super().__init__(f"Model {repo_id} was not found or is private.", hint)
+
+
+class GatedRepoError(HfGuiError):
+    """The repository requires accepting its license (and a token)."""
+
+    def __init__(self, repo_id: str, *, page_url: str, authenticated: bool) -> None:
+        self.repo_id = repo_id
+        self.page_url = page_url
+        self.authenticated = authenticated
+        if authenticated:
+            message = f"Model {repo_id} is gated and your account has not been granted access."
+            hint = f"Request access at {page_url}, then try again once it is approved."
+        else:
+            message = f"Model {repo_id} is gated: you must accept its license first."
+            hint = f"Accept the license at {page_url} and add a Hugging Face token in Settings."
+        super().__init__(message, hint)
+
+
+class InvalidTokenError(HfGuiError):
+    """The Hub rejected the token itself (it does so even for public models)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        super().__init__(
+            f"The Hub rejected your Hugging Face token (from {source}); it is invalid, expired or revoked.",
+            f"Fix or remove the token in {source}; public models download without one.",
+        )
+
+
+class DisabledRepoError(HfGuiError):
+    def __init__(self, repo_id: str) -> None:
+        self.repo_id = repo_id
+        super().__init__(
+            f"Model {repo_id} has been disabled on the Hub and cannot be downloaded.",
+            "Pick another model.",
+        )
+
+
+class RevisionNotFoundError(HfGuiError):
+    def __init__(self, repo_id: str, revision: str) -> None:
+        self.repo_id = repo_id
+        self.revision = revision
+        super().__init__(
+            f"Revision '{revision}' does not exist in {repo_id}.",
+            "Use a branch, tag or commit that exists (default: main).",
+        )
+
+
+class EntryNotFoundError(HfGuiError):
+    def __init__(self, repo_id: str, path: str, revision: str = "main") -> None:
+        self.repo_id = repo_id
+        self.path = path
+        self.revision = revision
+        super().__init__(
+            f"File '{path}' does not exist in {repo_id} at {revision}.",
+            f"List the repository's files with: hfgui files {repo_id}",
+        )
+
+
+class RateLimitedError(HfGuiError):
+    def __init__(self, retry_after: float | None, *, authenticated: bool) -> None:
+        self.retry_after = retry_after
+        self.authenticated = authenticated
+        wait = f"about {round(retry_after)} s" if retry_after is not None else "a few minutes"
+        hint = f"Wait {wait} and try again."
+        if not authenticated:
+            hint += " A free Hugging Face token in Settings gives higher limits."
+        super().__init__("The Hugging Face Hub is rate limiting requests.", hint)
+
+
+# --- Transport ---------------------------------------------------------------------------------
+
+
+class NetworkError(HfGuiError):
+    """Host unreachable, DNS failure, refused connection or timeout."""
+
+    def __init__(self, endpoint: str, detail: str, *, timed_out: bool = False) -> None:
+        self.endpoint = endpoint
+        self.detail = detail
+        self.timed_out = timed_out
+        what = "timed out" if timed_out else "could not be reached"
+        super().__init__(
+            f"{endpoint} {what} ({detail}).",
+            "Check your connection or proxy settings (HTTPS_PROXY), or set HF_ENDPOINT to a reachable mirror.",
+        )
+
+
+class UnexpectedResponseError(HfGuiError):
+    """An HTML page or other non-JSON answer where the Hub API returns JSON (captive portal, proxy page)."""
+
+    def __init__(self, url: str, content_type: str) -> None:
+        self.url = url
+        self.content_type = content_type
+        super().__init__(
+            f"Expected JSON from {url} but got '{content_type or 'no content type'}'"
+            " (a captive portal or proxy login page?).",
+            "Open a web page to sign in to the network, or check HF_ENDPOINT and proxy settings.",
+        )
+
+
+class HubHTTPError(HfGuiError):
+    """Any other HTTP failure from the Hub or CDN."""
+
+    def __init__(self, status: int, url: str, server_message: str = "", request_id: str = "") -> None:
+        self.status = status
+        self.url = url
+        self.server_message = server_message
+        self.request_id = request_id
+        detail = f": {server_message}" if server_message else ""
+        rid = f" (request id {request_id})" if request_id else ""
+        super().__init__(
+            f"The Hub answered HTTP {status} for {url}{detail}{rid}.",
+            "Try again later; if it persists, check HF_ENDPOINT or report it with the request id.",
+        )
+
+
+# --- Download ----------------------------------------------------------------------------------
+
+
+class ChecksumError(HfGuiError):
+    def __init__(self, path: str, expected: str, actual: str) -> None:
+        self.path = path
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"'{path}' failed verification twice (expected {expected[:12]}…, got {actual[:12]}…);"
+            " nothing corrupt was kept.",
+            "Try again later; if it keeps failing the mirror or a proxy is altering the file.",
+        )
+
+
+class SizeMismatchError(HfGuiError):
+    def __init__(self, path: str, expected: int, actual: int) -> None:
+        self.path = path
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"'{path}' has {actual} bytes but the Hub says {expected}.",
+            "Run the same download again; it resumes and re-checks the file.",
+        )
+
+
+class UnsafePathError(HfGuiError):
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"Refused file entry '{path}' from the server: {reason}. Nothing was written.",
+            "The repository or mirror is serving a hostile or broken listing; report it to its owner.",
+        )
+
+
+class InsufficientSpaceError(HfGuiError):
+    def __init__(self, needed: int, free: int, path: str) -> None:
+        self.needed = needed
+        self.free = free
+        self.path = path
+        super().__init__(
+            f"Not enough disk space: needs {format_bytes(needed)}, {format_bytes(free)} free on {path}.",
+            "Free some space or choose another download folder; partial downloads are kept.",
+        )
+
+
+class DownloadCancelledError(HfGuiError):
+    def __init__(self, what: str = "Download") -> None:
+        super().__init__(f"{what} was cancelled.", "Run it again to resume where it stopped.")
+
+
+class ModelNotInstalledError(HfGuiError):
+    def __init__(self, repo_id: str) -> None:
+        self.repo_id = repo_id
+        super().__init__(
+            f"{repo_id} is not installed in the library.", f"Download it with: hfgui download {repo_id}"
+        )
+
+
+def format_bytes(n: int | float) -> str:
+    """Human-readable size in decimal units, as disk tools show them (4.1 GB)."""
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if abs(value) < 1000 or unit == "PB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
