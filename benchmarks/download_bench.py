@@ -1,0 +1,252 @@
+"""Download benchmark: hfgui vs huggingface_hub vs curl on the same local Hub emulator, in one run.
+
+Scenarios (sizes can be scaled down with --scale for a quick look):
+  a) one 1 GiB LFS file
+  b) a directory model of 310 files, ~330 MB (300 LFS weight shards + small regular files)
+  c) 2,500 tiny regular files
+
+Every tool runs in its own subprocess so wall time, CPU seconds and peak RSS are its own (os.wait4).
+The emulator runs in this process and counts Hub requests per file. Also measured: hfgui with hashing
+switched off, to show what verification costs in CPU.
+
+    python benchmarks/download_bench.py [--scale 1.0] [--only a,b,c] [--markdown out.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.hubemu import HubEmulator, content_from_bytes, generated_content  # noqa: E402
+
+MiB = 1 << 20
+
+
+@dataclass
+class Scenario:
+    key: str
+    title: str
+    repo_id: str
+    files: dict[str, object]
+    single_file: str | None = None  # set for the one-file scenario
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(getattr(c, "size", None) or len(c) for c in self.files.values())  # type: ignore[arg-type]
+
+
+@dataclass
+class Result:
+    tool: str
+    scenario: str
+    wall: float
+    cpu: float
+    peak_rss_mb: float
+    hub_requests: int
+    files: int
+    bytes: int
+    ok: bool
+    note: str = ""
+
+    @property
+    def mbps(self) -> float:
+        return self.bytes / 1e6 / self.wall if self.wall > 0 else 0.0
+
+
+def build_scenarios(scale: float) -> list[Scenario]:
+    big = int(1024 * MiB * scale)
+    shard = int(1.05 * MiB * scale) or 1024
+    dir_files: dict[str, object] = {}
+    for i in range(300):
+        dir_files[f"model.mlpackage/Data/com.apple.CoreML/weights/shard-{i:04d}.bin"] = generated_content(
+            shard, seed=1000 + i
+        )
+    for i in range(10):
+        dir_files[f"model.mlpackage/Metadata/meta-{i}.json"] = content_from_bytes(
+            (f'{{"index": {i}, "name": "meta"}}\n' * 20).encode()
+        )
+    tiny: dict[str, object] = {
+        f"tokenizers/part-{i // 100:02d}/t-{i:05d}.json": content_from_bytes(f'{{"id": {i}}}\n'.encode() * 8)
+        for i in range(2500)
+    }
+    return [
+        Scenario("a", "one 1 GiB LFS file", "bench/one-big-file", {"model.gguf": generated_content(big, seed=7)},
+                 single_file="model.gguf"),
+        Scenario("b", "directory model, 310 files", "bench/directory-model", dir_files),
+        Scenario("c", "2,500 tiny files", "bench/tiny-files", tiny),
+    ]
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int, str]:
+    """Run cmd, return (wall s, cpu s, peak RSS MiB, exit code, stderr tail)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024, proc.returncode, err[-500:]
+
+
+HF_HUB_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from huggingface_hub import hf_hub_download, snapshot_download
+    repo, single, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    if single:
+        hf_hub_download(repo, single, local_dir=out)
+    else:
+        snapshot_download(repo, local_dir=out)  # default max_workers=8
+    """
+)
+
+HFGUI_NO_HASH_SCRIPT = textwrap.dedent(
+    """
+    # Same as `hfgui download`, but with a hasher that does nothing: measures what hashing costs.
+    import sys
+    import hfgui.core.hashing as hashing
+
+    class _NoHash:
+        def __init__(self, *a, **k): self._etag = None
+        def update(self, data): pass
+        def hexdigest(self): return self._etag
+
+    _orig = hashing.StreamHasher.for_etag
+    def _for_etag(etag, size):
+        h = _NoHash(); h._etag = etag.lower(); return h
+    hashing.StreamHasher.for_etag = staticmethod(_for_etag)
+    from hfgui.cli.main import main
+    raise SystemExit(main(sys.argv[1:]))
+    """
+)
+
+
+def tool_commands(tool: str, sc: Scenario, endpoint: str, out: Path, workers: int) -> list[str]:
+    py = sys.executable
+    if tool == "hfgui":
+        cmd = [py, "-m", "hfgui", "download", sc.repo_id, "--dest", str(out), "--workers", str(workers)]
+        return [*cmd, sc.single_file] if sc.single_file else cmd
+    if tool == "hfgui (no hash)":
+        cmd = [py, "-c", HFGUI_NO_HASH_SCRIPT, "download", sc.repo_id, "--dest", str(out), "--workers",
+               str(workers)]
+        return [*cmd, sc.single_file] if sc.single_file else cmd
+    if tool == "huggingface_hub":
+        return [py, "-c", HF_HUB_SCRIPT, sc.repo_id, sc.single_file or "", str(out)]
+    if tool == "curl":
+        config = out.parent / (out.name + ".curl")
+        lines = []
+        for path in sc.files:
+            lines.append(f'url = "{endpoint}/{sc.repo_id}/resolve/main/{path}"')
+            lines.append(f'output = "{out / path}"')
+        config.write_text("\n".join(lines) + "\n")
+        return ["curl", "-sS", "-L", "--fail", "--create-dirs", "--parallel", "--parallel-max", str(workers),
+                "-K", str(config)]
+    raise ValueError(tool)
+
+
+def verify_tree(sc: Scenario, out: Path) -> bool:
+    for path, content in sc.files.items():
+        target = out / path
+        size = getattr(content, "size", None)
+        if not target.is_file() or target.stat().st_size != size:
+            return False
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0, help="scale file sizes (1.0 = full benchmark)")
+    parser.add_argument("--only", default="a,b,c")
+    parser.add_argument("--tools", default="hfgui,hfgui (no hash),huggingface_hub,curl")
+    parser.add_argument("--workers", type=int, default=8, help="parallel files for hfgui and curl")
+    parser.add_argument("--markdown", type=Path, help="also write the table here")
+    args = parser.parse_args()
+
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    if shutil.which("curl") is None and "curl" in tools:
+        tools.remove("curl")
+    scenarios = [s for s in build_scenarios(args.scale) if s.key in args.only.split(",")]
+    hub = HubEmulator()
+    results: list[Result] = []
+    try:
+        for sc in scenarios:
+            hub.add_repo(sc.repo_id, files=sc.files)
+        print(f"emulator at {hub.url} (CDN {hub.cdn_url})", flush=True)
+        for sc in scenarios:
+            for tool in tools:
+                with tempfile.TemporaryDirectory(prefix="hfgui-bench-") as tmp:
+                    out = Path(tmp) / "out"
+                    env = dict(os.environ)
+                    env.update(
+                        HF_ENDPOINT=hub.url,
+                        HF_HOME=str(Path(tmp) / "hf-home"),
+                        HFGUI_HOME=str(Path(tmp) / "hfgui-home"),
+                        HF_HUB_DISABLE_XET="1",
+                        HF_HUB_DISABLE_TELEMETRY="1",
+                        HF_HUB_DISABLE_PROGRESS_BARS="1",
+                        PYTHONPATH=str(ROOT),
+                    )
+                    env.pop("HF_TOKEN", None)
+                    hub.clear_requests()
+                    cmd = tool_commands(tool, sc, hub.url, out, args.workers)
+                    wall, cpu, rss, code, err = run_measured(cmd, env)
+                    hub_requests = sum(1 for r in hub.requests if r.host == "hub")
+                    ok = code == 0 and verify_tree(sc, out)
+                    res = Result(tool, sc.key, wall, cpu, rss, hub_requests, len(sc.files), sc.total_bytes, ok,
+                                 "" if ok else (err.strip().splitlines() or ["failed"])[-1][:120])
+                    results.append(res)
+                    print(f"[{sc.key}] {tool:16s} {wall:7.2f} s {res.mbps:8.1f} MB/s cpu {cpu:6.2f} s "
+                          f"rss {rss:6.1f} MiB hub req/file {hub_requests / len(sc.files):.2f} "
+                          f"{'ok' if ok else 'FAILED ' + res.note}", flush=True)
+    finally:
+        hub.close()
+
+    table = render_table(scenarios, results)
+    print()
+    print(table)
+    if args.markdown:
+        args.markdown.write_text(table + "\n")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def render_table(scenarios: list[Scenario], results: list[Result]) -> str:
+    lines = [
+        "| scenario | tool | wall s | MB/s | CPU s | peak RSS MiB | Hub req/file | vs huggingface_hub (time) "
+        "| vs curl (MB/s) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for sc in scenarios:
+        rows = [r for r in results if r.scenario == sc.key]
+        ref_hf = next((r for r in rows if r.tool == "huggingface_hub" and r.ok), None)
+        ref_curl = next((r for r in rows if r.tool == "curl" and r.ok), None)
+        for r in rows:
+            vs_hf = f"{ref_hf.wall / r.wall:.2f}× faster" if ref_hf and r.ok else "–"
+            vs_curl = f"{r.mbps / ref_curl.mbps:.2f}×" if ref_curl and r.ok else "–"
+            status = "" if r.ok else " (FAILED)"
+            lines.append(
+                f"| {sc.key}) {sc.title} | {r.tool}{status} | {r.wall:.2f} | {r.mbps:.0f} | {r.cpu:.2f} | "
+                f"{r.peak_rss_mb:.0f} | {r.hub_requests / r.files:.2f} | {vs_hf} | {vs_curl} |"
+            )
+        hashed = next((r for r in rows if r.tool == "hfgui" and r.ok), None)
+        unhashed = next((r for r in rows if r.tool == "hfgui (no hash)" and r.ok), None)
+        if hashed and unhashed and unhashed.cpu > 0:
+            extra = (hashed.cpu / unhashed.cpu - 1) * 100
+            lines.append(f"| {sc.key}) hashing CPU cost | hfgui | | | {extra:+.0f}% | | | | |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

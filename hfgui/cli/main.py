@@ -1,0 +1,139 @@
+"""The ``hfgui`` command: no arguments opens the window, subcommands work in a terminal without Qt."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from hfgui import __version__
+from hfgui.cli import output
+from hfgui.core.errors import HfGuiError
+
+# Subcommands, in help order. Each module exposes add_parser(subparsers) and run(args) -> int.
+COMMANDS: list[tuple[str, str]] = [
+    ("verify", "hfgui.cli.verify"),
+    ("files", "hfgui.cli.files"),
+    ("download", "hfgui.cli.download"),
+    ("list", "hfgui.cli.manage"),  # also registers "check" and "delete"
+]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hfgui",
+        description="Download, verify and manage Hugging Face models. Without arguments it opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"hfgui {__version__}")
+    add_global_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS:
+        module = _load(module_name)
+        sub = module.add_parser(subparsers)
+        sub.set_defaults(_run=module.run, command=name)
+    return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = False) -> None:
+    """--endpoint, --token, -v; subcommands repeat them so they also work after the command name."""
+    default = argparse.SUPPRESS if in_subcommand else None
+    parser.add_argument(
+        "--endpoint", default=default, metavar="URL", help="Hub endpoint or mirror (overrides HF_ENDPOINT)"
+    )
+    parser.add_argument(
+        "--token",
+        default=default,
+        metavar="TOKEN",
+        help="Hugging Face token; visible to other users in the process list, so prefer HF_TOKEN or Settings",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS if in_subcommand else False,
+        help="log every request to stderr (tokens are never shown)",
+    )
+
+
+def _load(module_name: str) -> ModuleType:
+    return importlib.import_module(module_name)
+
+
+class _RedactTokens(logging.Filter):
+    """Belt and braces for -v: blank anything that looks like a token in a log line."""
+
+    _pattern = re.compile(r"(Bearer\s+)\S+|\bhf_[A-Za-z0-9]{6,}")
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        text = self._pattern.sub(lambda m: (m.group(1) or "") + "***", text)
+        record.msg, record.args = text, None
+        return True
+
+
+def _configure_logging(verbose: bool, secrets: Sequence[str]) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactTokens(secrets))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_hfgui", False)]:
+        root.removeHandler(old)
+    handler._hfgui = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:
+        return _open_window()
+    output.prepare_streams()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse already printed usage or --help/--version
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if getattr(args, "_run", None) is None:
+        parser.print_usage(sys.stderr)
+        output.error("choose a command (see hfgui --help), or run hfgui without arguments to open the window")
+        return EXIT_USAGE
+    _configure_logging(args.verbose, [args.token] if args.token else [])
+    if args.token:
+        output.warning("--token shows in the process list; prefer HF_TOKEN or saving the token in Settings.")
+    try:
+        return int(args._run(args))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        output.error("interrupted")
+        return EXIT_INTERRUPTED
+    except HfGuiError as exc:
+        output.error(str(exc))
+        return EXIT_FAILURE
+
+
+def _open_window() -> int:
+    try:
+        from hfgui.gui.app import main as gui_main
+    except ImportError as exc:
+        output.error(f"the window cannot start ({exc}); the command line still works: hfgui --help")
+        return EXIT_FAILURE
+    return int(gui_main() or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

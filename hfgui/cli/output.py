@@ -1,0 +1,89 @@
+"""Terminal output shared by every command: safe streams, check marks, aligned tables and JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+_MARKS = {True: "✅", False: "❌", None: "❔"}
+_ASCII_MARKS = {True: "OK", False: "NO", None: "??"}
+
+
+def prepare_streams() -> None:
+    """Never crash on a terminal that cannot show a character: replace it instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # detached or closed stream: leave it alone
+                pass
+
+
+def can_encode(text: str, stream: TextIO | None = None) -> bool:
+    encoding = getattr(stream or sys.stdout, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def mark(value: bool | None, stream: TextIO | None = None) -> str:
+    """✅ / ❌ / ❔, or OK / NO / ?? where the output encoding cannot show emoji."""
+    marks = _MARKS if can_encode("✅❌❔", stream) else _ASCII_MARKS
+    return marks[value]
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal (emoji and CJK count double, combining marks zero)."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or ch in "\u200d\ufe0f":
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def format_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], right_align: Sequence[int] = ()
+) -> str:
+    """A plain aligned table (two spaces between columns, a dashed rule under the header)."""
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [display_width(h) for h in headers]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], display_width(cell))
+    aligned = set(right_align)
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(_pad(v, widths[i], i in aligned) for i, v in enumerate(values)).rstrip()
+
+    out = [line(list(headers)), "  ".join("-" * w for w in widths)]
+    out.extend(line(row) for row in cells)
+    return "\n".join(out)
+
+
+def print_json(data: Any, stream: TextIO | None = None) -> None:
+    """Pretty JSON, UTF-8 characters kept as-is (ASCII-escaped when the stream cannot encode them)."""
+    stream = stream or sys.stdout
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if not can_encode(text, stream):
+        text = json.dumps(data, indent=2, ensure_ascii=True)
+    print(text, file=stream)
+
+
+def error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def warning(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)

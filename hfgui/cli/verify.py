@@ -1,0 +1,159 @@
+"""``hfgui verify``: can these models be downloaded, and with which credentials?"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+
+from hfgui.cli import context, output
+from hfgui.core.access import AccessReport, TokenCheck, check_access, check_token
+from hfgui.core.catalog import CatalogEntry, load_catalog, parse_model_reference
+from hfgui.core.errors import HfGuiError, InvalidRepoIdError
+
+HELP = "check that models are reachable and downloadable (public, private, gated) with your credentials"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from hfgui.cli.main import add_global_options
+
+    parser = subparsers.add_parser(
+        "verify",
+        help=HELP,
+        description=HELP + ". With no REPO, every catalog model is checked. Exit status: 0 when every model"
+        " is downloadable with the current credentials, 1 when some are not, 2 on usage errors.",
+    )
+    parser.add_argument(
+        "repos",
+        nargs="*",
+        metavar="REPO",
+        help="owner/name, a Hub URL or hf:// address (default: the catalog)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON array with one object per repository instead of the table",
+    )
+    add_global_options(parser, in_subcommand=True)
+    return parser
+
+
+@dataclass(frozen=True)
+class _Target:
+    repo_id: str
+    revision: str
+    files: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+
+def _targets(args: argparse.Namespace) -> list[_Target]:
+    """What to check: the repos named on the command line (validated before any request) or the catalog."""
+    if args.repos:
+        endpoint = context.endpoint(args)
+        refs = [parse_model_reference(text, endpoint) for text in args.repos]
+        known = _catalog_by_repo(required=False)
+        targets = []
+        for ref in refs:
+            if ref.path:
+                targets.append(_Target(ref.repo_id, ref.revision, (ref.path,)))
+            elif (ref.repo_id, ref.revision) in known:
+                targets.append(_target_for(known[ref.repo_id, ref.revision]))
+            else:
+                targets.append(_Target(ref.repo_id, ref.revision))
+        return list(dict.fromkeys(targets))
+    return [_target_for(entry) for entry in _catalog_by_repo(required=True).values()]
+
+
+def _catalog_by_repo(*, required: bool) -> dict[tuple[str, str], CatalogEntry]:
+    """The first catalog entry per (repo, revision): each repo is checked once."""
+    try:
+        entries = load_catalog(context.app_paths())
+    except HfGuiError:
+        if required:
+            raise
+        return {}  # naming repos explicitly still works with a broken catalog
+    by_repo: dict[tuple[str, str], CatalogEntry] = {}
+    for entry in entries:
+        by_repo.setdefault((entry.repo, entry.revision), entry)
+    return by_repo
+
+
+def _target_for(entry: CatalogEntry) -> _Target:
+    """Probe the entry's first file, or a file its folder / patterns select."""
+    include, _ = entry.patterns()
+    return _Target(entry.repo, entry.revision, entry.files, () if entry.files else include)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        targets = _targets(args)
+    except InvalidRepoIdError as exc:  # a malformed id or URL is a usage error, reported before any request
+        output.error(str(exc))
+        return 2
+    anon = context.client(args, anonymous=True)
+    token = context.token(args)
+    auth = context.client(args) if token is not None else None
+    token_check = check_token(auth) if auth is not None else None
+
+    reports = []
+    for target in targets:
+        reports.append(
+            check_access(
+                anon,
+                auth,
+                target.repo_id,
+                revision=target.revision,
+                files=target.files,
+                patterns=target.patterns,
+                token_check=token_check,
+            )
+        )
+        if not args.json:
+            _print_report(reports[-1])
+    if args.json:
+        output.print_json([r.to_dict() for r in reports])
+    else:
+        _print_summary(reports, token_check)
+    return 0 if all(r.downloadable for r in reports) else 1
+
+
+def _print_report(report: AccessReport) -> None:
+    m = output.mark
+    checks: list[tuple[bool | None, str]] = [
+        (report.api_accessible, "Repository API accessible"),
+        (None if report.private is None else not report.private, "Not private"),
+        (None if report.gated is None else not report.gated, _gate_label(report)),
+        (report.anonymous_download, "Files downloadable without auth"),
+    ]
+    if report.has_token:
+        checks.append((report.token_download, f"Files downloadable with token ({report.token_source})"))
+        checks.append((report.account is not None, f"Account: {report.account or 'token not accepted'}"))
+    revision = "" if report.revision == "main" else f" @ {report.revision}"
+    print(f"{report.repo_id}{revision}")
+    for value, label in checks:
+        print(f"  {m(value)} {label}")
+    if report.probe_file:
+        print(f"     file checked: {report.probe_file}")
+    print(f"  Verdict: {report.verdict.value}")
+    print(f"  Next step: {report.next_step}")
+    print()
+
+
+def _gate_label(report: AccessReport) -> str:
+    if report.gated:
+        return f"Not gated (gated: {report.gated})"
+    return "Not gated"
+
+
+def _print_summary(reports: list[AccessReport], token_check: TokenCheck | None) -> None:
+    if token_check is None:
+        print("Token: none (checked anonymously; set HF_TOKEN or add a token in Settings for private models)")
+    elif token_check.valid:
+        print(f"Token: from {token_check.source}, account {token_check.account.name}")  # type: ignore[union-attr]
+    else:
+        print(f"Token: from {token_check.source}, not usable: {token_check.error}")
+    good = sum(r.downloadable for r in reports)
+    rows = [(output.mark(r.downloadable), r.repo_id, r.verdict.value) for r in reports]
+    print(output.format_table(("", "Repository", "Verdict"), rows))
+    print(f"{good} of {len(reports)} downloadable with the current credentials.")
+    sys.stdout.flush()

@@ -1,0 +1,44 @@
+"""Refuse a download before its first byte when the destination's filesystem cannot hold it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hfgui.core.errors import InsufficientSpaceError
+
+MIN_MARGIN = 100 * 1000 * 1000  # 100 MB
+MARGIN_FRACTION = 0.02
+
+
+def nearest_existing(path: Path) -> Path:
+    """The closest ancestor of `path` (itself included) that exists: the folder may not be created yet."""
+    candidate = Path(path).absolute()
+    while not candidate.exists():
+        if candidate.parent == candidate:
+            break
+        candidate = candidate.parent
+    return candidate
+
+
+def free_bytes(path: Path) -> int:
+    return shutil.disk_usage(nearest_existing(path)).free
+
+
+def margin_for(needed: int) -> int:
+    """Headroom kept free: filesystems misbehave when full, and metadata needs room too."""
+    return max(MIN_MARGIN, int(needed * MARGIN_FRACTION))
+
+
+def ensure_space(needed: int, dest: Path, *, free: int | None = None) -> None:
+    """Raise InsufficientSpaceError unless `needed` bytes plus the margin fit on `dest`'s filesystem."""
+    if needed <= 0:
+        return
+    available = free_bytes(dest) if free is None else free
+    if needed + margin_for(needed) > available:
+        raise InsufficientSpaceError(needed + margin_for(needed), available, str(nearest_existing(dest)))
+
+
+def check_space(plan, *, free: int | None = None) -> None:
+    """Check a planner `Plan`: bytes still to fetch (present files and partials excluded) vs free space."""
+    ensure_space(plan.bytes_needed, plan.root, free=free)

@@ -1,0 +1,86 @@
+"""HTTP plumbing shared by Hub calls: the session, the User-Agent, JSON bodies and server messages."""
+
+from __future__ import annotations
+
+import platform
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from hfgui import __version__
+from hfgui.core.errors import UnexpectedResponseError
+from hfgui.core.urls import display_url
+
+# Enough pooled connections per host for several download workers sharing one session.
+POOL_SIZE = 16
+
+
+def user_agent() -> str:
+    return f"hfgui/{__version__}; python/{platform.python_version()}; requests/{requests.__version__}"
+
+
+class NoNetrcAuth(requests.auth.AuthBase):
+    """Passed as ``auth=`` so requests never adds ``.netrc`` credentials (which it would send to any host).
+
+    The session keeps ``trust_env`` on, so HTTPS_PROXY / NO_PROXY / REQUESTS_CA_BUNDLE still apply.
+    """
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+NO_NETRC = NoNetrcAuth()
+
+
+def new_session() -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = user_agent()
+    adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def request_id(response: requests.Response) -> str:
+    headers = response.headers
+    return headers.get("X-Request-Id") or headers.get("X-Amzn-Trace-Id") or headers.get("X-Amz-Cf-Id") or ""
+
+
+def json_body(response: requests.Response) -> Any:
+    """The decoded JSON body, or UnexpectedResponseError for HTML/other bodies (captive portals, proxies)."""
+    content_type = response.headers.get("Content-Type", "")
+    if "json" not in content_type.lower():
+        raise UnexpectedResponseError(display_url(response.url), content_type)
+    try:
+        return response.json()
+    except ValueError:
+        raise UnexpectedResponseError(display_url(response.url), content_type) from None
+
+
+def server_message(response: requests.Response) -> str:
+    """The Hub's own explanation: X-Error-Message, else the JSON ``error``, else a short text body."""
+    header = response.headers.get("X-Error-Message", "").strip()
+    if header:
+        return header
+    if response.request is not None and response.request.method == "HEAD":
+        return ""
+    content_type = response.headers.get("Content-Type", "").lower()
+    try:
+        if "json" in content_type:
+            data = response.json()
+            if isinstance(data, dict):
+                for key in ("error", "error_description", "message"):
+                    if isinstance(data.get(key), str) and data[key].strip():
+                        return data[key].strip()
+                errors = data.get("errors")
+                if isinstance(errors, list):
+                    texts = [e.get("message", "") for e in errors if isinstance(e, dict)]
+                    return "; ".join(t for t in texts if t)
+            return ""
+        if content_type.startswith("text/plain"):
+            text = response.text.strip()
+            return text if len(text) <= 300 else text[:300] + "…"
+    except (ValueError, RuntimeError, requests.RequestException):  # body cut short or undecodable
+        return ""
+    return ""

@@ -1,0 +1,136 @@
+"""The per-model record of what was installed: `<model root>/.hfgui/manifest.json` plus a resume journal.
+
+The manifest is the single marker of an installed model; it is written atomically, and only once every
+file verified. While a download is under way, each verified file is appended to a journal
+(`.hfgui/verified.jsonl`) so a resumed run can skip it without re-hashing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+METADATA_DIR = ".hfgui"
+MANIFEST_NAME = "manifest.json"
+JOURNAL_NAME = "verified.jsonl"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    path: str  # repo-relative, "/" separated
+    size: int
+    etag: str  # sha256 for LFS files, git blob sha1 otherwise
+
+
+@dataclass(frozen=True)
+class Manifest:
+    repo_id: str
+    revision: str
+    commit: str
+    files: tuple[ManifestFile, ...]
+    completed_at: float  # seconds since the epoch
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT_VERSION,
+            "repo": self.repo_id,
+            "revision": self.revision,
+            "commit": self.commit,
+            "files": [{"path": f.path, "size": f.size, "etag": f.etag} for f in self.files],
+            "total": self.total_bytes,
+            "completed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.completed_at)),
+            "time": self.completed_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Manifest:
+        files = tuple(ManifestFile(str(f["path"]), int(f["size"]), str(f["etag"])) for f in data["files"])
+        return cls(
+            repo_id=str(data["repo"]),
+            revision=str(data.get("revision", "")),
+            commit=str(data["commit"]),
+            files=files,
+            completed_at=float(data.get("time", 0.0)),
+        )
+
+
+def metadata_dir(model_root: Path) -> Path:
+    return model_root / METADATA_DIR
+
+
+def manifest_path(model_root: Path) -> Path:
+    return metadata_dir(model_root) / MANIFEST_NAME
+
+
+def journal_path(model_root: Path) -> Path:
+    return metadata_dir(model_root) / JOURNAL_NAME
+
+
+def read_manifest(model_root: Path) -> Manifest | None:
+    """The installed manifest, or None when absent or unreadable (a broken manifest means "not installed")."""
+    try:
+        with open(manifest_path(model_root), encoding="utf-8") as fh:
+            return Manifest.from_json(json.load(fh))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_manifest(model_root: Path, manifest: Manifest) -> Path:
+    """Write atomically (temp file in the same folder, fsync, rename): a crash never leaves half of it."""
+    target = manifest_path(model_root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(manifest.to_json(), fh, indent=2)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def remove_manifest(model_root: Path) -> None:
+    manifest_path(model_root).unlink(missing_ok=True)
+
+
+def append_journal(model_root: Path, commit: str, entry: ManifestFile) -> None:
+    """Record one verified file; one JSON object a line, so a torn last line only loses that one record."""
+    path = journal_path(model_root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"commit": commit, "path": entry.path, "size": entry.size, "etag": entry.etag}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record) + "\n")
+
+
+def read_journal(model_root: Path) -> dict[str, ManifestFile]:
+    """Verified files recorded by an unfinished run, keyed by path (later lines win)."""
+    records: dict[str, ManifestFile] = {}
+    try:
+        with open(journal_path(model_root), encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    data = json.loads(line)
+                    entry = ManifestFile(str(data["path"]), int(data["size"]), str(data["etag"]))
+                except (ValueError, KeyError, TypeError):
+                    continue
+                records[entry.path] = entry
+    except OSError:
+        pass
+    return records
+
+
+def clear_journal(model_root: Path) -> None:
+    journal_path(model_root).unlink(missing_ok=True)

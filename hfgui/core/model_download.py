@@ -1,0 +1,175 @@
+"""Download every file of a plan with a pool of workers; the model is installed only when all verified."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from hfgui.core import transfer
+from hfgui.core.diskspace import check_space
+from hfgui.core.errors import (
+    DownloadCancelledError,
+    GatedRepoError,
+    HfGuiError,
+    InsufficientSpaceError,
+    InvalidTokenError,
+    NetworkError,
+    RateLimitedError,
+    RepoNotFoundError,
+)
+from hfgui.core.manifest import (
+    Manifest,
+    ManifestFile,
+    append_journal,
+    clear_journal,
+    write_manifest,
+)
+from hfgui.core.planner import DownloadRequest, Plan, plan_download
+from hfgui.core.progress import ProgressAggregator, ProgressCallback
+from hfgui.core.types import FileState, ModelProgress, ModelState
+
+# Failures that will hit every remaining file the same way: stop starting new ones.
+_FATAL = (
+    InsufficientSpaceError,
+    NetworkError,
+    RateLimitedError,
+    InvalidTokenError,
+    GatedRepoError,
+    RepoNotFoundError,
+)
+
+
+class ModelDownloader:
+    def __init__(
+        self,
+        client,
+        plan: Plan,
+        *,
+        workers: int = 4,
+        on_progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        segments: int = 1,
+        stall_timeout: float = 30.0,
+    ) -> None:
+        self.client = client
+        self.plan = plan
+        self.workers = max(1, int(workers))
+        self.cancel = cancel if cancel is not None else threading.Event()
+        self.segments = segments
+        self.stall_timeout = stall_timeout
+        self.progress = ProgressAggregator(plan.repo_id, [(f.path, f.size) for f in plan.files], on_progress)
+        self._stop = threading.Event()  # set after a fatal failure: queued files do not start
+        self._failures: list[tuple[str, BaseException]] = []
+        self._failures_lock = threading.Lock()
+        self._journal_lock = threading.Lock()
+
+    def run(self) -> Manifest:
+        """Download what is missing; return the written manifest or raise the first failure."""
+        plan = self.plan
+        self.progress.set_model_state(ModelState.DOWNLOADING)
+        for path in plan.present:
+            self.progress.set_state(path, FileState.SKIPPED)
+        if plan.tasks:
+            plan.staging_dir.mkdir(parents=True, exist_ok=True)
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="hfgui-download") as pool:
+                for future in [pool.submit(self._run_task, task) for task in plan.tasks]:
+                    future.result()  # _run_task records its own failures; this surfaces bugs
+        self.progress.flush()
+
+        if self._failures:
+            first = self._first_failure()
+            if isinstance(first, DownloadCancelledError):
+                self.progress.set_model_state(ModelState.CANCELLED)
+            else:
+                self.progress.set_model_state(ModelState.FAILED, str(first))
+            raise first
+        # A cancel that came after the last file finished changes nothing: every file is in.
+        self.progress.set_model_state(ModelState.VERIFYING)
+        manifest = Manifest(plan.repo_id, plan.revision, plan.commit, plan.files, time.time())
+        write_manifest(plan.root, manifest)
+        clear_journal(plan.root)
+        self.progress.set_model_state(ModelState.INSTALLED)
+        return manifest
+
+    def _first_failure(self) -> BaseException:
+        real = [exc for _, exc in self._failures if not isinstance(exc, DownloadCancelledError)]
+        if real:
+            return real[0]
+        return DownloadCancelledError(f"Download of {self.plan.repo_id}")
+
+    def _record_failure(self, path: str, exc: BaseException) -> None:
+        with self._failures_lock:
+            self._failures.append((path, exc))
+
+    def _run_task(self, task: transfer.FileTask) -> None:
+        if self.cancel.is_set() or self._stop.is_set():
+            self.progress.set_state(task.path, FileState.CANCELLED)
+            self._record_failure(task.path, DownloadCancelledError(f"Download of {self.plan.repo_id}"))
+            return
+        self.progress.set_state(task.path, FileState.DOWNLOADING)
+
+        resumed = self.plan.partial_bytes.get(task.path, 0)
+        first_report = [True]
+
+        def on_bytes(n: int) -> None:
+            # download_file reports a resumed partial once, up front: that is not speed.
+            if first_report[0] and resumed and n == resumed:
+                self.progress.set_bytes(task.path, n)
+            else:
+                self.progress.add_bytes(task.path, n)
+            first_report[0] = False
+
+        try:
+            task.dest.parent.mkdir(parents=True, exist_ok=True)
+            transfer.download_file(
+                self.client,
+                task,
+                self.plan.staging_dir,
+                cancel=self.cancel,
+                on_bytes=on_bytes,
+                segments=self.segments,
+                stall_timeout=self.stall_timeout,
+            )
+        except DownloadCancelledError as exc:
+            self.progress.set_state(task.path, FileState.CANCELLED)
+            self._record_failure(task.path, exc)
+            return
+        except HfGuiError as exc:
+            self.progress.set_state(task.path, FileState.FAILED, str(exc))
+            self._record_failure(task.path, exc)
+            if isinstance(exc, _FATAL):
+                self._stop.set()
+            return
+        except OSError as exc:
+            message = f"Could not write '{task.path}': {exc.strerror or exc}."
+            error = HfGuiError(message, "Check the download folder's permissions, then run it again.")
+            self.progress.set_state(task.path, FileState.FAILED, str(error))
+            self._record_failure(task.path, error)
+            self._stop.set()
+            return
+        with self._journal_lock:
+            append_journal(self.plan.root, task.commit, ManifestFile(task.path, task.size, task.etag))
+        self.progress.set_state(task.path, FileState.DONE)
+
+
+def download_model(
+    client,
+    request: DownloadRequest,
+    library_root: Path | None,
+    *,
+    on_progress: Callable[[ModelProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+) -> Manifest:
+    """Plan, check free space, then download: the whole flow behind `hfgui download` and the window."""
+    plan = plan_download(client, request, library_root)
+    if on_plan is not None:
+        on_plan(plan)
+    check_space(plan)
+    downloader = ModelDownloader(
+        client, plan, workers=request.workers, on_progress=on_progress, cancel=cancel
+    )
+    return downloader.run()

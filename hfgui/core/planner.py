@@ -1,0 +1,229 @@
+"""Turn "download this repo (these files)" into a plan: one commit, the selected files, what is already there.
+
+One `model_info` call fixes the commit; one recursive tree listing pinned to that commit gives every
+file's size and etag, so all files come from the same revision and no per-file HEAD is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from hfgui.core import partials
+from hfgui.core.errors import HfGuiError, UnsafePathError
+from hfgui.core.hashing import file_matches_etag
+from hfgui.core.manifest import METADATA_DIR, ManifestFile, read_journal, read_manifest
+from hfgui.core.pathsafe import safe_join
+from hfgui.core.transfer import FileTask
+from hfgui.core.types import TreeEntry
+from hfgui.core.urls import resolve_url
+
+STAGING_DIR_NAME = ".hfgui-staging"
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class DownloadRequest:
+    repo_id: str
+    revision: str = "main"
+    include: tuple[str, ...] = ()  # globs (hub-protocol §6.3); empty = every file
+    exclude: tuple[str, ...] = ()
+    dest: Path | None = None  # None: <library>/<owner>/<name>
+    workers: int = 4
+
+
+@dataclass(frozen=True)
+class Plan:
+    repo_id: str
+    revision: str
+    commit: str
+    root: Path  # the model folder
+    staging_dir: Path  # partials; same filesystem as root
+    files: tuple[ManifestFile, ...]  # every selected file, what the manifest will list
+    tasks: tuple[FileTask, ...]  # the files still to download
+    present: tuple[str, ...] = ()  # paths already on disk and verified
+    partial_bytes: dict[str, int] = field(default_factory=dict)  # path -> bytes already in a partial
+
+    @property
+    def bytes_total(self) -> int:
+        return sum(f.size for f in self.files)
+
+    @property
+    def bytes_present(self) -> int:
+        """Bytes that need no transfer: verified files plus resumable partials."""
+        sizes = {f.path: f.size for f in self.files}
+        return sum(sizes[p] for p in self.present) + sum(self.partial_bytes.values())
+
+    @property
+    def bytes_needed(self) -> int:
+        return max(0, self.bytes_total - self.bytes_present)
+
+
+# --- globbing ------------------------------------------------------------------------------------
+
+
+def _normalize_pattern(pattern: str) -> str:
+    pattern = pattern.replace("\\", "/")
+    return pattern + "*" if pattern.endswith("/") else pattern
+
+
+def matches(path: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> bool:
+    """huggingface_hub's allow/ignore rule: fnmatchcase, `*` crosses `/`, a trailing `/` takes the folder.
+
+    An empty `include` selects everything.
+    """
+    path = path.replace("\\", "/")
+    if include and not any(fnmatchcase(path, _normalize_pattern(p)) for p in include):
+        return False
+    return not any(fnmatchcase(path, _normalize_pattern(p)) for p in exclude)
+
+
+def expand_directory_includes(include: Sequence[str], directories: Iterable[str]) -> tuple[str, ...]:
+    """Let a plain folder name select the folder (`X.mlpackage` means `X.mlpackage/`).
+
+    huggingface_hub would match nothing for such a pattern, so this only widens patterns that were empty.
+    """
+    dirs = {d.rstrip("/") for d in directories}
+    out: list[str] = []
+    for pattern in include:
+        out.append(pattern)
+        bare = pattern.rstrip("/")
+        if not (_GLOB_CHARS & set(pattern)) and bare in dirs and not pattern.endswith("/"):
+            out.append(bare + "/")
+    return tuple(out)
+
+
+def select_files(
+    entries: Iterable[TreeEntry], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[TreeEntry]:
+    entries = list(entries)
+    include = expand_directory_includes(include, (e.path for e in entries if not e.is_file))
+    return [e for e in entries if e.is_file and matches(e.path, include, exclude)]
+
+
+# --- roots ---------------------------------------------------------------------------------------
+
+
+def model_root(library_root: Path, repo_id: str) -> Path:
+    """`<library>/<owner>/<name>`: the repo's own layout is kept below it."""
+    owner, _, name = repo_id.partition("/")
+    return Path(library_root) / owner / name
+
+
+def staging_dir_for(library_root: Path | None, dest: Path | None) -> Path:
+    if dest is not None:
+        return Path(dest) / METADATA_DIR / "staging"
+    return Path(library_root) / STAGING_DIR_NAME
+
+
+def check_entry_path(root: Path, path: str) -> Path:
+    """Where a repo file goes, refusing hostile paths and names that collide with our metadata folder."""
+    target = safe_join(root, path)
+    if path.split("/", 1)[0] == METADATA_DIR:
+        raise UnsafePathError(path, f"it would overwrite hfgui's own '{METADATA_DIR}' folder")
+    return target
+
+
+# --- planning ------------------------------------------------------------------------------------
+
+
+def _partial_bytes(staging_dir: Path, task: FileTask) -> int:
+    key = task.partial_key
+    part = partials.part_path(staging_dir, key)
+    try:
+        size = part.stat().st_size
+    except OSError:
+        return 0
+    sidecar = partials.read_sidecar(partials.sidecar_path(staging_dir, key))
+    if sidecar is not None and sidecar.segments is not None:
+        return sum(s.done - s.start for s in sidecar.segments)
+    return size
+
+
+def _already_verified(target: Path, entry: ManifestFile, known: dict[str, ManifestFile]) -> bool:
+    """Trust a manifest/journal record when the size still matches; hash only files we have no record of."""
+    try:
+        if not target.is_file() or target.stat().st_size != entry.size:
+            return False
+    except OSError:
+        return False
+    record = known.get(entry.path)
+    if record is not None:
+        if record.etag == entry.etag and record.size == entry.size:
+            return True
+        return False  # recorded as another version: it must be replaced
+    return file_matches_etag(target, entry.etag, entry.size)
+
+
+def plan_from_entries(
+    request: DownloadRequest,
+    commit: str,
+    entries: Iterable[TreeEntry],
+    *,
+    endpoint: str,
+    library_root: Path | None,
+) -> Plan:
+    """The pure part of planning (no network): select, check paths, find what is present."""
+    root = Path(request.dest) if request.dest is not None else model_root(library_root, request.repo_id)
+    staging = staging_dir_for(library_root, request.dest)
+    selected = select_files(entries, request.include, request.exclude)
+    if not selected:
+        what = " ".join(request.include) if request.include else "any file"
+        raise HfGuiError(
+            f"Nothing to download: no file in {request.repo_id} at {request.revision} matches {what}"
+            + (f" (excluding {' '.join(request.exclude)})" if request.exclude else "")
+            + ".",
+            f"List the repository's files with: hfgui files {request.repo_id}",
+        )
+    # Check every path before anything is written or requested.
+    targets = {e.path: check_entry_path(root, e.path) for e in selected}
+
+    manifest = read_manifest(root)
+    known: dict[str, ManifestFile] = {}
+    if manifest is not None:
+        known.update({f.path: f for f in manifest.files})
+    known.update(read_journal(root))
+
+    files: list[ManifestFile] = []
+    tasks: list[FileTask] = []
+    present: list[str] = []
+    partial_bytes: dict[str, int] = {}
+    for entry in sorted(selected, key=lambda e: e.path):
+        item = ManifestFile(entry.path, entry.size, entry.etag)
+        files.append(item)
+        if _already_verified(targets[entry.path], item, known):
+            present.append(entry.path)
+            continue
+        task = FileTask(
+            repo_id=request.repo_id,
+            commit=commit,
+            path=entry.path,
+            size=entry.size,
+            etag=entry.etag,
+            url=resolve_url(endpoint, request.repo_id, entry.path, commit),
+            dest=targets[entry.path],
+        )
+        tasks.append(task)
+        done = _partial_bytes(staging, task)
+        if done:
+            partial_bytes[entry.path] = min(done, entry.size)
+    return Plan(
+        repo_id=request.repo_id,
+        revision=request.revision,
+        commit=commit,
+        root=root,
+        staging_dir=staging,
+        files=tuple(files),
+        tasks=tuple(tasks),
+        present=tuple(present),
+        partial_bytes=partial_bytes,
+    )
+
+
+def plan_download(client, request: DownloadRequest, library_root: Path | None) -> Plan:
+    """Two kinds of Hub request only: model info (for the commit), then the tree pinned to that commit."""
+    info = client.model_info(request.repo_id, request.revision)
+    entries = list(client.iter_tree(request.repo_id, info.sha, recursive=True))
+    return plan_from_entries(request, info.sha, entries, endpoint=client.endpoint, library_root=library_root)

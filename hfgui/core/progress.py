@@ -1,0 +1,207 @@
+"""Thread-safe progress for one model: per-file counters in, coalesced ModelProgress snapshots out.
+
+Workers call `add_bytes` from many threads; the consumer (CLI or window) receives immutable snapshots.
+State changes are delivered at once; byte-only updates at most every `min_interval` seconds, so a consumer
+sees about ten byte updates a second however many files run in parallel.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+
+from hfgui.core.types import FileProgress, FileState, ModelProgress, ModelState
+
+ProgressCallback = Callable[[ModelProgress], None]
+
+
+def _is_complete(state: FileState) -> int:
+    return 1 if state in (FileState.DONE, FileState.SKIPPED) else 0
+
+
+class RollingRate:
+    """Bytes per second over the last `window` seconds, from (time, cumulative bytes) samples."""
+
+    def __init__(self, window: float = 5.0, resolution: float = 0.1) -> None:
+        self.window = window
+        self.resolution = resolution
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def record(self, now: float, cumulative: int) -> None:
+        if len(self._samples) > 1 and now - self._samples[-1][0] < self.resolution:
+            # One sample per resolution step: refresh the newest instead of growing the deque.
+            self._samples[-1] = (self._samples[-1][0], cumulative)
+        else:
+            self._samples.append((now, cumulative))
+        # Keep the newest sample at or before the window start as the baseline.
+        while len(self._samples) > 2 and now - self._samples[1][0] >= self.window:
+            self._samples.popleft()
+
+    def rate(self, now: float) -> float:
+        if len(self._samples) < 2:
+            return 0.0
+        t0, b0 = self._samples[0]
+        _, b1 = self._samples[-1]
+        elapsed = now - t0
+        if elapsed <= 0:
+            return 0.0
+        return max(0.0, (b1 - b0) / elapsed)
+
+
+class _FileCounter:
+    __slots__ = ("cached", "done", "error", "path", "rate", "state", "total")
+
+    def __init__(self, path: str, total: int, window: float) -> None:
+        self.path = path
+        self.total = total
+        self.done = 0
+        self.state = FileState.QUEUED
+        self.error: str | None = None
+        self.rate = RollingRate(window)
+        self.cached: FileProgress | None = None  # last snapshot of an idle file, reused while unchanged
+
+    def progress(self, now: float) -> FileProgress:
+        if self.cached is not None and self.state is not FileState.DOWNLOADING:
+            return self.cached
+        snap = FileProgress(
+            path=self.path,
+            bytes_done=self.done,
+            bytes_total=self.total,
+            state=self.state,
+            speed=self.rate.rate(now) if self.state is FileState.DOWNLOADING else 0.0,
+            error=self.error,
+        )
+        self.cached = snap
+        return snap
+
+
+class ProgressAggregator:
+    def __init__(
+        self,
+        repo_id: str,
+        files: Iterable[tuple[str, int]],
+        on_progress: ProgressCallback | None = None,
+        *,
+        min_interval: float = 0.1,
+        window: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.repo_id = repo_id
+        self._on_progress = on_progress
+        self._min_interval = min_interval
+        self._clock = clock
+        self._lock = threading.Lock()  # guards the counters
+        self._emit_lock = threading.Lock()  # keeps snapshots delivered in the order they were taken
+        self._files: dict[str, _FileCounter] = {}
+        self._order: list[str] = []
+        for path, total in files:
+            self._files[path] = _FileCounter(path, int(total), window)
+            self._order.append(path)
+        self._state = ModelState.QUEUED
+        self._error: str | None = None
+        self._done = 0
+        self._total = sum(c.total for c in self._files.values())
+        self._finished = 0  # files DONE or SKIPPED
+        self._downloaded = 0  # bytes moved in this run; the speed is computed from it
+        self._rate = RollingRate(window)
+        self._last_emit = float("-inf")
+        self._dirty = False
+
+    # --- updates from workers ---------------------------------------------------------------------
+
+    def add_bytes(self, path: str, n: int) -> None:
+        """Count `n` new bytes for `path` (negative when a transfer restarts from zero)."""
+        with self._lock:
+            counter = self._files[path]
+            counter.done += n
+            counter.cached = None
+            self._done += n
+            self._downloaded += n
+            now = self._clock()
+            counter.rate.record(now, counter.done)
+            self._rate.record(now, self._downloaded)
+            self._dirty = True
+            due = now - self._last_emit >= self._min_interval
+        if due:
+            self._emit(force=False)
+
+    def set_bytes(self, path: str, done: int) -> None:
+        """Set a file's byte count without it counting as speed (bytes found on disk, a resumed partial)."""
+        with self._lock:
+            counter = self._files[path]
+            self._done += done - counter.done
+            counter.done = done
+            counter.cached = None
+            self._dirty = True
+
+    def set_state(self, path: str, state: FileState, error: str | None = None) -> None:
+        with self._lock:
+            counter = self._files[path]
+            self._finished += _is_complete(state) - _is_complete(counter.state)
+            counter.state = state
+            counter.error = error
+            counter.cached = None
+            if state in (FileState.DONE, FileState.SKIPPED) and counter.done != counter.total:
+                # A finished file holds exactly its size, whatever the byte callbacks said on the way.
+                self._done += counter.total - counter.done
+                counter.done = counter.total
+        self._emit(force=True)
+
+    def set_model_state(self, state: ModelState, error: str | None = None) -> None:
+        with self._lock:
+            self._state = state
+            self._error = error
+        self._emit(force=True)
+
+    def flush(self) -> None:
+        """Deliver pending byte updates now."""
+        with self._lock:
+            dirty = self._dirty
+        if dirty:
+            self._emit(force=True)
+
+    # --- snapshots -------------------------------------------------------------------------------
+
+    def snapshot(self) -> ModelProgress:
+        with self._lock:
+            return self._snapshot_locked(self._clock())
+
+    def _snapshot_locked(self, now: float) -> ModelProgress:
+        files = tuple(self._files[p].progress(now) for p in self._order)
+        speed = self._rate.rate(now)
+        remaining = max(0, self._total - self._done)
+        eta = remaining / speed if speed > 0 else (0.0 if remaining == 0 else None)
+        return ModelProgress(
+            repo_id=self.repo_id,
+            state=self._state,
+            bytes_done=self._done,
+            bytes_total=self._total,
+            files_done=self._finished,
+            files_total=len(self._files),
+            speed=speed,
+            eta_seconds=eta,
+            files=files,
+            error=self._error,
+        )
+
+    def _emit(self, *, force: bool) -> None:
+        if self._on_progress is None:
+            with self._lock:
+                self._dirty = False
+            return
+        # Byte updates never wait for a busy consumer: the next one carries the same counters.
+        if not self._emit_lock.acquire(blocking=force):
+            return
+        try:
+            with self._lock:
+                now = self._clock()
+                if not force and now - self._last_emit < self._min_interval:
+                    return
+                self._last_emit = now
+                self._dirty = False
+                snap = self._snapshot_locked(now)
+            self._on_progress(snap)
+        finally:
+            self._emit_lock.release()

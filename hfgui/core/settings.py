@@ -1,0 +1,145 @@
+"""User settings: a frozen dataclass saved as JSON, loaded tolerantly so a bad file never stops the app."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hfgui.core.jsonio import read_json, write_json_atomic
+from hfgui.core.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DEFAULT_ENDPOINT = "https://huggingface.co"
+PROXY_MODES = ("system", "none", "manual")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the user can change in Settings except the token (that lives in the OS keyring)."""
+
+    schema_version: int = SCHEMA_VERSION
+    library_dir: str | None = None  # None -> AppPaths.default_library
+    parallel_files: int = 4  # files downloaded at once within one model
+    parallel_models: int = 2  # models downloaded at once
+    endpoint: str | None = None  # None -> $HF_ENDPOINT or https://huggingface.co
+    auto_resume: bool = True  # resume unfinished downloads on start
+    segments_per_file: int = 1  # parallel ranged connections per large file
+    use_hf_cache: bool = False  # also look in the huggingface_hub cache for existing files
+    proxy_mode: str = "system"  # system (env/OS), none, or manual (proxy_url)
+    proxy_url: str | None = None
+    stall_timeout_seconds: int = 30  # reconnect when no byte arrives for this long
+    confirm_delete: bool = True
+
+    def library_root(self, paths: AppPaths) -> Path:
+        return Path(self.library_dir).expanduser() if self.library_dir else paths.default_library
+
+    def effective_endpoint(self, env: Mapping[str, str] | None = None) -> str:
+        """The saved endpoint when set, else $HF_ENDPOINT, else the public Hub; no trailing slash."""
+        env = os.environ if env is None else env
+        chosen = self.endpoint or env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
+        return chosen.rstrip("/")
+
+
+def _is_int_in(low: int, high: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+
+def _is_optional_str(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() != "")
+
+
+def _is_endpoint(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.startswith(("http://", "https://")))
+
+
+_VALIDATORS: dict[str, Callable[[Any], bool]] = {
+    "library_dir": _is_optional_str,
+    "parallel_files": _is_int_in(1, 32),
+    "parallel_models": _is_int_in(1, 8),
+    "endpoint": _is_endpoint,
+    "auto_resume": lambda v: isinstance(v, bool),
+    "segments_per_file": _is_int_in(1, 16),
+    "use_hf_cache": lambda v: isinstance(v, bool),
+    "proxy_mode": lambda v: v in PROXY_MODES,
+    "proxy_url": _is_endpoint,
+    "stall_timeout_seconds": _is_int_in(5, 3600),
+    "confirm_delete": lambda v: isinstance(v, bool),
+}
+
+
+def settings_from_dict(data: Mapping[str, Any], warnings: list[str] | None = None) -> Settings:
+    """Build Settings from parsed JSON: unknown keys are ignored, invalid values fall back to defaults."""
+    values: dict[str, Any] = {}
+    for name, is_valid in _VALIDATORS.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if is_valid(value):
+            values[name] = value
+        else:
+            default = getattr(Settings, name)
+            _warn(
+                warnings, f"Setting '{name}' has an invalid value {value!r}; using the default {default!r}."
+            )
+    return Settings(**values)
+
+
+def load_settings(paths: AppPaths, warnings: list[str] | None = None) -> Settings:
+    """Read settings.json; a missing file gives defaults, a corrupt one is renamed aside (never lost).
+
+    Problems are logged and, when ``warnings`` is given, appended to it for the window to show.
+    """
+    path = paths.settings_file
+    try:
+        data = read_json(path)
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:  # unreadable (permissions, a folder…): leave it alone, it may be fine later
+        _warn(
+            warnings,
+            f"Settings file {path} cannot be read ({exc.strerror or exc}); default settings are used.",
+        )
+        return Settings()
+    except ValueError as exc:  # not JSON / not UTF-8: corrupt
+        return _set_aside(path, f"is not valid JSON ({exc.__class__.__name__})", warnings)
+    if not isinstance(data, dict):
+        return _set_aside(path, "does not hold a JSON object", warnings)
+    return settings_from_dict(data, warnings)
+
+
+def save_settings(paths: AppPaths, settings: Settings) -> None:
+    """Write settings atomically, keeping keys written by a newer hfgui that this version does not know."""
+    path = paths.settings_file
+    try:
+        existing = read_json(path)
+    except (OSError, ValueError):
+        existing = {}
+    merged = dict(existing) if isinstance(existing, dict) else {}
+    merged.update(dataclasses.asdict(settings))
+    merged["schema_version"] = SCHEMA_VERSION
+    write_json_atomic(path, merged)
+
+
+def _set_aside(path: Path, problem: str, warnings: list[str] | None) -> Settings:
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    try:
+        os.replace(path, aside)
+        where = f"it was renamed to {aside.name}"
+    except OSError:
+        where = "it was left in place"
+    _warn(warnings, f"Settings file {path} {problem}; {where} and default settings are used.")
+    return Settings()
+
+
+def _warn(warnings: list[str] | None, message: str) -> None:
+    log.warning("%s", message)
+    if warnings is not None:
+        warnings.append(message)

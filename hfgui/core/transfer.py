@@ -1,0 +1,536 @@
+"""Download one file from the Hub: resumable across drops and restarts, verified, installed atomically.
+
+Wire behaviour follows docs hub-protocol.md §2.5/§10: GET the commit-pinned resolve URL with
+``Accept-Encoding: identity``, follow redirects one hop at a time (Authorization only for the Hub host),
+resume with ``Range: bytes=N-``, and check the result against the etag (sha256 or git blob sha1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import errno
+import http.client
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+
+from hfgui.core import partials, segments
+from hfgui.core.errors import (
+    ChecksumError,
+    DownloadCancelledError,
+    HfGuiError,
+    HubHTTPError,
+    InsufficientSpaceError,
+    NetworkError,
+)
+from hfgui.core.hashing import StreamHasher, normalize_etag
+from hfgui.core.partials import Sidecar
+
+if TYPE_CHECKING:
+    from hfgui.core.hub import HubClient
+
+CHUNK = 1024 * 1024
+# Consecutive failed reconnects before giving up; any byte received resets the count.
+MAX_CONSECUTIVE_FAILURES = 5
+MAX_REDIRECTS = 10
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# What an expired or revoked signed CDN URL answers.
+_STALE_STATUSES = frozenset({403, 404, 410})
+_NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+# What a dropped, reset or stalled connection raises while the body is read.
+_STREAM_ERRORS = (
+    requests.exceptions.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+)
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One file to fetch, pinned to a commit; size and etag come from the tree listing (no HEAD per file)."""
+
+    repo_id: str
+    commit: str
+    path: str
+    size: int
+    etag: str  # sha256 (64 hex) for LFS files, git blob sha1 (40 hex) otherwise
+    url: str  # resolve URL pinned to `commit` (urls.resolve_url)
+    dest: Path
+
+    @property
+    def partial_key(self) -> str:
+        return partials.partial_key(self.repo_id, self.path, normalize_etag(self.etag))
+
+
+def download_file(
+    client: HubClient,
+    task: FileTask,
+    staging_dir: Path,
+    *,
+    cancel: threading.Event,
+    on_bytes: Callable[[int], None] | None = None,
+    segments: int = 1,
+    stall_timeout: float = 30.0,
+) -> Path:
+    """Fetch `task` into `task.dest` through a resumable partial in `staging_dir`; returns `task.dest`.
+
+    `staging_dir` must be on the same filesystem as the destination (the final step is a rename).
+    `on_bytes(n)` is called on the calling thread; the running sum of its values is always the number
+    of bytes in the partial, so a resumed partial is reported once at the start and a restart from zero
+    reports a negative value. Raises ChecksumError (twice wrong, nothing kept), DownloadCancelledError and
+    InsufficientSpaceError (partial kept for a later resume), NetworkError and the Hub client's errors.
+    """
+    job = _FileDownload(client, task, Path(staging_dir), cancel, on_bytes, max(1, segments), stall_timeout)
+    return job.run()
+
+
+class _Interrupted(Exception):
+    """The connection broke or stalled mid-body; resume from the current offset."""
+
+
+class _RangeMismatch(Exception):
+    """A 206 whose Content-Range or encoding does not fit what was asked; start over from zero."""
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class _Source:
+    """Opens ranged GETs for one file: redirects hop by hop, remembers the final location for resumes."""
+
+    def __init__(
+        self, client: HubClient, task: FileTask, cancel: threading.Event, stall_timeout: float
+    ) -> None:
+        self._client = _with_read_timeout(client, stall_timeout)
+        self._task = task
+        self._cancel = cancel
+        self._hub_origin = _origin(client.endpoint)
+        # Where the bytes came from last time (signed CDN URL or resolve-cache URL); reused until it fails.
+        self._location: str | None = None
+
+    def open(self, start: int, end: int | None = None) -> requests.Response:
+        """GET bytes [start, end] (end inclusive, None = to the end); no Range header for the whole file."""
+        cached = self._location is not None
+        retried = False
+        url = self._location or self._task.url
+        for _hop in range(MAX_REDIRECTS):
+            headers = {"Accept-Encoding": "identity", **self._client.auth_headers_for(url)}
+            if start > 0 or end is not None:
+                headers["Range"] = f"bytes={start}-{'' if end is None else end}"
+            try:
+                response = self._get(url, headers)
+            except HubHTTPError as exc:
+                if retried or not (cached or (exc.status in _STALE_STATUSES and url != self._task.url)):
+                    raise
+                # A remembered or signed location went stale (CDN URL expired): resolve again from the Hub.
+                self._location = None
+                retried = True
+                url = self._task.url
+                continue
+            if response.status_code in _REDIRECT_STATUSES:
+                location = response.headers.get("Location")
+                response.close()
+                if not location:
+                    raise HubHTTPError(response.status_code, url, "redirect without a Location")
+                url = urljoin(url, location)
+                continue
+            if url != self._task.url:
+                self._location = url
+            return response
+        raise HubHTTPError(310, self._task.url, f"more than {MAX_REDIRECTS} redirects")
+
+    def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
+        on_hub = _origin(url) == self._hub_origin
+        return self._client.request(
+            "GET",
+            url,
+            headers=headers,
+            stream=True,
+            allow_redirects=False,
+            repo_id=self._task.repo_id if on_hub else None,
+            revision=self._task.commit if on_hub else None,
+            path=self._task.path if on_hub else None,
+        )
+
+    def body_start(self, response: requests.Response, start: int, end: int | None) -> int:
+        """Offset of the first body byte: `start` for a fitting 206, 0 for a 200 (server ignored Range)."""
+        if response.status_code == 200:
+            return 0
+        if response.status_code != 206 or _encoded(response):
+            raise _RangeMismatch(
+                f"HTTP {response.status_code} {response.headers.get('Content-Encoding', '')}"
+            )
+        got = _parse_content_range(response.headers.get("Content-Range", ""))
+        want_end = (self._task.size - 1) if end is None else end
+        if got != (start, want_end, self._task.size):
+            raise _RangeMismatch(f"Content-Range {response.headers.get('Content-Range')!r}")
+        return start
+
+    def read_chunks(self, response: requests.Response, limit: int) -> Iterator[bytes]:
+        """Up to `limit` body bytes (decoded if a server compressed them anyway); _Interrupted on a break."""
+        decode = _encoded(response)
+        left = limit
+        while left > 0:
+            try:
+                chunk = response.raw.read(min(CHUNK, left), decode_content=decode)
+            except _STREAM_ERRORS as exc:
+                raise _Interrupted(f"{type(exc).__name__}: {exc}") from exc
+            if not chunk:
+                return
+            if len(chunk) > left:
+                chunk = chunk[:left]
+            left -= len(chunk)
+            yield chunk
+
+    def pause_before_retry(self, failures: int, detail: str, url: str) -> None:
+        """Back off after a broken stream, or give up with NetworkError once the budget is spent."""
+        if failures >= MAX_CONSECUTIVE_FAILURES:
+            timed_out = "timed out" in detail.lower() or "timeout" in detail.lower()
+            raise NetworkError(_origin(url), detail, timed_out=timed_out)
+        self._cancel.wait(min(4.0, 0.25 * 2 ** (failures - 1)))
+
+    def stream_range(self, start: int, end: int, should_stop: Callable[[], bool]) -> Iterator[bytes]:
+        """Bytes [start, end) in order over as many strict 206 responses as it takes (used by segments)."""
+        pos = start
+        failures = 0
+        while pos < end and not should_stop():
+            response = self.open(pos, end - 1)
+            try:
+                try:
+                    if self.body_start(response, pos, end - 1) != pos:
+                        raise segments.RangesUnsupportedError(
+                            f"HTTP {response.status_code} for a Range request"
+                        )
+                except _RangeMismatch as exc:
+                    raise segments.RangesUnsupportedError(str(exc)) from None
+                for chunk in self.read_chunks(response, end - pos):
+                    failures = 0
+                    pos += len(chunk)
+                    yield chunk
+                    if should_stop():
+                        return
+                if pos < end:
+                    raise _Interrupted("the connection closed before the range was complete")
+            except _Interrupted as exc:
+                failures += 1
+                self.pause_before_retry(failures, str(exc), response.url or self._task.url)
+            finally:
+                response.close()
+
+
+def _with_read_timeout(client: HubClient, seconds: float) -> HubClient:
+    """The same client (session, token, retry policy) whose read timeout is the stall timeout.
+
+    A socket that delivers no byte for `seconds` then raises, and the resume logic reconnects.
+    """
+    clone = copy.copy(client)
+    clone.timeout = (client.timeout[0], seconds)
+    return clone
+
+
+def _encoded(response: requests.Response) -> bool:
+    return response.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity")
+
+
+def _parse_content_range(value: str) -> tuple[int, int, int] | None:
+    """`bytes 10-99/100` -> (10, 99, 100); None for anything else (including an unknown total `*`)."""
+    unit, _, spec = value.strip().partition(" ")
+    span, _, total = spec.partition("/")
+    first, _, last = span.partition("-")
+    if unit.lower() != "bytes" or not (first.isdigit() and last.isdigit() and total.isdigit()):
+        return None
+    return int(first), int(last), int(total)
+
+
+def _disk_free(path: Path) -> int:
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return 0
+
+
+class _FileDownload:
+    """State of one download_file call."""
+
+    def __init__(
+        self,
+        client: HubClient,
+        task: FileTask,
+        staging_dir: Path,
+        cancel: threading.Event,
+        on_bytes: Callable[[int], None] | None,
+        segment_count: int,
+        stall_timeout: float,
+    ) -> None:
+        self.task = task
+        self.etag = normalize_etag(task.etag)
+        self.staging_dir = staging_dir
+        self.cancel = cancel
+        self._on_bytes = on_bytes
+        self.segment_count = segment_count
+        self.source = _Source(client, task, cancel, stall_timeout)
+        key = task.partial_key
+        self.part_path = partials.part_path(staging_dir, key)
+        self.sidecar_path = partials.sidecar_path(staging_dir, key)
+        self.fresh_sidecar = Sidecar(
+            url=task.url,
+            repo_id=task.repo_id,
+            commit=task.commit,
+            path=task.path,
+            etag=self.etag,
+            size=task.size,
+        )
+        StreamHasher.for_etag(self.etag, task.size)  # fail early on an etag we cannot check
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+
+    def report(self, n: int) -> None:
+        if n and self._on_bytes is not None:
+            self._on_bytes(n)
+
+    def check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise DownloadCancelledError(f"Download of {self.task.path}")
+
+    def write(self, fd: int, data: bytes, offset: int) -> None:
+        try:
+            partials.write_at(fd, data, offset)
+        except OSError as exc:
+            if exc.errno in _NO_SPACE_ERRNOS:
+                raise self.no_space(offset) from None
+            raise
+
+    def no_space(self, offset: int) -> InsufficientSpaceError:
+        return InsufficientSpaceError(
+            max(self.task.size - offset, 0), _disk_free(self.staging_dir), str(self.staging_dir)
+        )
+
+    def save_sidecar(self, sidecar: Sidecar) -> None:
+        try:
+            partials.write_sidecar(self.sidecar_path, sidecar)
+        except OSError as exc:
+            if exc.errno in _NO_SPACE_ERRNOS:
+                raise self.no_space(0) from None
+            raise
+
+    def restart_from_zero(self, fd: int, bytes_done: int) -> None:
+        os.ftruncate(fd, 0)
+        self.report(-bytes_done)
+        self.save_sidecar(self.fresh_sidecar)
+
+    # -- main flow ------------------------------------------------------------------------------------
+
+    def run(self) -> Path:
+        self.check_cancel()
+        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.part_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            _lock_or_fail(fd, self.task.path)
+            sidecar = self.load_partial(fd)
+            actual = ""
+            for attempt in range(2):
+                actual = self.fill(fd, sidecar, allow_segments=attempt == 0)
+                if actual == self.etag:
+                    break
+                self.restart_from_zero(fd, self.task.size)
+                sidecar = self.fresh_sidecar
+            else:
+                os.close(fd)
+                fd = -1
+                partials.remove_partial(self.staging_dir, self.task.partial_key)
+                raise ChecksumError(self.task.path, self.etag, actual)
+            os.fsync(fd)
+            if os.name == "nt":  # Windows cannot rename an open file
+                os.close(fd)
+                fd = -1
+            self.install()
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        return self.task.dest
+
+    def load_partial(self, fd: int) -> Sidecar:
+        """Resume what an earlier run left if it is the same file version; otherwise start clean."""
+        on_disk = os.fstat(fd).st_size
+        previous = partials.read_sidecar(self.sidecar_path)
+        usable = (
+            previous is not None
+            and (previous.repo_id, previous.path, previous.etag, previous.size)
+            == (self.task.repo_id, self.task.path, self.etag, self.task.size)
+            and (on_disk <= self.task.size if previous.segments is None else on_disk == self.task.size)
+        )
+        if not usable:
+            if on_disk:
+                os.ftruncate(fd, 0)
+            self.save_sidecar(self.fresh_sidecar)
+            return self.fresh_sidecar
+        assert previous is not None
+        sidecar = replace(previous, url=self.task.url, commit=self.task.commit)
+        self.report(on_disk if sidecar.segments is None else sum(s.done - s.start for s in sidecar.segments))
+        return sidecar
+
+    def fill(self, fd: int, sidecar: Sidecar, *, allow_segments: bool) -> str:
+        """Bring the partial to full size; returns the hex digest of its content."""
+        size = self.task.size
+        offset = os.fstat(fd).st_size
+        wants_segments = (
+            allow_segments and self.segment_count > 1 and size >= segments.SEGMENT_MIN_SIZE and offset == 0
+        )
+        if sidecar.segments is not None or wants_segments:
+            try:
+                return self.fill_segmented(fd, sidecar)
+            except segments.RangesUnsupportedError:
+                done = os.fstat(fd).st_size
+                current = partials.read_sidecar(self.sidecar_path)
+                if current is not None and current.segments is not None:
+                    done = sum(s.done - s.start for s in current.segments)
+                self.restart_from_zero(fd, done)
+                offset = 0
+        return self.fill_single(fd, offset)
+
+    def fill_single(self, fd: int, offset: int) -> str:
+        size = self.task.size
+        hasher = StreamHasher.for_etag(self.etag, size)
+        if offset:
+            hasher.update_from_fd(fd, 0, offset)
+        failures = 0
+        whole_file = False  # set after a 206 that did not fit: ask without Range from then on
+        while offset < size:
+            self.check_cancel()
+            start = 0 if whole_file else offset
+            response = self.source.open(start)
+            try:
+                try:
+                    body_at = self.source.body_start(response, start, None)
+                except _RangeMismatch as exc:
+                    # A range we cannot use (wrong span, or compressed): drop it and ask for the whole file.
+                    whole_file = True
+                    self.restart_from_zero(fd, offset)
+                    offset = 0
+                    hasher = StreamHasher.for_etag(self.etag, size)
+                    raise _Interrupted(str(exc)) from None
+                if body_at != offset:  # 200 to a Range request: the server sends the whole file again
+                    self.restart_from_zero(fd, offset)
+                    offset = 0
+                    hasher = StreamHasher.for_etag(self.etag, size)
+                for chunk in self.source.read_chunks(response, size - offset):
+                    self.check_cancel()
+                    self.write(fd, chunk, offset)
+                    hasher.update(chunk)
+                    offset += len(chunk)
+                    failures = 0
+                    self.report(len(chunk))
+                if offset < size:
+                    raise _Interrupted("the connection closed before the file was complete")
+            except _Interrupted as exc:
+                failures += 1
+                self.source.pause_before_retry(failures, str(exc), response.url or self.task.url)
+            finally:
+                response.close()
+        return hasher.hexdigest()
+
+    def fill_segmented(self, fd: int, sidecar: Sidecar) -> str:
+        size = self.task.size
+        if sidecar.segments is None:
+            _preallocate(fd, size, self)
+            sidecar = replace(sidecar, segments=segments.plan_segments(size, self.segment_count))
+            self.save_sidecar(sidecar)
+        base = sidecar
+        runner = segments.SegmentRunner(
+            self.source,
+            sidecar.segments or (),
+            write_at=lambda offset, data: self.write(fd, data, offset),
+            save=lambda segs: self.save_sidecar(replace(base, segments=segs)),
+            cancel=self.cancel,
+            on_bytes=self.report,
+        )
+        finished = runner.run()
+        if any(s.done < s.end for s in finished):
+            self.check_cancel()
+            raise NetworkError(_origin(self.task.url), "a segment stopped before it was complete")
+        # Out-of-order writes: hash in one sequential pass now (the bytes are usually still cached).
+        hasher = StreamHasher.for_etag(self.etag, size)
+        hasher.update_from_fd(fd, 0, size)
+        return hasher.hexdigest()
+
+    def install(self) -> None:
+        dest = self.task.dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(self.part_path, dest)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            _copy_across_filesystems(self.part_path, dest)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.sidecar_path)
+        _fsync_dir(dest.parent)
+
+
+def _preallocate(fd: int, size: int, job: _FileDownload) -> None:
+    """Reserve the whole file up front so a full disk shows before any byte is fetched."""
+    try:
+        if hasattr(os, "posix_fallocate"):
+            os.posix_fallocate(fd, 0, size)
+            return
+    except OSError as exc:
+        if exc.errno in _NO_SPACE_ERRNOS:
+            os.ftruncate(fd, 0)
+            raise job.no_space(0) from None
+        if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            raise
+    os.ftruncate(fd, size)
+
+
+def _lock_or_fail(fd: int, path: str) -> None:
+    """One writer per partial: a second hfgui (window and CLI at once) must not interleave bytes."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; the hash check still catches a mix-up
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise HfGuiError(
+            f"'{path}' is already being downloaded by another hfgui window or process.",
+            "Wait for that download to finish, or stop it, then try again.",
+        ) from None
+
+
+def _copy_across_filesystems(source: Path, dest: Path) -> None:
+    tmp = dest.with_name(f".{dest.name}.hfgui-tmp")
+    try:
+        with open(source, "rb") as src, open(tmp, "wb") as out:
+            shutil.copyfileobj(src, out, CHUNK * 8)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    os.unlink(source)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); harmless to skip where directories cannot be opened."""
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,48 @@
+"""Start the desktop window: QApplication, services (paths, settings, token store) and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6 import QtCore, QtWidgets
+
+from hfgui import __version__
+from hfgui.gui.icons import app_icon
+from hfgui.gui.main_window import MainWindow
+from hfgui.gui.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def build_main_window(services: Services) -> MainWindow:
+    """The main window, ready to show; construction reads local files only (no network, no keyring)."""
+    window = MainWindow(services)
+    window.setWindowIcon(app_icon())
+    return window
+
+
+def make_application(argv: list[str]) -> QtWidgets.QApplication:
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv)
+    app.setApplicationName("hfgui")
+    app.setApplicationDisplayName("hfgui")
+    app.setOrganizationName("hfgui")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("hfgui")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else [sys.argv[0], *argv])
+    app = make_application(argv)
+    services = Services.from_environment()
+    window = build_main_window(services)
+    window.show()
+    # Library scan, sizes and interrupted downloads start once the window is on screen.
+    QtCore.QTimer.singleShot(0, window.start_background)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

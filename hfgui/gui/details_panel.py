@@ -1,0 +1,131 @@
+"""The download details of the selected model: one row per file, a total line, and the error with Retry."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from hfgui.core.errors import format_bytes
+from hfgui.gui.files_model import FilesModel
+from hfgui.gui.formatting import duration_text, speed_text
+from hfgui.gui.progress_delegate import ProgressDelegate
+from hfgui.gui.rows import RowState, Status
+
+
+class DetailsPanel(QtWidgets.QWidget):
+    """Signals: retry_requested(str) with the model key."""
+
+    retry_requested = QtCore.Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._key: str | None = None
+        self.title = QtWidgets.QLabel("Select a model to see its files.")
+        self.title.setObjectName("detailsTitle")
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.total = QtWidgets.QLabel("")
+        self.total.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error = QtWidgets.QLabel("")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry = QtWidgets.QPushButton("Retry")
+        self.retry.clicked.connect(self._retry)
+        error_row = QtWidgets.QHBoxLayout()
+        error_row.addWidget(self.error, 1)
+        error_row.addWidget(self.retry)
+
+        self.files = FilesModel(self)
+        self.table = QtWidgets.QTableView()
+        self.table.setModel(self.files)
+        self.table.setItemDelegate(ProgressDelegate(self.table))
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(FilesModel.COL_PATH, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        for column, width in (
+            (FilesModel.COL_SIZE, 90),
+            (FilesModel.COL_PROGRESS, 160),
+            (FilesModel.COL_SPEED, 90),
+        ):
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.resizeSection(FilesModel.COL_STATE, 130)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.total)
+        layout.addLayout(top)
+        layout.addLayout(error_row)
+        layout.addWidget(self.table, 1)
+        self.show_state(None)
+
+    @property
+    def key(self) -> str | None:
+        return self._key
+
+    def show_state(self, state: RowState | None) -> None:
+        """Show (or refresh) the given model; called on selection and on each refresh tick."""
+        if state is None:
+            self._key = None
+            self.title.setText("Select a model to see its files.")
+            self.total.setText("")
+            self.files.clear()
+            self._set_error(None)
+            return
+        if state.entry.key != self._key:
+            self._key = state.entry.key
+            self.files.clear()
+        self.title.setText(f"{state.entry.name} — {state.status_text}")
+        progress = state.progress
+        if progress is not None:
+            self.files.set_files(progress.files)
+            self.total.setText(
+                total_text(
+                    progress.bytes_done,
+                    progress.bytes_total,
+                    progress.files_done,
+                    progress.files_total,
+                    progress.speed,
+                    progress.eta_seconds,
+                    running=state.status is Status.DOWNLOADING,
+                )
+            )
+        else:
+            self.files.clear()
+            self.total.setText(state.entry.repo_id)
+        self._set_error(state.error if state.status is Status.FAILED else None)
+
+    def _set_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+        self.retry.setVisible(bool(message))
+
+    def _retry(self) -> None:
+        if self._key is not None:
+            self.retry_requested.emit(self._key)
+
+
+def total_text(
+    done: int,
+    total: int,
+    files_done: int,
+    files_total: int,
+    speed: float,
+    eta: float | None,
+    *,
+    running: bool,
+) -> str:
+    parts = [f"{format_bytes(done)} of {format_bytes(total)}", f"{files_done} of {files_total} files"]
+    if running:
+        if speed_text(speed):
+            parts.append(speed_text(speed))
+        if duration_text(eta):
+            parts.append(f"{duration_text(eta)} left")
+    return "  ·  ".join(parts)

@@ -1,0 +1,325 @@
+"""Queue and run model downloads on worker threads; feed their progress into the models view.
+
+GUI thread only. Each running model is a `_DownloadJob` (QRunnable) driving the core
+`plan_download` + `ModelDownloader`. Jobs report through two queued signals carrying immutable
+`JobEvent`s; the newest `ModelProgress` per model is stored in the item model and a 10 Hz timer
+repaints only the rows that changed. Pause = cancel keeping partials; Cancel = cancel and delete them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6 import QtCore
+
+from hfgui.core.diskspace import check_space
+from hfgui.core.errors import DownloadCancelledError, HfGuiError
+from hfgui.core.jsonio import read_json, write_json_atomic
+from hfgui.core.model_download import ModelDownloader
+from hfgui.core.planner import DownloadRequest, plan_download
+from hfgui.core.types import ModelProgress, ModelState
+from hfgui.gui.library_scan import discard_partials
+from hfgui.gui.models_model import ModelsModel
+from hfgui.gui.rows import ModelEntry, Status
+from hfgui.gui.services import Services
+from hfgui.gui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+QUEUE_FILE_NAME = "downloads.json"
+REFRESH_MS = 100  # ≤ 10 repaints a second however fast the bytes arrive
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    key: str
+    kind: str  # "progress", "installed", "cancelled", "failed"
+    progress: ModelProgress | None = None
+    error: HfGuiError | None = None
+
+
+class _DownloadJob(QtCore.QRunnable):
+    def __init__(self, manager: DownloadManager, entry: ModelEntry) -> None:
+        super().__init__()
+        self.entry = entry
+        self.cancel = threading.Event()
+        self.discard = threading.Event()
+        self._signal = manager._job_event
+        self._services = manager.services
+        self.setAutoDelete(True)
+
+    def _emit(self, event: JobEvent) -> None:
+        try:
+            self._signal.emit(event)
+        except RuntimeError:  # the manager is gone (shutdown)
+            pass
+
+    def run(self) -> None:  # worker thread
+        key = self.entry.key
+        try:
+            self._download()
+        except DownloadCancelledError:
+            if self.discard.is_set():
+                self._discard()
+            self._emit(JobEvent(key, "cancelled"))
+        except HfGuiError as exc:
+            self._emit(JobEvent(key, "failed", error=exc))
+        except Exception as exc:  # a bug must not kill the thread silently
+            log.exception("Download of %s crashed", self.entry.repo_id)
+            error = HfGuiError(
+                f"Unexpected error ({type(exc).__name__}: {exc}).", "Retry; report it if it persists."
+            )
+            self._emit(JobEvent(key, "failed", error=error))
+        else:
+            self._emit(JobEvent(key, "installed"))
+
+    def _download(self) -> None:
+        services, entry = self._services, self.entry
+        settings = services.settings
+        request = DownloadRequest(
+            entry.repo_id, entry.revision, entry.include, entry.exclude, workers=settings.parallel_files
+        )
+        client = services.make_client()
+        try:
+            plan = plan_download(client, request, services.library_root)
+            if self.cancel.is_set():
+                raise DownloadCancelledError(f"Download of {entry.repo_id}")
+            check_space(plan)
+            downloader = ModelDownloader(
+                client,
+                plan,
+                workers=settings.parallel_files,
+                on_progress=self._on_progress,
+                cancel=self.cancel,
+                segments=settings.segments_per_file,
+                stall_timeout=float(settings.stall_timeout_seconds),
+            )
+            downloader.run()
+        finally:
+            client.close()
+
+    def _on_progress(self, progress: ModelProgress) -> None:
+        self._emit(JobEvent(self.entry.key, "progress", progress=progress))
+
+    def _discard(self) -> None:
+        try:
+            discard_partials(self._services.library_root, self.entry)
+        except OSError as exc:
+            log.warning("Could not delete partial files of %s: %s", self.entry.repo_id, exc)
+
+
+class DownloadManager(QtCore.QObject):
+    """Starts, pauses, resumes and cancels model downloads; at most ``settings.parallel_models`` at once.
+
+    Signals:
+        installed(str): a model finished and verified (key).
+        failed(str, object): a download failed (key, HfGuiError).
+        activity_changed(int): number of queued + running downloads.
+        refreshed(): the view was repainted from the latest snapshots (timer tick).
+    """
+
+    installed = QtCore.Signal(str)
+    failed = QtCore.Signal(str, object)
+    activity_changed = QtCore.Signal(int)
+    refreshed = QtCore.Signal()
+    _job_event = QtCore.Signal(object)
+
+    def __init__(self, services: Services, model: ModelsModel, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.model = model
+        self.pool = QtCore.QThreadPool(self)
+        self.pool.setMaxThreadCount(8)
+        self.io = TaskRunner(1, self)  # queue-file writes, in order
+        self._jobs: dict[str, _DownloadJob] = {}
+        self._queue: list[str] = []
+        self._intent: dict[str, str] = {}  # key -> "pause" | "discard" | "quit" while stopping
+        self._paused: set[str] = set()
+        self._interrupted: set[str] = set()  # stopped by quitting: resume on the next start
+        self._job_event.connect(self._on_job_event, QtCore.Qt.ConnectionType.QueuedConnection)
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self._tick)
+
+    # --- queries ---------------------------------------------------------------------------------
+
+    @property
+    def queue_file(self):
+        return self.services.paths.config_dir / QUEUE_FILE_NAME
+
+    def active_keys(self) -> list[str]:
+        return list(self._jobs) + [k for k in self._queue if k not in self._jobs]
+
+    def is_active(self, key: str) -> bool:
+        return key in self._jobs or key in self._queue
+
+    def running_count(self) -> int:
+        return len(self._jobs)
+
+    # --- commands --------------------------------------------------------------------------------
+
+    def start(self, key: str) -> None:
+        """Queue a download (also Resume and Retry: partial files are picked up again)."""
+        state = self.model.state(key)
+        if state is None or self.is_active(key):
+            return
+        self._paused.discard(key)
+        self._interrupted.discard(key)
+        self._queue.append(key)
+        self.model.update(key, status=Status.QUEUED, error=None)
+        self._pump()
+        self._changed()
+
+    def pause(self, key: str) -> None:
+        if key in self._jobs:
+            self._intent[key] = "pause"
+            self._jobs[key].cancel.set()
+            return
+        if key in self._queue:
+            self._queue.remove(key)
+            self._paused.add(key)
+            self.model.update(key, status=Status.PAUSED)
+            self._changed()
+
+    def cancel(self, key: str) -> None:
+        """Stop and delete the partial files (the caller has asked the user)."""
+        entry_state = self.model.state(key)
+        if entry_state is None:
+            return
+        if key in self._jobs:
+            self._intent[key] = "discard"
+            self._jobs[key].discard.set()
+            self._jobs[key].cancel.set()
+            return
+        if key in self._queue:
+            self._queue.remove(key)
+        self._paused.discard(key)
+        self._interrupted.discard(key)
+        root, entry = self.services.library_root, entry_state.entry
+        self.io.submit(lambda: discard_partials(root, entry))
+        self.model.update(key, status=Status.AVAILABLE, progress=None, error=None)
+        self._changed()
+
+    def stop_all(self, reason: str = "quit") -> int:
+        """Stop every download keeping partials (quitting); returns how many were running."""
+        for key in list(self._queue):
+            self._queue.remove(key)
+            self._interrupted.add(key)
+            self.model.update(key, status=Status.PAUSED)
+        for key, job in self._jobs.items():
+            self._intent[key] = reason
+            job.cancel.set()
+        self._changed()
+        return len(self._jobs)
+
+    def wait_idle(self, msecs: int = -1) -> bool:
+        """Block until worker threads are done (shutdown only)."""
+        done = self.pool.waitForDone(msecs)
+        self.io.wait(msecs)
+        return done
+
+    # --- running ---------------------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        limit = max(1, self.services.settings.parallel_models)
+        while self._queue and len(self._jobs) < limit:
+            key = self._queue.pop(0)
+            state = self.model.state(key)
+            if state is None:
+                continue
+            job = _DownloadJob(self, state.entry)
+            self._jobs[key] = job
+            self.pool.start(job)
+        if self._jobs and not self.timer.isActive():
+            self.timer.start()
+
+    @QtCore.Slot(object)
+    def _on_job_event(self, event: JobEvent) -> None:
+        key = event.key
+        if event.kind == "progress":
+            self._on_progress(key, event.progress)
+            return
+        self._jobs.pop(key, None)
+        intent = self._intent.pop(key, None)
+        if event.kind == "installed":
+            self.model.update(key, status=Status.INSTALLED, error=None)
+            self.installed.emit(key)
+        elif event.kind == "cancelled":
+            if intent == "discard":
+                self.model.update(key, status=Status.AVAILABLE, progress=None, error=None)
+            else:
+                (self._interrupted if intent == "quit" else self._paused).add(key)
+                self.model.update(key, status=Status.PAUSED)
+        else:
+            error = event.error
+            self.model.update(key, status=Status.FAILED, error=error.message if error else "unknown error")
+            self.failed.emit(key, error)
+        self.model.flush()
+        self._pump()
+        self._changed()
+
+    def _on_progress(self, key: str, progress: ModelProgress | None) -> None:
+        if progress is None or key not in self._jobs:
+            return
+        self.model.set_progress(key, progress)
+        status = {
+            ModelState.DOWNLOADING: Status.DOWNLOADING,
+            ModelState.VERIFYING: Status.VERIFYING,
+        }.get(progress.state)
+        current = self.model.state(key)
+        if status is not None and current is not None and current.status is not status:
+            self.model.update(key, status=status)
+
+    def _tick(self) -> None:
+        self.model.flush()
+        self.refreshed.emit()
+        if not self._jobs:
+            self.timer.stop()
+
+    def _changed(self) -> None:
+        self.activity_changed.emit(len(self.active_keys()))
+        self.save_queue()
+
+    # --- the queue file --------------------------------------------------------------------------
+
+    def queue_snapshot(self) -> dict[str, Any]:
+        downloads = [{"key": k, "state": "active"} for k in self.active_keys()]
+        downloads += [{"key": k, "state": "active"} for k in sorted(self._interrupted)]
+        downloads += [{"key": k, "state": "paused"} for k in sorted(self._paused)]
+        return {"version": 1, "downloads": downloads}
+
+    def save_queue(self) -> None:
+        path, data = self.queue_file, self.queue_snapshot()
+        self.io.submit(lambda: write_json_atomic(path, data), on_error=lambda exc: log.warning("%s", exc))
+
+    def restore(self, on_done=None) -> None:
+        """Read the queue file on a worker; list interrupted downloads as Paused or resume them."""
+        path = self.queue_file
+
+        def read() -> list[tuple[str, str]]:
+            try:
+                data = read_json(path)
+            except (OSError, ValueError):
+                return []
+            items = data.get("downloads", []) if isinstance(data, dict) else []
+            return [(str(i.get("key")), str(i.get("state"))) for i in items if isinstance(i, dict)]
+
+        def apply(items: list[tuple[str, str]]) -> None:
+            resumed = []
+            for key, state in items:
+                if self.model.state(key) is None or self.is_active(key):
+                    continue
+                if state == "active" and self.services.settings.auto_resume:
+                    resumed.append(key)
+                    continue
+                self._paused.add(key)
+                self.model.update(key, status=Status.PAUSED)
+            for key in resumed:
+                self.start(key)
+            if on_done is not None:
+                on_done(resumed)
+
+        self.io.submit(read, apply)

@@ -1,0 +1,37 @@
+"""Short human-readable texts for sizes, speeds, durations and download states shown in the window."""
+
+from __future__ import annotations
+
+from hfgui.core.errors import format_bytes
+
+UNKNOWN_SIZE = "…"
+
+
+def size_text(n: int | None) -> str:
+    """A byte count as disk tools show it, or "…" while it is still being fetched."""
+    return UNKNOWN_SIZE if n is None else format_bytes(n)
+
+
+def speed_text(bytes_per_second: float) -> str:
+    return f"{format_bytes(bytes_per_second)}/s" if bytes_per_second > 0 else ""
+
+
+def duration_text(seconds: float | None) -> str:
+    """Remaining time as "1 h 05 min", "4 min 10 s" or "12 s"; empty when unknown."""
+    if seconds is None or seconds < 0:
+        return ""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
+def permille(done: int, total: int) -> int:
+    """Progress in thousandths (0–1000): Qt progress values are 32-bit ints, byte counts are not."""
+    if total <= 0:
+        return 0
+    return max(0, min(1000, done * 1000 // total))

@@ -1,0 +1,753 @@
+"""The main window: models grouped by format with their download state, the selected model's files,
+toolbar/context-menu actions, filters, the storage line, and errors turned into actions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from hfgui.core.catalog import CatalogEntry, load_catalog
+from hfgui.core.errors import (
+    GatedRepoError,
+    HfGuiError,
+    InsufficientSpaceError,
+    InvalidTokenError,
+    NetworkError,
+    RateLimitedError,
+    RepoNotFoundError,
+    format_bytes,
+)
+from hfgui.core.settings import Settings
+from hfgui.core.sizes import SizeCache
+from hfgui.gui import roles
+from hfgui.gui.add_model_dialog import AddModelDialog
+from hfgui.gui.banner import Banner
+from hfgui.gui.details_panel import DetailsPanel
+from hfgui.gui.download_manager import DownloadManager
+from hfgui.gui.entries import model_entries, model_entry
+from hfgui.gui.library_scan import LibraryState, delete_model, scan_library
+from hfgui.gui.models_filter import ModelsFilterProxy
+from hfgui.gui.models_model import ModelsModel
+from hfgui.gui.progress_delegate import ProgressDelegate
+from hfgui.gui.rows import RowState, Status
+from hfgui.gui.services import Services
+from hfgui.gui.settings_dialog import SettingsDialog
+from hfgui.gui.size_probe import EntryProbe, probe_entry
+from hfgui.gui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+STATUS_FILTERS: tuple[tuple[str, frozenset[Status] | None], ...] = (
+    ("All states", None),
+    ("Installed", frozenset({Status.INSTALLED})),
+    ("Downloading", frozenset({Status.QUEUED, Status.DOWNLOADING, Status.VERIFYING})),
+    ("Paused", frozenset({Status.PAUSED})),
+    ("Failed", frozenset({Status.FAILED})),
+    ("Available", frozenset({Status.AVAILABLE})),
+    ("Needs token or license", frozenset({Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED})),
+)
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """Construction reads only the local catalog files; everything else starts in `start_background()`."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        open_url: Callable[[QtCore.QUrl], object] | None = None,
+        catalog: list[CatalogEntry] | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.open_url = open_url or QtGui.QDesktopServices.openUrl
+        self.setWindowTitle("hfgui — Hugging Face models")
+        self.resize(1280, 800)
+        self.runner = TaskRunner(4, self)
+        self.size_runner = TaskRunner(2, self)
+        self.library_state = LibraryState(services.library_root)
+        self.pending_dialog: QtWidgets.QDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.add_dialog: AddModelDialog | None = None
+        self.notifications: list[tuple[str, str]] = []
+        self.tray: QtWidgets.QSystemTrayIcon | None = None
+        self.catalog_warnings: list[str] = []
+        self._quitting = False
+        self._size_generation = 0
+        self._network_failed: set[str] = set()
+
+        self.model = ModelsModel(self)
+        self.proxy = ModelsFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.manager = DownloadManager(services, self.model, self)
+        self.manager.installed.connect(self._on_installed)
+        self.manager.failed.connect(self._on_failed)
+        self.manager.refreshed.connect(self._refresh_details)
+        self.manager.activity_changed.connect(lambda _n: self.update_actions())
+        services.on_settings_changed(self._on_settings_changed)
+
+        self._build_view()
+        self._build_actions()
+        self._build_layout()
+        self.load_catalog(catalog)
+
+    # --- construction ----------------------------------------------------------------------------
+
+    def _build_view(self) -> None:
+        view = QtWidgets.QTreeView()
+        view.setModel(self.proxy)
+        view.setItemDelegate(ProgressDelegate(view))
+        view.setUniformRowHeights(True)
+        view.setAlternatingRowColors(True)
+        view.setSortingEnabled(False)
+        view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._context_menu)
+        view.doubleClicked.connect(self._double_clicked)
+        header = view.header()
+        header.setStretchLastSection(True)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self._sort_by)
+        for column, width in enumerate((300, 320, 85, 150, 80, 80)):
+            header.resizeSection(column, width)
+        view.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
+        self.proxy.rowsInserted.connect(self._groups_inserted)
+        self.proxy.modelReset.connect(self._expand_groups)
+        self.proxy.layoutChanged.connect(self._expand_groups)
+        self.model.dataChanged.connect(self._source_changed)
+        self.view = view
+
+    def _build_actions(self) -> None:
+        style = self.style()
+        sp = QtWidgets.QStyle.StandardPixmap
+
+        def action(text: str, slot: Callable[[], None], pixmap=None, shortcut: str | None = None):
+            act = QtGui.QAction(text, self)
+            if pixmap is not None:
+                act.setIcon(style.standardIcon(pixmap))
+            if shortcut:
+                act.setShortcut(QtGui.QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            return act
+
+        self.act_add = action("Add model…", self.add_model, sp.SP_FileDialogNewFolder, "Ctrl+N")
+        self.act_download = action("Download", self.download_selected, sp.SP_ArrowDown, "Ctrl+D")
+        self.act_pause = action("Pause", self.pause_selected, sp.SP_MediaPause)
+        self.act_resume = action("Resume", self.resume_selected, sp.SP_MediaPlay)
+        self.act_cancel = action("Cancel", self.cancel_selected, sp.SP_DialogCancelButton)
+        self.act_retry = action("Retry", self.retry_selected, sp.SP_BrowserReload)
+        self.act_delete = action("Delete…", self.delete_selected, sp.SP_TrashIcon, "Del")
+        self.act_reveal = action("Reveal in file manager", self.reveal_selected, sp.SP_DirOpenIcon)
+        self.act_open_hub = action("Open on Hugging Face", self.open_selected_on_hub, sp.SP_DialogHelpButton)
+        self.act_settings = action("Settings…", self.open_settings, sp.SP_FileDialogDetailedView, "Ctrl+,")
+        self.model_actions = (
+            self.act_download,
+            self.act_pause,
+            self.act_resume,
+            self.act_cancel,
+            self.act_retry,
+            self.act_delete,
+            self.act_reveal,
+            self.act_open_hub,
+        )
+        toolbar = self.addToolBar("Actions")
+        toolbar.setObjectName("actions")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.act_add)
+        toolbar.addSeparator()
+        for act in self.model_actions:
+            toolbar.addAction(act)
+        spacer = QtWidgets.QWidget()
+        spacer.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addAction(self.act_settings)
+        self.toolbar = toolbar
+
+    def _build_layout(self) -> None:
+        self.banner = Banner()
+        self.filter_edit = QtWidgets.QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by name, repository, format or quantisation…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.format_combo = QtWidgets.QComboBox()
+        self.format_combo.addItem("All formats", None)
+        self.format_combo.currentIndexChanged.connect(self._format_filter_changed)
+        self.status_combo = QtWidgets.QComboBox()
+        for label, statuses in STATUS_FILTERS:
+            self.status_combo.addItem(label, statuses)
+        self.status_combo.currentIndexChanged.connect(
+            lambda i: self.proxy.set_statuses(self.status_combo.itemData(i))
+        )
+        filters = QtWidgets.QHBoxLayout()
+        filters.addWidget(self.filter_edit, 1)
+        filters.addWidget(self.format_combo)
+        filters.addWidget(self.status_combo)
+
+        self.details = DetailsPanel()
+        self.details.retry_requested.connect(self.manager.start)
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([460, 260])
+
+        central = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.addWidget(self.banner)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.storage_label = QtWidgets.QLabel("")
+        self.statusBar().addPermanentWidget(self.storage_label)
+        self._show_storage()
+        self.update_actions()
+
+    def load_catalog(self, catalog: list[CatalogEntry] | None = None) -> None:
+        """Built-in + user models (small local JSON files) into the view."""
+        if catalog is None:
+            self.catalog_warnings = []
+            try:
+                catalog = load_catalog(
+                    self.services.paths,
+                    self.catalog_warnings,
+                    builtin_file=self.services.builtin_catalog_file,
+                )
+            except HfGuiError as exc:
+                catalog = []
+                self.catalog_warnings.append(str(exc))
+        self.model.set_entries(model_entries(catalog))
+        labels = sorted({self.model.group_label(g) for g in range(self.model.rowCount())})
+        self.format_combo.blockSignals(True)
+        self.format_combo.clear()
+        self.format_combo.addItem("All formats", None)
+        for label in labels:
+            self.format_combo.addItem(label, label)
+        self.format_combo.blockSignals(False)
+        if self.catalog_warnings:
+            self.statusBar().showMessage(self.catalog_warnings[0], 15000)
+
+    def start_background(self) -> None:
+        """After the window is shown: scan the library, fetch sizes, restore interrupted downloads."""
+        self.refresh_library(then=lambda: self.manager.restore(self._restored))
+        self.fetch_sizes()
+        for warning in self.services.settings_warnings:
+            self.statusBar().showMessage(warning, 15000)
+
+    # --- view helpers ----------------------------------------------------------------------------
+
+    def _expand_groups(self) -> None:
+        self.view.expandAll()
+        for row in range(self.proxy.rowCount()):
+            self.view.setFirstColumnSpanned(row, QtCore.QModelIndex(), True)
+
+    def _groups_inserted(self, parent: QtCore.QModelIndex, first: int, last: int) -> None:
+        if parent.isValid():
+            return
+        for row in range(first, last + 1):
+            self.view.setFirstColumnSpanned(row, QtCore.QModelIndex(), True)
+            self.view.expand(self.proxy.index(row, 0))
+
+    def _sort_by(self, column: int) -> None:
+        header = self.view.header()
+        order = (
+            header.sortIndicatorOrder()
+            if header.isSortIndicatorShown()
+            else QtCore.Qt.SortOrder.AscendingOrder
+        )
+        if header.isSortIndicatorShown() and header.sortIndicatorSection() == column:
+            order = (
+                QtCore.Qt.SortOrder.DescendingOrder
+                if order == QtCore.Qt.SortOrder.AscendingOrder
+                else QtCore.Qt.SortOrder.AscendingOrder
+            )
+        else:
+            order = QtCore.Qt.SortOrder.AscendingOrder
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(column, order)
+        self.proxy.sort(column, order)
+
+    def _format_filter_changed(self, index: int) -> None:
+        label = self.format_combo.itemData(index)
+        self.proxy.set_formats(None if label is None else {label})
+
+    def selected_key(self) -> str | None:
+        index = self.view.currentIndex()
+        if not index.isValid() or index.data(roles.IS_GROUP_ROLE):
+            return None
+        return index.siblingAtColumn(0).data(roles.KEY_ROLE)
+
+    def selected_state(self) -> RowState | None:
+        key = self.selected_key()
+        return self.model.state(key) if key else None
+
+    def select_key(self, key: str) -> None:
+        index = self.proxy.mapFromSource(self.model.index_of(key))
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+
+    def _selection_changed(self) -> None:
+        self.details.show_state(self.selected_state())
+        self.update_actions()
+
+    def _source_changed(self, top: QtCore.QModelIndex, _bottom, _roles=()) -> None:
+        if top.parent().isValid() and top.data(roles.KEY_ROLE) == self.details.key:
+            self._refresh_details()
+            self.update_actions()
+
+    def _refresh_details(self) -> None:
+        key = self.details.key
+        if key is not None:
+            self.details.show_state(self.model.state(key))
+
+    def update_actions(self) -> None:
+        state = self.selected_state()
+        status = state.status if state else None
+        active = state is not None and self.manager.is_active(state.entry.key)
+        self.act_download.setEnabled(
+            state is not None
+            and not active
+            and status in (Status.AVAILABLE, Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED, Status.FAILED)
+        )
+        self.act_pause.setEnabled(active)
+        self.act_resume.setEnabled(status is Status.PAUSED)
+        self.act_cancel.setEnabled(active or status is Status.PAUSED)
+        self.act_retry.setEnabled(status is Status.FAILED)
+        self.act_delete.setEnabled(
+            state is not None and not active and status in (Status.INSTALLED, Status.PAUSED)
+        )
+        self.act_reveal.setEnabled(state is not None and status is Status.INSTALLED)
+        self.act_open_hub.setEnabled(state is not None)
+
+    def _context_menu(self, pos: QtCore.QPoint) -> None:
+        if self.selected_key() is None:
+            return
+        menu = QtWidgets.QMenu(self)
+        for act in self.model_actions:
+            menu.addAction(act)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+        self.context_menu = menu
+
+    def _double_clicked(self, index: QtCore.QModelIndex) -> None:
+        state = self.selected_state()
+        if state is None:
+            return
+        if state.status is Status.INSTALLED:
+            self.reveal_selected()
+        elif self.manager.is_active(state.entry.key):
+            self.pause_selected()
+        else:
+            self.manager.start(state.entry.key)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def download_selected(self) -> None:
+        key = self.selected_key()
+        if key is not None:
+            self.manager.start(key)
+
+    resume_selected = download_selected
+    retry_selected = download_selected
+
+    def pause_selected(self) -> None:
+        key = self.selected_key()
+        if key is not None:
+            self.manager.pause(key)
+
+    def cancel_selected(self) -> None:
+        state = self.selected_state()
+        if state is None:
+            return
+        done = state.progress.bytes_done if state.progress else 0
+        text = f"Stop downloading {state.entry.name} and delete what was downloaded so far"
+        text += f" ({format_bytes(done)})?" if done else "?"
+        key = state.entry.key
+        self.ask(
+            "Cancel download",
+            text,
+            (("Cancel download", lambda: self.manager.cancel(key)), ("Keep downloading", None)),
+        )
+
+    def delete_selected(self) -> None:
+        state = self.selected_state()
+        if state is None:
+            return
+        repo = state.entry.repo_id
+        freed = self.library_state.sizes.get(repo, state.size or 0)
+        others = [
+            s.entry.name
+            for s in self.model.states()
+            if s.entry.repo_id == repo and s.entry.key != state.entry.key
+        ]
+        text = f"Delete {state.entry.name} ({repo}) from the library? This frees {format_bytes(freed)}."
+        if others:
+            text += " The files are shared with: " + ", ".join(others) + "."
+        self.ask("Delete model", text, (("Delete", lambda: self._delete(repo)), ("Keep", None)))
+
+    def _delete(self, repo_id: str) -> None:
+        root = self.services.library_root
+
+        def deleted(freed: int) -> None:
+            for state in self.model.states():
+                if state.entry.repo_id == repo_id and not self.manager.is_active(state.entry.key):
+                    self.model.update(state.entry.key, status=Status.AVAILABLE, progress=None, error=None)
+            self.notify("Model deleted", f"{repo_id} was deleted; {format_bytes(freed)} freed.")
+            self.refresh_library()
+
+        self.runner.submit(lambda: delete_model(root, repo_id), deleted, self._show_plain_error)
+
+    def reveal_selected(self) -> None:
+        state = self.selected_state()
+        if state is None:
+            return
+        folder = self.services.library_root / state.entry.repo_id
+        self.open_url(QtCore.QUrl.fromLocalFile(str(folder)))
+
+    def open_selected_on_hub(self) -> None:
+        state = self.selected_state()
+        if state is not None:
+            self.open_url(QtCore.QUrl(f"{self.services.endpoint}/{state.entry.repo_id}"))
+
+    def add_model(self, text: str = "") -> AddModelDialog:
+        dialog = AddModelDialog(self.services, self.runner, self.model.keys(), self, text=text)
+        dialog.added.connect(self._model_added)
+        self.add_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _model_added(self, entry: CatalogEntry) -> None:
+        row = model_entry(entry)
+        self.model.add_entry(row)
+        if self.format_combo.findData(row.format) < 0:
+            self.format_combo.addItem(row.format, row.format)
+        self.select_key(row.key)
+        self.fetch_sizes([row.key])
+        self.refresh_library()
+
+    def open_settings(self, focus: str = "token") -> SettingsDialog:
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            dialog = self.settings_dialog
+        else:
+            dialog = SettingsDialog(self.services, self.runner, self)
+            dialog.token_changed.connect(self._token_changed)
+            self.settings_dialog = dialog
+            dialog.open()
+        if focus == "library":
+            dialog.focus_library()
+        else:
+            dialog.focus_token()
+        return dialog
+
+    def ask(
+        self, title: str, text: str, buttons: tuple[tuple[str, Callable[[], None] | None], ...]
+    ) -> QtWidgets.QMessageBox:
+        """A non-blocking question; tests find the pending dialog in `pending_dialog`."""
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle(title)
+        box.setText(text)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Question)
+        callbacks: dict[QtWidgets.QAbstractButton, Callable[[], None] | None] = {}
+        for i, (label, callback) in enumerate(buttons):
+            role = (
+                QtWidgets.QMessageBox.ButtonRole.AcceptRole
+                if callback is not None
+                else QtWidgets.QMessageBox.ButtonRole.RejectRole
+            )
+            button = box.addButton(label, role)
+            callbacks[button] = callback
+            if i == 0:
+                box.setDefaultButton(button)
+
+        def clicked(button: QtWidgets.QAbstractButton) -> None:
+            callback = callbacks.get(button)
+            if callback is not None:
+                callback()
+
+        box.buttonClicked.connect(clicked)
+        box.finished.connect(
+            lambda _r: setattr(self, "pending_dialog", None) if self.pending_dialog is box else None
+        )
+        self.pending_dialog = box
+        box.open()
+        return box
+
+    # --- background refreshes --------------------------------------------------------------------
+
+    def refresh_library(self, then: Callable[[], None] | None = None) -> None:
+        root = self.services.library_root
+        entries = [s.entry for s in self.model.states()]
+
+        def apply(state: LibraryState) -> None:
+            self.library_state = state
+            for row in self.model.states():
+                key = row.entry.key
+                if self.manager.is_active(key):
+                    continue
+                if key in state.installed:
+                    self.model.update(key, status=Status.INSTALLED, error=None)
+                elif key in state.incomplete and row.status in (Status.AVAILABLE, Status.INSTALLED):
+                    self.model.update(key, status=Status.PAUSED)
+                elif row.status is Status.INSTALLED:
+                    self.model.update(key, status=Status.AVAILABLE)
+            self._show_storage()
+            self.update_actions()
+            if then is not None:
+                then()
+
+        def failed(exc: BaseException) -> None:
+            log.warning("Could not read the library at %s: %s", root, exc)
+            if then is not None:
+                then()
+
+        self.runner.submit(lambda: scan_library(root, entries), apply, failed)
+
+    def _show_storage(self) -> None:
+        state = self.library_state
+        free = (
+            f"{format_bytes(state.free_bytes)} free on that disk"
+            if state.free_bytes is not None
+            else "free: …"
+        )
+        self.storage_label.setText(
+            f"Library: {state.root}  ·  models use {format_bytes(state.used_bytes)}  ·  {free}"
+        )
+
+    def fetch_sizes(self, keys: list[str] | None = None) -> None:
+        """Sizes from the tree listing (through the size cache), one Hub client shared by the fetches."""
+        self._size_generation += 1
+        generation = self._size_generation
+        wanted = [s for s in self.model.states() if keys is None or s.entry.key in keys]
+        wanted = [s for s in wanted if s.entry.catalog is not None]
+        if not wanted:
+            return
+        cache = SizeCache(self.services.paths)
+        services = self.services
+
+        def have_client(client) -> None:
+            self._size_client = client
+            for state in wanted:
+                entry = state.entry
+
+                def fetch(catalog=entry.catalog):
+                    return probe_entry(client, catalog, cache)
+
+                self.size_runner.submit(
+                    fetch,
+                    lambda size, key=entry.key: self._size_known(generation, key, size),
+                    lambda exc, key=entry.key: self._size_failed(generation, key, exc),
+                )
+
+        self.runner.submit(services.make_client, have_client, self._show_plain_error)
+
+    def _size_known(self, generation: int, key: str, probe: EntryProbe) -> None:
+        self.model.update(key, size=probe.size.total_bytes)
+        state = self.model.state(key)
+        if state is None or generation != self._size_generation:
+            return
+        if probe.gated is not None and state.status in (Status.AVAILABLE, Status.NEEDS_TOKEN):
+            self.model.update(key, status=Status.LICENSE_REQUIRED, error=probe.gated.message)
+        elif probe.gated is None and state.status in (Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED):
+            self.model.update(key, status=Status.AVAILABLE, error=None)
+
+    def _size_failed(self, generation: int, key: str, exc: BaseException) -> None:
+        state = self.model.state(key)
+        if state is None or generation != self._size_generation:
+            return
+        idle = state.status in (Status.AVAILABLE, Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED)
+        if isinstance(exc, GatedRepoError) and idle:
+            self.model.update(key, status=Status.LICENSE_REQUIRED, error=exc.message)
+        elif isinstance(exc, RepoNotFoundError) and not exc.authenticated and idle:
+            self.model.update(key, status=Status.NEEDS_TOKEN, error=exc.message)
+        elif isinstance(exc, NetworkError):
+            self._show_offline(exc, retry=self.fetch_sizes)
+        elif isinstance(exc, InvalidTokenError):
+            self._show_invalid_token(exc)
+        else:
+            log.info("No size for %s: %s", key, exc)
+
+    def _restored(self, resumed: list[str]) -> None:
+        if resumed:
+            self.statusBar().showMessage(f"Resuming {len(resumed)} interrupted download(s).", 10000)
+
+    # --- outcomes --------------------------------------------------------------------------------
+
+    def _on_installed(self, key: str) -> None:
+        state = self.model.state(key)
+        name = state.entry.name if state else key
+        self.notify("Download finished", f"{name} is installed and verified.")
+        self.refresh_library()
+
+    def _on_failed(self, key: str, error: HfGuiError | None) -> None:
+        state = self.model.state(key)
+        name = state.entry.name if state else key
+        if error is None:
+            return
+        self.notify("Download failed", f"{name}: {error.message}")
+        self.present_error(key, error)
+
+    def present_error(self, key: str, error: HfGuiError) -> None:
+        """Turn a failure into the action that fixes it."""
+        state = self.model.state(key)
+        name = state.entry.name if state else key
+        if isinstance(error, GatedRepoError):
+            self.model.update(key, status=Status.LICENSE_REQUIRED, error=error.message)
+            url = error.page_url
+            self.ask(
+                "License required",
+                f"{name} is gated. {error.hint}",
+                (
+                    ("Open model page", lambda: self.open_url(QtCore.QUrl(url))),
+                    ("Add token", lambda: self.open_settings("token")),
+                    ("Close", None),
+                ),
+            )
+        elif isinstance(error, RepoNotFoundError) and not error.authenticated:
+            self.model.update(key, status=Status.NEEDS_TOKEN, error=error.message)
+            self.ask(
+                "Model not found or private",
+                f"{error.message} {error.hint}",
+                (("Add token", lambda: self.open_settings("token")), ("Close", None)),
+            )
+        elif isinstance(error, InvalidTokenError):
+            self._show_invalid_token(error)
+        elif isinstance(error, RateLimitedError):
+            self._show_rate_limited(key, error)
+        elif isinstance(error, NetworkError):
+            self._network_failed.add(key)
+            self._show_offline(error, retry=self._retry_network_failures)
+        elif isinstance(error, InsufficientSpaceError):
+            self.ask(
+                "Not enough disk space",
+                f"{name} needs {format_bytes(error.needed)} but only {format_bytes(error.free)} is free on "
+                f"{error.path}. Free some space or choose another library folder;"
+                " partial downloads are kept.",
+                (("Change folder", lambda: self.open_settings("library")), ("Close", None)),
+            )
+        # Anything else stays on the row and in the details panel, with Retry.
+
+    def _show_invalid_token(self, error: InvalidTokenError) -> None:
+        self.ask(
+            "Token rejected",
+            str(error),
+            (("Fix token", lambda: self.open_settings("token")), ("Close", None)),
+        )
+
+    def _show_offline(self, error: NetworkError, retry: Callable[[], None]) -> None:
+        self.banner.show_message(
+            "offline", f"Offline: {error.message} Check your connection, then retry.", (("Retry", retry),)
+        )
+
+    def _retry_network_failures(self) -> None:
+        self.banner.dismiss()
+        keys, self._network_failed = sorted(self._network_failed), set()
+        for key in keys:
+            self.manager.start(key)
+        self.fetch_sizes([s.entry.key for s in self.model.states() if s.size is None])
+
+    def _show_rate_limited(self, key: str, error: RateLimitedError) -> None:
+        waiting = set(getattr(self, "_rate_limited", set())) | {key}
+        self._rate_limited = waiting
+        seconds = max(1, round(error.retry_after or 60))
+        template = "The Hugging Face Hub is rate limiting requests. Retrying in {seconds} s."
+        actions: tuple = ()
+        if not error.authenticated:
+            template += " A free Hugging Face token gives higher limits."
+            actions = (("Add token", lambda: self.open_settings("token")),)
+
+        def retry() -> None:
+            keys, self._rate_limited = sorted(self._rate_limited), set()
+            for k in keys:
+                self.manager.start(k)
+
+        self.banner.show_countdown("rate-limit", template, seconds, retry, actions)
+
+    def _show_plain_error(self, exc: BaseException) -> None:
+        self.statusBar().showMessage(" ".join(str(exc).split()), 15000)
+
+    def notify(self, title: str, message: str) -> None:
+        """A tray message when the tray icon is shown, else a status-bar message."""
+        self.notifications.append((title, message))
+        if self.tray is not None and self.tray.isVisible():
+            self.tray.showMessage(title, message)
+        else:
+            self.statusBar().showMessage(f"{title}: {message}", 10000)
+
+    def _token_changed(self) -> None:
+        # Statuses such as "Needs token" depend on the token: look again with the new one.
+        self.fetch_sizes()
+
+    def _on_settings_changed(self, old: Settings, new: Settings) -> None:
+        self.manager._pump()
+        if old.library_dir != new.library_dir:
+            self.library_state = LibraryState(self.services.library_root)
+            self._show_storage()
+            self.refresh_library()
+        if old.endpoint != new.endpoint:
+            self.fetch_sizes()
+
+    # --- life cycle ------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if self._quitting or not self.manager.active_keys():
+            self._shutdown()
+            event.accept()
+            return
+        event.ignore()
+        count = len(self.manager.active_keys())
+        buttons: list[tuple[str, Callable[[], None] | None]] = []
+        if QtWidgets.QSystemTrayIcon.isSystemTrayAvailable():
+            buttons.append(("Keep downloading in the tray", self.hide_to_tray))
+        buttons += [("Pause and quit", self.pause_and_quit), ("Don't quit", None)]
+        self.ask(
+            "Downloads in progress",
+            f"{count} download(s) are still running. Partial files are kept,"
+            " so paused downloads resume later.",
+            tuple(buttons),
+        )
+
+    def hide_to_tray(self) -> None:
+        if self.tray is None:
+            self.tray = QtWidgets.QSystemTrayIcon(self.windowIcon(), self)
+            menu = QtWidgets.QMenu(self)
+            menu.addAction("Show hfgui", self.show_from_tray)
+            menu.addAction("Pause and quit", self.pause_and_quit)
+            self.tray.setContextMenu(menu)
+            self.tray.activated.connect(lambda _reason: self.show_from_tray())
+            self.tray_menu = menu
+        self.tray.setToolTip("hfgui — downloading")
+        self.tray.show()
+        self.hide()
+
+    def show_from_tray(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def pause_and_quit(self) -> None:
+        """Stop every download keeping partials (they resume on the next start), then close."""
+        self._quitting = True
+        self.statusBar().showMessage("Pausing downloads…")
+        if self.manager.stop_all("quit") == 0:
+            self.close()
+            return
+        self.manager.activity_changed.connect(self._close_when_stopped)
+
+    def _close_when_stopped(self, _count: int) -> None:
+        if self.manager.running_count() == 0:
+            self.close()
+
+    def _shutdown(self) -> None:
+        self.manager.save_queue()
+        self.manager.wait_idle(10_000)
+        self.runner.wait(5_000)
+        if self.tray is not None:
+            self.tray.hide()
+        if self._quitting:
+            QtWidgets.QApplication.instance().quit()

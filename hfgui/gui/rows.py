@@ -1,0 +1,84 @@
+"""What one row of the models view holds: the model it describes and its current download state."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+from hfgui.core.catalog import CatalogEntry
+from hfgui.core.types import ModelProgress
+from hfgui.gui.formatting import permille
+
+
+class Status(enum.Enum):
+    AVAILABLE = "Available"
+    NEEDS_TOKEN = "Needs token"
+    LICENSE_REQUIRED = "License required"
+    QUEUED = "Queued"
+    DOWNLOADING = "Downloading"
+    VERIFYING = "Verifying"
+    INSTALLED = "Installed"
+    PAUSED = "Paused"
+    FAILED = "Failed"
+
+    @property
+    def active(self) -> bool:
+        """A download for the model is queued or running."""
+        return self in (Status.QUEUED, Status.DOWNLOADING, Status.VERIFYING)
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """A model the window offers: from the bundled catalog or added by the user."""
+
+    key: str  # unique within the view (a repo may appear twice, e.g. two quantisations of one GGUF repo)
+    name: str
+    repo_id: str
+    format: str  # group label, e.g. "Core ML", "GGUF (llama.cpp)"
+    format_label: str = ""  # the file format itself, e.g. ".mlpackage"
+    quantization: str = ""
+    ram_hint: str = ""
+    include: tuple[str, ...] = ()  # file globs to fetch; empty = the whole repository
+    exclude: tuple[str, ...] = ()
+    revision: str = "main"
+    description: str = ""
+    user_added: bool = False
+    catalog: CatalogEntry | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RowState:
+    """Everything the view paints for one model; replaced (never mutated) on every change."""
+
+    entry: ModelEntry
+    status: Status = Status.AVAILABLE
+    size: int | None = None  # exact bytes from the tree listing; None while unknown
+    progress: ModelProgress | None = None
+    error: str | None = None  # one-line message when FAILED (or why a token is needed)
+
+    def with_(self, **changes) -> RowState:
+        return replace(self, **changes)
+
+    @property
+    def permille(self) -> int:
+        if self.progress is None:
+            return 1000 if self.status is Status.INSTALLED else 0
+        return permille(self.progress.bytes_done, self.progress.bytes_total)
+
+    @property
+    def shown_size(self) -> int | None:
+        if self.size is not None:
+            return self.size
+        if self.progress is not None and self.progress.bytes_total:
+            return self.progress.bytes_total
+        return None
+
+    @property
+    def status_text(self) -> str:
+        if self.status is Status.DOWNLOADING:
+            return f"Downloading {self.permille // 10} %"
+        if self.status is Status.PAUSED and self.progress is not None and self.progress.bytes_total:
+            return f"Paused at {self.permille // 10} %"
+        if self.status is Status.FAILED and self.error:
+            return f"Failed ({self.error})"
+        return self.status.value

@@ -1,0 +1,76 @@
+"""What the window needs from the rest of hfgui, built once in app.py (and from fakes in tests)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hfgui.core.auth import KeyringTokenStore, TokenStore
+from hfgui.core.hub import HubClient
+from hfgui.core.paths import AppPaths
+from hfgui.core.settings import Settings, load_settings
+
+SettingsListener = Callable[[Settings, Settings], None]
+
+
+@dataclass
+class Services:
+    """Paths, current settings and the token store, plus a Hub client factory.
+
+    ``make_client()`` reads the token (possibly from the OS keyring) and the endpoint at call time, so
+    a client made after Settings changed uses the new values. It may block: call it on a worker thread.
+    """
+
+    paths: AppPaths
+    settings: Settings
+    token_store: TokenStore
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    builtin_catalog_file: Path | None = None  # None: resources/catalog.json
+    settings_warnings: list[str] = field(default_factory=list)
+    _listeners: list[SettingsListener] = field(default_factory=list)
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> Services:
+        """Paths from the environment and settings from disk; touches neither network nor keyring."""
+        env = os.environ if env is None else env
+        paths = AppPaths.from_environment(dict(env))
+        warnings: list[str] = []
+        settings = load_settings(paths, warnings)
+        return cls(paths, settings, KeyringTokenStore(), env=env, settings_warnings=warnings)
+
+    @property
+    def endpoint(self) -> str:
+        return self.settings.effective_endpoint(self.env)
+
+    @property
+    def library_root(self) -> Path:
+        return self.settings.library_root(self.paths)
+
+    @property
+    def env_token_name(self) -> str | None:
+        """The environment variable whose token overrides the stored one, if any."""
+        for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
+            if self.env.get(name, "").strip():
+                return name
+        return None
+
+    def make_client(self, token: str | None = None) -> HubClient:
+        """A Hub client for the current endpoint; ``token`` overrides the stored/env token."""
+        from hfgui.core.auth import Token, TokenSource, resolve_token
+
+        if token:
+            chosen = Token(token, TokenSource.EXPLICIT, "Settings")
+        else:
+            chosen = resolve_token(env=self.env, store=self.token_store)
+        return HubClient(self.endpoint, token=chosen if chosen is not None else False)
+
+    def on_settings_changed(self, listener: SettingsListener) -> None:
+        self._listeners.append(listener)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Adopt new settings (the caller persists them) and tell listeners (old, new)."""
+        old, self.settings = self.settings, settings
+        for listener in list(self._listeners):
+            listener(old, settings)

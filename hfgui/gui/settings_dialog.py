@@ -1,0 +1,308 @@
+"""Settings: the optional Hugging Face token (validated and kept in the OS keyring), library folder,
+parallel downloads, endpoint and auto-resume. Every keyring, disk and network call runs on a worker."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from PySide6 import QtCore, QtWidgets
+
+from hfgui.core.diskspace import free_bytes
+from hfgui.core.errors import HfGuiError, format_bytes
+from hfgui.core.settings import DEFAULT_ENDPOINT, save_settings
+from hfgui.core.types import Account
+from hfgui.gui.services import Services
+from hfgui.gui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+TOKEN_INTRO = (
+    "Public models download without a token. A Hugging Face token adds: gated models whose license "
+    "you have accepted, your own private models, and higher rate limits. A read token is enough."
+)
+
+
+class SettingsDialog(QtWidgets.QDialog):
+    """Signals: token_changed() after a token was saved or removed; settings_saved(object) with Settings."""
+
+    token_changed = QtCore.Signal()
+    settings_saved = QtCore.Signal(object)
+
+    def __init__(
+        self, services: Services, runner: TaskRunner, parent: QtWidgets.QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(620)
+        self.services = services
+        self.runner = runner
+        self.keyring_available: bool | None = None
+        self.last_account: Account | None = None
+        settings = services.settings
+
+        # --- token -----------------------------------------------------------------------------
+        token_box = QtWidgets.QGroupBox("Hugging Face token (optional)")
+        intro = QtWidgets.QLabel(TOKEN_INTRO)
+        intro.setWordWrap(True)
+        self.env_notice = QtWidgets.QLabel("")
+        self.env_notice.setWordWrap(True)
+        self.env_notice.setStyleSheet("color: #b26a00;")
+        env_name = services.env_token_name
+        if env_name:
+            self.env_notice.setText(
+                f"{env_name} is set in the environment: it overrides the token stored here while it is set."
+            )
+        self.env_notice.setVisible(bool(env_name))
+        self.stored_label = QtWidgets.QLabel("Checking the OS keyring…")
+        self.stored_label.setWordWrap(True)
+        self.token_edit = QtWidgets.QLineEdit()
+        self.token_edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText("hf_…  (paste a token from huggingface.co/settings/tokens)")
+        self.token_edit.setClearButtonEnabled(True)
+        self.show_token = QtWidgets.QToolButton()
+        self.show_token.setText("Show")
+        self.show_token.setCheckable(True)
+        self.show_token.toggled.connect(self._toggle_visible)
+        self.validate_button = QtWidgets.QPushButton("Validate")
+        self.validate_button.clicked.connect(self.validate_token)
+        self.save_token_button = QtWidgets.QPushButton("Save to keyring")
+        self.save_token_button.clicked.connect(self.save_token)
+        self.remove_token_button = QtWidgets.QPushButton("Remove")
+        self.remove_token_button.clicked.connect(self.remove_token)
+        self.token_result = QtWidgets.QLabel("")
+        self.token_result.setWordWrap(True)
+        self.token_result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.token_edit, 1)
+        row.addWidget(self.show_token)
+        buttons = QtWidgets.QHBoxLayout()
+        for button in (self.validate_button, self.save_token_button, self.remove_token_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        token_layout = QtWidgets.QVBoxLayout(token_box)
+        for widget in (intro, self.env_notice, self.stored_label):
+            token_layout.addWidget(widget)
+        token_layout.addLayout(row)
+        token_layout.addLayout(buttons)
+        token_layout.addWidget(self.token_result)
+
+        # --- library and downloads ------------------------------------------------------------
+        general = QtWidgets.QGroupBox("Downloads")
+        self.library_edit = QtWidgets.QLineEdit(str(services.library_root))
+        self.library_edit.editingFinished.connect(self.refresh_free_space)
+        browse = QtWidgets.QPushButton("Browse…")
+        browse.clicked.connect(self.browse_library)
+        self.free_label = QtWidgets.QLabel("")
+        library_row = QtWidgets.QHBoxLayout()
+        library_row.addWidget(self.library_edit, 1)
+        library_row.addWidget(browse)
+        self.parallel_spin = QtWidgets.QSpinBox()
+        self.parallel_spin.setRange(1, 8)
+        self.parallel_spin.setValue(settings.parallel_models)
+        self.endpoint_edit = QtWidgets.QLineEdit(settings.endpoint or "")
+        self.endpoint_edit.setPlaceholderText(f"{services.endpoint}  (mirror URL; empty = default)")
+        self.auto_resume = QtWidgets.QCheckBox("Resume interrupted downloads when hfgui starts")
+        self.auto_resume.setChecked(settings.auto_resume)
+        form = QtWidgets.QFormLayout(general)
+        form.addRow("Library folder:", library_row)
+        form.addRow("", self.free_label)
+        form.addRow("Models at once:", self.parallel_spin)
+        form.addRow("Hub endpoint:", self.endpoint_edit)
+        form.addRow("", self.auto_resume)
+        self.settings_error = QtWidgets.QLabel("")
+        self.settings_error.setStyleSheet("color: #c62828;")
+        self.settings_error.setWordWrap(True)
+
+        box = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
+        box.accepted.connect(self.save_and_close)
+        box.rejected.connect(self.reject)
+        self.ok_button = box.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(token_box)
+        layout.addWidget(general)
+        layout.addWidget(self.settings_error)
+        layout.addWidget(box)
+
+        self.refresh_token_status()
+        self.refresh_free_space()
+
+    # --- token ---------------------------------------------------------------------------------
+
+    def _toggle_visible(self, shown: bool) -> None:
+        mode = QtWidgets.QLineEdit.EchoMode.Normal if shown else QtWidgets.QLineEdit.EchoMode.Password
+        self.token_edit.setEchoMode(mode)
+        self.show_token.setText("Hide" if shown else "Show")
+
+    def refresh_token_status(self) -> None:
+        store = self.services.token_store
+
+        def probe() -> tuple[bool, bool, str]:
+            available = store.available()
+            return available, store.get() is not None, store.backend_name()
+
+        def show(result: tuple[bool, bool, str]) -> None:
+            available, stored, backend = result
+            self.keyring_available = available
+            if not available:
+                text = (
+                    "No working OS keyring was found: a token saved here is kept for this session only "
+                    "(it is never written to a plain file)."
+                )
+                if stored:
+                    text += " A token is set for this session."
+            elif stored:
+                text = f"A token is saved in the OS keyring ({backend})."
+            else:
+                text = f"No token saved. It would be kept in the OS keyring ({backend})."
+            self.stored_label.setText(text)
+            self.remove_token_button.setEnabled(stored)
+
+        self.runner.submit(probe, show, lambda exc: self.stored_label.setText(f"Keyring error: {exc}"))
+
+    def validate_token(self) -> None:
+        typed = self.token_edit.text().strip() or None
+        services = self.services
+        self.token_result.setText("Checking with the Hub…")
+        self.validate_button.setEnabled(False)
+
+        def whoami() -> Account:
+            client = services.make_client(token=typed)
+            try:
+                if client.token is None:
+                    raise HfGuiError("There is no token to check.", "Paste a token into the field first.")
+                return client.whoami()
+            finally:
+                client.close()
+
+        def ok(account: Account) -> None:
+            self.validate_button.setEnabled(True)
+            self.last_account = account
+            role = account.token_role or "unknown"
+            self.token_result.setStyleSheet("color: #1e7d32;")
+            self.token_result.setText(f"Valid token for {account.name} (token role: {role}).")
+
+        def failed(exc: BaseException) -> None:
+            self.validate_button.setEnabled(True)
+            self.last_account = None
+            self.token_result.setStyleSheet("color: #c62828;")
+            self.token_result.setText(_one_line(exc))
+
+        self.runner.submit(whoami, ok, failed)
+
+    def save_token(self) -> None:
+        token = self.token_edit.text().strip()
+        if not token:
+            self.token_result.setText("Paste a token into the field first.")
+            return
+        store = self.services.token_store
+
+        def save() -> bool:
+            store.set(token)
+            return store.available()
+
+        def saved(in_keyring: bool) -> None:
+            self.token_edit.clear()
+            self.token_result.setStyleSheet("")
+            if in_keyring:
+                self.token_result.setText("Token saved in the OS keyring.")
+            else:
+                self.token_result.setText(
+                    "No OS keyring works here: the token is kept for this session only."
+                )
+            self.refresh_token_status()
+            self.token_changed.emit()
+
+        self.runner.submit(save, saved, lambda exc: self.token_result.setText(_one_line(exc)))
+
+    def remove_token(self) -> None:
+        store = self.services.token_store
+
+        def removed(_: object) -> None:
+            self.token_result.setStyleSheet("")
+            self.token_result.setText("Token removed. Public models still download without one.")
+            self.refresh_token_status()
+            self.token_changed.emit()
+
+        self.runner.submit(store.delete, removed, lambda exc: self.token_result.setText(_one_line(exc)))
+
+    def focus_token(self) -> None:
+        self.token_edit.setFocus()
+
+    # --- library ---------------------------------------------------------------------------------
+
+    def browse_library(self) -> None:
+        dialog = QtWidgets.QFileDialog(self, "Choose the library folder", self.library_edit.text())
+        dialog.setFileMode(QtWidgets.QFileDialog.FileMode.Directory)
+        dialog.setOption(QtWidgets.QFileDialog.Option.ShowDirsOnly, True)
+        dialog.fileSelected.connect(self._library_chosen)
+        self.folder_dialog = dialog
+        dialog.open()
+
+    def _library_chosen(self, folder: str) -> None:
+        if folder:
+            self.library_edit.setText(folder)
+            self.refresh_free_space()
+
+    def focus_library(self) -> None:
+        self.library_edit.setFocus()
+        self.library_edit.selectAll()
+
+    def refresh_free_space(self) -> None:
+        folder = self.library_edit.text().strip()
+        if not folder:
+            self.free_label.setText("")
+            return
+        from pathlib import Path
+
+        self.runner.submit(
+            lambda: free_bytes(Path(folder).expanduser()),
+            lambda free: self.free_label.setText(f"{format_bytes(free)} free on that disk"),
+            lambda exc: self.free_label.setText(f"Cannot read free space: {exc}"),
+        )
+
+    # --- saving ----------------------------------------------------------------------------------
+
+    def collected_settings(self):
+        endpoint = self.endpoint_edit.text().strip().rstrip("/") or None
+        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+            raise HfGuiError(
+                f"'{endpoint}' is not a web address.",
+                f"Use a URL such as {DEFAULT_ENDPOINT}, or leave it empty.",
+            )
+        library = self.library_edit.text().strip()
+        default = str(self.services.paths.default_library)
+        return dataclasses.replace(
+            self.services.settings,
+            library_dir=None if not library or library == default else library,
+            parallel_models=self.parallel_spin.value(),
+            endpoint=endpoint,
+            auto_resume=self.auto_resume.isChecked(),
+        )
+
+    def save_and_close(self) -> None:
+        try:
+            new = self.collected_settings()
+        except HfGuiError as exc:
+            self.settings_error.setText(str(exc))
+            return
+        paths = self.services.paths
+        self.ok_button.setEnabled(False)
+
+        def saved(_: object) -> None:
+            self.services.apply_settings(new)
+            self.settings_saved.emit(new)
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.ok_button.setEnabled(True)
+            self.settings_error.setText(f"Could not save settings: {_one_line(exc)}")
+
+        self.runner.submit(lambda: save_settings(paths, new), saved, failed)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

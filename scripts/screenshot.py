@@ -1,0 +1,139 @@
+"""Render docs/screenshot.png: the window at 1280×800, offscreen, mid-download against the Hub emulator.
+
+Run from the repository root: `python scripts/screenshot.py [out.png]`. Uses the emulator's demo data
+set when `tests.hubemu.demo` exists, else stocks the emulator with stand-ins for the built-in catalog.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6 import QtCore, QtWidgets  # noqa: E402,TID251 - scripts may use Qt
+
+from hfgui.core.catalog import CatalogEntry, load_builtin_catalog  # noqa: E402
+from hfgui.gui.rows import Status  # noqa: E402
+from tests.hubemu import HubEmulator, generated_content  # noqa: E402
+
+MB = 1_000_000
+
+
+def stand_in_files(entry: CatalogEntry, seed: int) -> dict[str, object]:
+    """Plausible files for a catalog entry: big weights, small JSON side files."""
+    weight = int(max(0.1, (entry.ram_min_gb or 1) * 0.55) * 1000 * MB)
+    small = b'{"model_type": "demo"}\n'
+    files: dict[str, object] = {"README.md": f"# {entry.name}\n".encode()}
+    if entry.folder:
+        base = entry.folder
+        files[f"{base}/Manifest.json"] = small
+        files[f"{base}/Data/com.apple.CoreML/model.mlmodel"] = generated_content(300_000, seed=seed)
+        files[f"{base}/Data/com.apple.CoreML/weights/weight.bin"] = generated_content(weight, seed=seed + 1)
+    for path in entry.files:
+        big = path.endswith((".gguf", ".mlmodel", ".zip", ".safetensors", ".onnx"))
+        files[path] = generated_content(weight, seed=seed + 2) if big else small
+    for pattern in entry.include:
+        path = pattern.replace("/*", "/model.onnx").replace("*", "model")
+        files[path] = generated_content(weight, seed=seed + 3) if "model." in path else small
+        if path.endswith(".onnx"):
+            files[path + ".data"] = generated_content(weight, seed=seed + 4)
+    return files
+
+
+def populate(hub: HubEmulator) -> None:
+    try:
+        from tests.hubemu import demo
+    except ImportError:
+        demo = None
+    if demo is not None and hasattr(demo, "populate"):
+        demo.populate(hub)
+        return
+    for i, entry in enumerate(load_builtin_catalog()):
+        gated = "manual" if entry.id.startswith("llama-3.2") else False
+        hub.add_repo(entry.repo, files=stand_in_files(entry, seed=10 * i), gated=gated)
+
+
+def wait_for(app: QtWidgets.QApplication, condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out waiting for the window")
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshot.png"
+    home = tempfile.mkdtemp(prefix="hfgui-shot-")
+    hub = HubEmulator()
+    populate(hub)
+    os.environ.update(HFGUI_HOME=home, HF_ENDPOINT=hub.url, HF_HOME=os.path.join(home, "hf"))
+    os.environ.pop("HF_TOKEN", None)
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())  # never touch the real keyring from a script
+
+    from hfgui.gui.app import build_main_window, make_application
+    from hfgui.gui.services import Services
+
+    app = make_application(argv[:1])
+    window = build_main_window(Services.from_environment())
+    window.resize(1280, 800)
+    window.show()
+    window.start_background()
+    model = window.model
+    wait_for(app, lambda: all(s.size is not None or s.status is not Status.AVAILABLE for s in model.states()))
+
+    installed, downloading, paused = (
+        "smollm-135m-instruct-q4km",
+        "openelm-270m-instruct-coreml",
+        "qwen2.5-0.5b-instruct-q5km",
+    )
+    window.manager.start(installed)
+    wait_for(app, lambda: model.state(installed).status is Status.INSTALLED)
+
+    # Keep one model mid-download: its weights stall at about 40 %.
+    weights = next(
+        p for p in hub.repo(model.state(downloading).entry.repo_id).head.files if p.endswith("weight.bin")
+    )
+    size = model.state(downloading).size or 0
+    hub.faults.stall(weights, after_bytes=int(size * 0.4), seconds=600)
+    hub.faults.stall("*.gguf", after_bytes=120 * MB, seconds=600)
+    window.manager.start(paused)
+    window.manager.start(downloading)
+
+    def file_bytes(key: str, path_end: str) -> int:
+        progress = model.state(key).progress
+        return (
+            max((f.bytes_done for f in progress.files if f.path.endswith(path_end)), default=0)
+            if progress
+            else 0
+        )
+
+    wait_for(app, lambda: file_bytes(paused, ".gguf") >= 120 * MB)
+    window.manager.pause(paused)
+    wait_for(app, lambda: model.state(paused).status is Status.PAUSED)
+    wait_for(app, lambda: file_bytes(downloading, "weight.bin") >= int(size * 0.4) - 2 * MB)
+    window.select_key(downloading)
+    for _ in range(30):  # let the 10 Hz refresh paint speeds and the details panel
+        app.processEvents()
+        time.sleep(0.05)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out))
+    print(out)
+    window.manager.stop_all("quit")
+    hub.faults.clear()
+    window.manager.wait_idle(30_000)
+    hub.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

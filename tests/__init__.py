@@ -1,0 +1,1 @@
+"""Test suite of hfgui (a package so helpers import as `tests.hubemu`)."""

@@ -1,0 +1,117 @@
+"""The ``hfgui`` entry point: window by default, subcommand registry, global options and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from hfgui import __version__
+from hfgui.cli import main as cli_main
+from hfgui.cli.main import COMMANDS, main
+from hfgui.core.errors import RateLimitedError
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "hf_verbose_secret_token_0123456789"
+
+
+@pytest.fixture
+def hub(hub_env):
+    hub_env.add_repo("acme/public-model", {"config.json": b"{}"})
+    hub_env.add_user("alice", SECRET)
+    return hub_env
+
+
+def test_no_arguments_opens_the_window(monkeypatch) -> None:
+    calls = []
+    fake = types.ModuleType("hfgui.gui.app")
+    fake.main = lambda: calls.append("window") or 0
+    monkeypatch.setitem(sys.modules, "hfgui.gui.app", fake)
+    assert main([]) == 0
+    assert calls == ["window"]
+
+
+def test_subcommands_do_not_import_qt() -> None:
+    code = (
+        "import sys\n"
+        "from hfgui.cli.main import main\n"
+        "rc = main(['verify', '--help'])\n"
+        "print(rc, sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_registry_is_a_list_of_name_and_module() -> None:
+    names = [name for name, _ in COMMANDS]
+    assert {"verify", "files"} <= set(names)
+    for name, module_name in COMMANDS:
+        module = __import__(module_name, fromlist=["run"])
+        assert callable(module.add_parser) and callable(module.run), name
+
+
+def test_version(capsys) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"hfgui {__version__}"
+
+
+@pytest.mark.parametrize("argv", [["frobnicate"], ["--verbose"], ["files"], ["verify", "--no-such-flag"]])
+def test_usage_errors_exit_2(capsys, argv: list[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err or err.startswith("error:")
+
+
+def test_hfguierror_is_one_line_on_stderr_exit_1(hub, capsys, monkeypatch) -> None:
+    def boom(args):
+        raise RateLimitedError(30, authenticated=False)
+
+    monkeypatch.setattr("hfgui.cli.verify.run", boom)
+    assert main(["verify"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"error: {RateLimitedError(30, authenticated=False)}\n"
+
+
+def test_ctrl_c_exits_130(hub, capsys, monkeypatch) -> None:
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("hfgui.cli.files.run", interrupted)
+    assert main(["files", "acme/public-model"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
+def test_endpoint_option_overrides_hf_endpoint(hub, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    assert main(["--endpoint", hub.url, "files", "acme/public-model", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["file_count"] == 1
+    assert main(["files", "acme/public-model", "--endpoint", hub.url, "--json"]) == 0  # after the command too
+    assert json.loads(capsys.readouterr().out)["file_count"] == 1
+
+
+def test_verbose_logs_requests_but_never_the_token(hub, capsys) -> None:
+    assert main(["-v", "verify", "--token", SECRET, "acme/public-model"]) == 0
+    err = capsys.readouterr().err
+    assert "DEBUG" in err and "/api/models/acme/public-model" in err
+    assert "process list" in err
+    assert SECRET not in err
+
+
+def test_redaction_filter_blanks_tokens() -> None:
+    import logging
+
+    record = logging.LogRecord("x", logging.DEBUG, __file__, 1, "headers %s", ("Bearer abc.def",), None)
+    cli_main._RedactTokens([SECRET]).filter(record)
+    assert record.getMessage() == "headers Bearer ***"
+    record = logging.LogRecord(
+        "x", logging.DEBUG, __file__, 1, f"token={SECRET} and hf_AbCdEf123456", (), None
+    )
+    cli_main._RedactTokens([SECRET]).filter(record)
+    assert SECRET not in record.getMessage() and "hf_AbCdEf123456" not in record.getMessage()

@@ -1,0 +1,1 @@
+"""Helpers shared by the transfer tests (task building, subprocess downloads)."""

@@ -1,0 +1,32 @@
+"""Storage check before the first byte."""
+
+from __future__ import annotations
+
+import pytest
+
+from hfgui.core.diskspace import ensure_space, free_bytes, margin_for, nearest_existing
+from hfgui.core.errors import InsufficientSpaceError
+
+
+def test_nearest_existing_walks_up_to_an_existing_folder(tmp_path):
+    assert nearest_existing(tmp_path / "a" / "b" / "c") == tmp_path
+    assert free_bytes(tmp_path / "not" / "yet") > 0
+
+
+def test_margin_is_at_least_100_mb_or_2_percent():
+    assert margin_for(1000) == 100_000_000
+    assert margin_for(100 * 10**9) == 2 * 10**9
+
+
+def test_refuses_with_needed_and_free_in_the_message(tmp_path):
+    with pytest.raises(InsufficientSpaceError) as info:
+        ensure_space(4_000_000_000, tmp_path / "models", free=2_300_000_000)
+    text = str(info.value)
+    assert "needs 4.1 GB" in text and "2.3 GB free" in text and str(tmp_path) in text
+
+
+def test_accepts_when_it_fits_and_when_nothing_is_needed(tmp_path):
+    ensure_space(1000, tmp_path, free=200_000_000)
+    ensure_space(0, tmp_path, free=0)
+    with pytest.raises(InsufficientSpaceError):
+        ensure_space(10 * 2**40, tmp_path)  # the real filesystem of the test machine

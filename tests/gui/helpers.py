@@ -1,0 +1,75 @@
+"""Build a main window against the emulator with a small catalog of emulator repos."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from hfgui.core.catalog import CatalogEntry
+from hfgui.gui.main_window import MainWindow
+from hfgui.gui.services import Services
+from tests.hubemu import generated_content
+
+PACKAGE = "Tiny.mlpackage"
+WEIGHTS = f"{PACKAGE}/Data/com.apple.CoreML/weights/weight.bin"
+MODEL = f"{PACKAGE}/Data/com.apple.CoreML/model.mlmodel"
+MANIFEST = f"{PACKAGE}/Manifest.json"
+
+
+def populate(hub, weight_size: int = 3_000_000):
+    """A Core ML package repo, a gated repo and a private repo; returns the package files' contents."""
+    files = {
+        MANIFEST: b'{"fileFormatVersion": "1.0.0"}',
+        MODEL: generated_content(200_000, seed=1),
+        WEIGHTS: generated_content(weight_size, seed=2),
+    }
+    hub.add_repo("demo/coreml-tiny", files={**files, "README.md": b"# tiny\n"})
+    hub.add_repo("demo/gated-llama", files={"model.gguf": generated_content(50_000, seed=3)}, gated="manual")
+    hub.add_repo(
+        "someone/private-model", files={"model.gguf": generated_content(50_000, seed=4)}, private=True
+    )
+    return files
+
+
+def catalog() -> list[CatalogEntry]:
+    return [
+        CatalogEntry(
+            "tiny-coreml", "Tiny (Core ML)", "demo/coreml-tiny", "coreml", "mlpackage", folder=PACKAGE
+        ),
+        CatalogEntry(
+            "gated-gguf", "Gated Llama", "demo/gated-llama", "llama.cpp", "gguf", files=("model.gguf",)
+        ),
+        CatalogEntry(
+            "private-gguf",
+            "Private model",
+            "someone/private-model",
+            "llama.cpp",
+            "gguf",
+            files=("model.gguf",),
+        ),
+    ]
+
+
+def make_window(qtbot, opened: list | None = None, *, start: bool = True) -> MainWindow:
+    services = Services.from_environment()
+    recorder = opened.append if opened is not None else (lambda url: None)
+    window = MainWindow(services, open_url=recorder, catalog=catalog())
+    qtbot.addWidget(window)
+    window.show()
+    if start:
+        window.start_background()
+    return window
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expected_sha256(content) -> str:
+    if isinstance(content, bytes):
+        return hashlib.sha256(content).hexdigest()
+    return content.sha256

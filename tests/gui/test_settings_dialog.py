@@ -1,0 +1,150 @@
+"""Settings: a token validated with whoami, kept in the keyring and never leaked; other settings persist."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from hfgui.core.auth import KEYRING_SERVICE, KEYRING_USERNAME
+from hfgui.core.paths import AppPaths
+from hfgui.core.settings import load_settings
+from tests.gui.helpers import make_window
+
+WAIT = 60_000
+TOKEN = "hf_aliceSecretToken0123456789"
+
+
+@pytest.fixture
+def dialog(hub_env, qtbot, caplog):
+    caplog.set_level(logging.DEBUG)
+    hub_env.add_user("alice", TOKEN, role="read")
+    window = make_window(qtbot, start=False)
+    dlg = window.open_settings()
+    qtbot.waitUntil(lambda: dlg.keyring_available is not None, timeout=WAIT)
+    yield dlg
+    window.runner.wait(WAIT)
+
+
+def test_validate_save_and_remove_token_in_keyring(dialog, memory_keyring, qtbot, caplog, gui_home):
+    assert (
+        "Public models download without a token" in dialog.findChildren(type(dialog.stored_label))[0].text()
+    )
+    dialog.token_edit.setText(TOKEN)
+    assert dialog.token_edit.echoMode() == dialog.token_edit.EchoMode.Password
+    dialog.show_token.click()
+    assert dialog.token_edit.echoMode() == dialog.token_edit.EchoMode.Normal
+
+    dialog.validate_button.click()
+    qtbot.waitUntil(lambda: "alice" in dialog.token_result.text(), timeout=WAIT)
+    assert "token role: read" in dialog.token_result.text()
+
+    dialog.save_token_button.click()
+    qtbot.waitUntil(lambda: (KEYRING_SERVICE, KEYRING_USERNAME) in memory_keyring.passwords, timeout=WAIT)
+    assert memory_keyring.passwords[(KEYRING_SERVICE, KEYRING_USERNAME)] == TOKEN
+    qtbot.waitUntil(lambda: "saved in the OS keyring" in dialog.stored_label.text(), timeout=WAIT)
+    assert dialog.token_edit.text() == ""
+
+    dialog.remove_token_button.click()
+    qtbot.waitUntil(lambda: "Token removed" in dialog.token_result.text(), timeout=WAIT)
+    assert (KEYRING_SERVICE, KEYRING_USERNAME) not in memory_keyring.passwords
+
+    assert TOKEN not in caplog.text
+    for path in gui_home.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_invalid_token_shows_one_line_error(dialog, qtbot, caplog):
+    dialog.token_edit.setText("hf_notAValidToken")
+    dialog.validate_button.click()
+    qtbot.waitUntil(lambda: "rejected" in dialog.token_result.text(), timeout=WAIT)
+    assert "\n" not in dialog.token_result.text()
+    assert "hf_notAValidToken" not in dialog.token_result.text()
+    assert "hf_notAValidToken" not in caplog.text
+
+
+def test_hf_token_env_is_said_to_override(hub_env, qtbot, monkeypatch):
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    window = make_window(qtbot, start=False)
+    dlg = window.open_settings()
+    assert dlg.env_notice.isVisible()
+    assert "HF_TOKEN" in dlg.env_notice.text() and "overrides" in dlg.env_notice.text()
+    qtbot.waitUntil(lambda: dlg.keyring_available is not None, timeout=WAIT)
+    window.runner.wait(WAIT)
+
+
+def test_without_keyring_token_is_kept_for_session_only(hub_env, qtbot, gui_home, caplog):
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # restored by the memory_keyring fixture
+    window = make_window(qtbot, start=False)
+    dlg = window.open_settings()
+    qtbot.waitUntil(lambda: dlg.keyring_available is False, timeout=WAIT)
+    assert "session only" in dlg.stored_label.text()
+    dlg.token_edit.setText(TOKEN)
+    dlg.save_token_button.click()
+    qtbot.waitUntil(lambda: "this session only" in dlg.token_result.text(), timeout=WAIT)
+    assert window.services.token_store.get() == TOKEN
+    for path in gui_home.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+    assert TOKEN not in caplog.text
+    window.runner.wait(WAIT)
+
+
+def test_other_settings_persist(hub_env, qtbot, tmp_path):
+    window = make_window(qtbot, start=False)
+    dlg = window.open_settings()
+    library = tmp_path / "elsewhere"
+    dlg.library_edit.setText(str(library))
+    dlg.parallel_spin.setValue(3)
+    dlg.endpoint_edit.setText("https://mirror.example.org/")
+    dlg.auto_resume.setChecked(False)
+    dlg.ok_button.click()
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=WAIT)
+    saved = load_settings(AppPaths.from_environment())
+    assert saved.library_dir == str(library)
+    assert saved.parallel_models == 3
+    assert saved.endpoint == "https://mirror.example.org"
+    assert saved.auto_resume is False
+    assert window.services.library_root == library
+    window.runner.wait(WAIT)
+
+
+def test_bad_endpoint_is_refused_with_a_message(hub_env, qtbot):
+    window = make_window(qtbot, start=False)
+    dlg = window.open_settings()
+    dlg.endpoint_edit.setText("mirror.example.org")
+    dlg.ok_button.click()
+    assert dlg.isVisible()
+    assert "not a web address" in dlg.settings_error.text()
+    window.runner.wait(WAIT)
+
+
+@pytest.mark.secret_service
+@pytest.mark.skipif(
+    os.environ.get("HFGUI_SECRET_SERVICE") != "1",
+    reason="needs gnome-keyring under dbus-run-session (scripts/test.sh sets HFGUI_SECRET_SERVICE=1)",
+)
+def test_token_round_trip_through_real_secret_service(hub_env, qtbot):
+    from keyring.backends import SecretService
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(SecretService.Keyring())
+    try:
+        hub_env.add_user("alice", TOKEN)
+        window = make_window(qtbot, start=False)
+        dlg = window.open_settings()
+        qtbot.waitUntil(lambda: dlg.keyring_available is True, timeout=WAIT)
+        dlg.token_edit.setText(TOKEN)
+        dlg.save_token_button.click()
+        qtbot.waitUntil(lambda: "saved in the OS keyring" in dlg.stored_label.text(), timeout=WAIT)
+        assert keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME) == TOKEN
+        dlg.remove_token_button.click()
+        qtbot.waitUntil(lambda: "Token removed" in dlg.token_result.text(), timeout=WAIT)
+        assert keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME) is None
+        window.runner.wait(WAIT)
+    finally:
+        keyring.set_keyring(previous)

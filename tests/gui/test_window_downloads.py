@@ -1,0 +1,141 @@
+"""The window end to end against the emulator: download, pause/resume, cancel, and errors as actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from hfgui.core.types import FileState
+from hfgui.gui.rows import Status
+from tests.gui.helpers import WEIGHTS, expected_sha256, make_window, populate, sha256_of
+
+WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
+
+
+@pytest.fixture
+def window(hub_env, qtbot):
+    hub_env.files = populate(hub_env)
+    win = make_window(qtbot)
+    qtbot.waitUntil(lambda: win.model.state("tiny-coreml").size is not None, timeout=WAIT)
+    yield win
+    win.manager.stop_all("test teardown")
+    win.manager.wait_idle(WAIT)
+    win.runner.wait(WAIT)
+    win.size_runner.wait(WAIT)
+
+
+def status(win, key):
+    return win.model.state(key).status
+
+
+def test_size_comes_from_tree_listing_and_access_problems_show(window, hub_env, qtbot):
+    files = hub_env.files
+    assert window.model.state("tiny-coreml").size == sum(
+        len(c) if isinstance(c, bytes) else c.size for c in files.values()
+    )
+    # Anonymous: the gated repo's files need its license accepted, the private repo needs a token.
+    qtbot.waitUntil(lambda: status(window, "gated-gguf") is Status.LICENSE_REQUIRED, timeout=WAIT)
+    qtbot.waitUntil(lambda: status(window, "private-gguf") is Status.NEEDS_TOKEN, timeout=WAIT)
+    assert window.model.index_of("private-gguf", 4).data() == "…"
+    assert window.model.index_of("gated-gguf", 4).data() == "50.0 kB"
+
+
+def test_download_shows_files_advancing_then_installed_and_verified(window, hub_env, qtbot):
+    hub = hub_env
+    hub.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=0.6)  # guarantees a mid-file snapshot
+    seen = []
+    window.manager.refreshed.connect(lambda: seen.append(window.details.files.files()))
+    window.select_key("tiny-coreml")
+    assert window.act_download.isEnabled()
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: status(window, "tiny-coreml") is Status.INSTALLED, timeout=WAIT)
+
+    snapshots = [files for files in seen if files]
+    assert snapshots, "the details panel showed per-file rows"
+    assert {f.path for f in snapshots[-1]} == set(hub.files)
+    weights = [f for files in snapshots for f in files if f.path == WEIGHTS]
+    assert any(0 < f.bytes_done < f.bytes_total for f in weights), "a partly downloaded file was shown"
+    final = {f.path: f for f in window.details.files.files()}
+    assert all(f.state in (FileState.DONE, FileState.SKIPPED) for f in final.values())
+
+    root = window.services.library_root / "demo" / "coreml-tiny"
+    for path, content in hub.files.items():
+        assert sha256_of(root / path) == expected_sha256(content)
+    assert not (root / "README.md").exists()  # only the package folder was selected
+    assert window.notifications[-1][0] == "Download finished"
+    assert window.model.index_of("tiny-coreml", 6).data() == "Installed"
+
+
+def test_pause_keeps_partial_and_resume_continues_with_range(window, hub_env, qtbot):
+    hub = hub_env
+    hub.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=1.0)
+    key = "tiny-coreml"
+    window.select_key(key)
+    window.act_download.trigger()
+
+    def weights_started():
+        progress = window.model.state(key).progress
+        files = {f.path: f for f in progress.files} if progress else {}
+        return WEIGHTS in files and files[WEIGHTS].bytes_done >= 1_000_000
+
+    qtbot.waitUntil(weights_started, timeout=WAIT)
+    window.act_pause.trigger()
+    qtbot.waitUntil(lambda: status(window, key) is Status.PAUSED, timeout=WAIT)
+    assert window.model.index_of(key, 6).data().startswith("Paused at")
+    staging = window.services.library_root / ".hfgui-staging"
+    assert any(p.suffix == ".part" and p.stat().st_size > 0 for p in staging.iterdir())
+    assert window.act_resume.isEnabled()
+
+    hub.clear_requests()
+    window.act_resume.trigger()
+    qtbot.waitUntil(lambda: status(window, key) is Status.INSTALLED, timeout=WAIT)
+    ranges = [r.headers.get("Range") for r in hub.requests_for(WEIGHTS) if r.method == "GET"]
+    assert any(r and not r.startswith("bytes=0-") for r in ranges), ranges
+    root = window.services.library_root / "demo" / "coreml-tiny"
+    assert sha256_of(root / WEIGHTS) == expected_sha256(hub.files[WEIGHTS])
+
+
+def test_cancel_asks_then_discards_partials(window, hub_env, qtbot):
+    hub = hub_env
+    hub.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=1.0)
+    key = "tiny-coreml"
+    window.select_key(key)
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: status(window, key) is Status.DOWNLOADING, timeout=WAIT)
+    window.act_cancel.trigger()
+    dialog = window.pending_dialog
+    assert dialog is not None and "delete what was downloaded" in dialog.text()
+    next(b for b in dialog.buttons() if b.text() == "Cancel download").click()
+    qtbot.waitUntil(lambda: status(window, key) is Status.AVAILABLE, timeout=WAIT)
+    window.manager.wait_idle(WAIT)
+    staging = window.services.library_root / ".hfgui-staging"
+    leftovers = [p for p in staging.iterdir() if p.suffix == ".part"] if staging.exists() else []
+    assert leftovers == []
+    assert window.model.state(key).progress is None
+
+
+def test_gated_model_offers_license_page_and_token(hub_env, qtbot):
+    populate(hub_env)
+    opened = []
+    window = make_window(qtbot, opened, start=False)
+    window.select_key("gated-gguf")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)
+    dialog = window.pending_dialog
+    assert dialog.windowTitle() == "License required"
+    assert status(window, "gated-gguf") is Status.LICENSE_REQUIRED
+    next(b for b in dialog.buttons() if b.text() == "Open model page").click()
+    assert [u.toString() for u in opened] == [f"{hub_env.url}/demo/gated-llama"]
+
+
+def test_private_model_add_token_opens_settings(hub_env, qtbot):
+    populate(hub_env)
+    window = make_window(qtbot, start=False)
+    window.select_key("private-gguf")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)
+    dialog = window.pending_dialog
+    assert status(window, "private-gguf") is Status.NEEDS_TOKEN
+    next(b for b in dialog.buttons() if b.text() == "Add token").click()
+    assert window.settings_dialog is not None and window.settings_dialog.isVisible()
+    window.settings_dialog.reject()
+    window.runner.wait(WAIT)
