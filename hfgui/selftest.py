@@ -33,6 +33,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     show = "--show" in args or os.environ.get("HFGUI_SELFTEST_DISPLAY") == "1"
     if not show:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QGuiApplication exists
+    elif _no_display():  # Qt would abort without a word
+        print(
+            f"hfgui {__version__} self-test FAILED: window: no display (DISPLAY and WAYLAND_DISPLAY "
+            "are unset); run it without --show",
+            file=sys.stderr,
+        )
+        return 1
     checks: list[tuple[str, Callable[[], str]]] = [
         ("catalog", check_catalog),
         ("resources", check_resources),
@@ -52,6 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = results.pop()
     print(f"hfgui {__version__} self-test ok: {', '.join([window, *results])}")
     return 0
+
+
+def _no_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 # --- checks (each returns its part of the report line or raises) -----------------------------------

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6 import QtCore, QtWidgets  # noqa: E402,TID251 - scripts may use Qt
+from PySide6 import QtCore  # noqa: E402,TID251 - scripts may use Qt
 
 from hfgui.core.catalog import CatalogEntry, load_builtin_catalog  # noqa: E402
 from hfgui.gui.rows import Status  # noqa: E402
@@ -27,7 +27,8 @@ MB = 1_000_000
 
 def stand_in_files(entry: CatalogEntry, seed: int) -> dict[str, object]:
     """Plausible files for a catalog entry: big weights, small JSON side files."""
-    weight = int(max(0.1, (entry.ram_min_gb or 1) * 0.55) * 1000 * MB)
+    # Stand-ins are scaled down (the emulator hashes every file it lists): about 40 MB per GB of RAM.
+    weight = int(max(0.5, entry.ram_min_gb or 1) * 40 * MB)
     small = b'{"model_type": "demo"}\n'
     files: dict[str, object] = {"README.md": f"# {entry.name}\n".encode()}
     if entry.folder:
@@ -59,13 +60,24 @@ def populate(hub: HubEmulator) -> None:
         hub.add_repo(entry.repo, files=stand_in_files(entry, seed=10 * i), gated=gated)
 
 
-def wait_for(app: QtWidgets.QApplication, condition, timeout: float = 120.0) -> None:
+def wait_for(app, condition, timeout: float = 600.0) -> None:
+    """Run the event loop until ``condition()`` holds (checked every 10 ms)."""
     deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit("timed out waiting for the window")
-        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        time.sleep(0.01)
+    loop = QtCore.QEventLoop()
+    timer = QtCore.QTimer()
+    timer.setInterval(10)
+
+    def check() -> None:
+        if condition() or time.monotonic() > deadline:
+            loop.quit()
+
+    timer.timeout.connect(check)
+    timer.start()
+    if not condition():
+        loop.exec()
+    timer.stop()
+    if not condition():
+        raise SystemExit("timed out waiting for the window")
 
 
 def main(argv: list[str]) -> int:
@@ -80,15 +92,21 @@ def main(argv: list[str]) -> int:
 
     keyring.set_keyring(fail.Keyring())  # never touch the real keyring from a script
 
+    import dataclasses
+
     from hfgui.gui.app import build_main_window, make_application
     from hfgui.gui.services import Services
 
     app = make_application(argv[:1])
-    window = build_main_window(Services.from_environment())
+    services = Services.from_environment()
+    # A stalled connection must stay stalled for the picture, not reconnect after 30 s.
+    services.settings = dataclasses.replace(services.settings, stall_timeout_seconds=3600)
+    window = build_main_window(services)
     window.resize(1280, 800)
     window.show()
     window.start_background()
     model = window.model
+    started = time.monotonic()
     wait_for(app, lambda: all(s.size is not None or s.status is not Status.AVAILABLE for s in model.states()))
 
     installed, downloading, paused = (
@@ -98,14 +116,15 @@ def main(argv: list[str]) -> int:
     )
     window.manager.start(installed)
     wait_for(app, lambda: model.state(installed).status is Status.INSTALLED)
+    print(f"installed after {time.monotonic() - started:.1f} s", file=sys.stderr)
 
     # Keep one model mid-download: its weights stall at about 40 %.
     weights = next(
         p for p in hub.repo(model.state(downloading).entry.repo_id).head.files if p.endswith("weight.bin")
     )
     size = model.state(downloading).size or 0
-    hub.faults.stall(weights, after_bytes=int(size * 0.4), seconds=600)
-    hub.faults.stall("*.gguf", after_bytes=120 * MB, seconds=600)
+    hub.faults.stall(weights, after_bytes=int(size * 0.4), seconds=600, times=None)
+    hub.faults.stall("*.gguf", after_bytes=8 * MB, seconds=600, times=None)
     window.manager.start(paused)
     window.manager.start(downloading)
 
@@ -117,10 +136,11 @@ def main(argv: list[str]) -> int:
             else 0
         )
 
-    wait_for(app, lambda: file_bytes(paused, ".gguf") >= 120 * MB)
+    wait_for(app, lambda: file_bytes(paused, ".gguf") >= 8 * MB)
     window.manager.pause(paused)
     wait_for(app, lambda: model.state(paused).status is Status.PAUSED)
     wait_for(app, lambda: file_bytes(downloading, "weight.bin") >= int(size * 0.4) - 2 * MB)
+    print(f"mid-download after {time.monotonic() - started:.1f} s", file=sys.stderr)
     window.select_key(downloading)
     for _ in range(30):  # let the 10 Hz refresh paint speeds and the details panel
         app.processEvents()

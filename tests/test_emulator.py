@@ -637,3 +637,25 @@ def test_close_cuts_stalled_transfers(hub, repo, session):
     with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
         r.content  # noqa: B018
     assert [r.bytes_sent for r in hub.requests if r.host == "cdn"] == [10]
+
+
+def test_demo_data_set_covers_the_catalog_shapes(hub, session):
+    from tests.hubemu.demo import DEMO_TOKEN, GATED_REPO, PRIVATE_REPO, SPLIT_GGUF_REPO, populate
+
+    info = populate(hub)
+    assert len(info.repos["coreml"]) == 4 and all(info.repos[k] for k in ("gguf", "onnx", "mlx", "gated"))
+    tree = session.get(f"{hub.url}/api/models/{info.repos['coreml'][0]}/tree/main?recursive=true").json()
+    lfs = {e["path"].rsplit("/", 1)[-1]: "lfs" in e for e in tree if e["type"] == "file"}
+    assert lfs["Manifest.json"] is False and lfs["model.mlmodel"] is True and lfs["weight.bin"] is True
+    split = [
+        s["rfilename"] for s in session.get(f"{hub.url}/api/models/{SPLIT_GGUF_REPO}").json()["siblings"]
+    ]
+    assert any(name.endswith("-00001-of-00002.gguf") for name in split)
+    magic = session.get(
+        f"{hub.url}/TheBloke/phi-2-GGUF/resolve/main/phi-2.Q4_K_M.gguf", stream=True
+    ).raw.read(4)
+    assert magic == b"GGUF"
+    auth = {"Authorization": f"Bearer {DEMO_TOKEN}"}
+    assert session.get(f"{hub.url}/{PRIVATE_REPO}/resolve/main/config.json", headers=auth).status_code == 200
+    assert session.head(f"{hub.url}/{GATED_REPO}/resolve/main/config.json", headers=auth).status_code == 307
+    assert session.head(f"{hub.url}/{GATED_REPO}/resolve/main/config.json").status_code == 401

@@ -113,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
             on_progress=display.update,
             cancel=cancel,
             on_plan=display.plan,
+            segments=context.settings(args).segments_per_file,
+            stall_timeout=float(context.settings(args).stall_timeout_seconds),
         )
     except DownloadCancelledError:
         display.finish(None)

@@ -12,7 +12,15 @@ from pathlib import Path
 from hfgui.core import partials
 from hfgui.core.errors import ModelNotInstalledError
 from hfgui.core.hashing import file_matches_etag
-from hfgui.core.manifest import METADATA_DIR, Manifest, read_journal, read_manifest
+from hfgui.core.manifest import (
+    METADATA_DIR,
+    Manifest,
+    append_journal,
+    clear_journal,
+    read_journal,
+    read_manifest,
+    remove_manifest,
+)
 from hfgui.core.planner import STAGING_DIR_NAME, model_root
 from hfgui.core.repo_id import validate_repo_id
 
@@ -105,7 +113,11 @@ class Library:
     # --- verification ----------------------------------------------------------------------------
 
     def check(self, repo_id: str, on_file: Callable[[str], None] | None = None) -> list[Problem]:
-        """Re-hash every installed file against the manifest; an empty list means all is well."""
+        """Re-hash every installed file against the manifest; an empty list means all is well.
+
+        A model with problems stops counting as installed: its manifest is replaced by a journal of the
+        intact files, so the next download fetches only the damaged ones.
+        """
         root = self.model_root(repo_id)
         manifest = read_manifest(root)
         if manifest is None:
@@ -122,7 +134,17 @@ class Library:
                 problems.append(Problem(entry.path, "size", f"has {actual} bytes, expected {entry.size}"))
             elif not file_matches_etag(target, entry.etag, entry.size):
                 problems.append(Problem(entry.path, "hash", "content does not match its hash (corrupted)"))
+        if problems:
+            self._mark_incomplete(root, manifest, {p.path for p in problems})
         return problems
+
+    @staticmethod
+    def _mark_incomplete(root: Path, manifest: Manifest, damaged: set[str]) -> None:
+        clear_journal(root)
+        for entry in manifest.files:
+            if entry.path not in damaged:
+                append_journal(root, manifest.commit, entry)
+        remove_manifest(root)
 
     # --- removal ---------------------------------------------------------------------------------
 

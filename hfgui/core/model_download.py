@@ -163,6 +163,8 @@ def download_model(
     on_progress: Callable[[ModelProgress], None] | None = None,
     cancel: threading.Event | None = None,
     on_plan: Callable[[Plan], None] | None = None,
+    segments: int = 1,
+    stall_timeout: float = 30.0,
 ) -> Manifest:
     """Plan, check free space, then download: the whole flow behind `hfgui download` and the window."""
     plan = plan_download(client, request, library_root)
@@ -170,6 +172,12 @@ def download_model(
         on_plan(plan)
     check_space(plan)
     downloader = ModelDownloader(
-        client, plan, workers=request.workers, on_progress=on_progress, cancel=cancel
+        client,
+        plan,
+        workers=request.workers,
+        on_progress=on_progress,
+        cancel=cancel,
+        segments=segments,
+        stall_timeout=stall_timeout,
     )
     return downloader.run()

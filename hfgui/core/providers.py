@@ -101,7 +101,11 @@ class HuggingFaceProvider:
         return plan_download(self.client, request, self.library_root)
 
     def download(
-        self, plan: Plan, *, on_progress: ProgressCallback | None = None, cancel: threading.Event | None = None
+        self,
+        plan: Plan,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
     ) -> Path:
         check_space(plan)
         ModelDownloader(self.client, plan, workers=self.workers, on_progress=on_progress, cancel=cancel).run()
@@ -217,7 +221,12 @@ class DirectURLProvider:
         return response
 
     def _fill(
-        self, plan: DirectPlan, part: Path, offset: int, cancel: threading.Event, on_bytes: Callable[[int], None]
+        self,
+        plan: DirectPlan,
+        part: Path,
+        offset: int,
+        cancel: threading.Event,
+        on_bytes: Callable[[int], None],
     ) -> None:
         if plan.size is not None and offset == plan.size:
             return
@@ -231,11 +240,15 @@ class DirectURLProvider:
             with open(part, "r+b" if offset else "wb") as fh:
                 fh.seek(offset)
                 fh.truncate()
-                for chunk in response.iter_content(CHUNK):
-                    if cancel.is_set():
-                        raise DownloadCancelledError(f"Download of {plan.dest.name}")
-                    fh.write(chunk)
-                    on_bytes(len(chunk))
+                try:
+                    for chunk in response.iter_content(CHUNK):
+                        if cancel.is_set():
+                            raise DownloadCancelledError(f"Download of {plan.dest.name}")
+                        fh.write(chunk)
+                        on_bytes(len(chunk))
+                except requests.RequestException as exc:  # dropped mid-body: the partial resumes next time
+                    parts = urlsplit(plan.url)
+                    raise NetworkError(f"{parts.scheme}://{parts.netloc}", type(exc).__name__) from exc
 
     def _verify(self, plan: DirectPlan, part: Path) -> None:
         actual = part.stat().st_size
@@ -262,10 +275,14 @@ class ProviderManager:
 
     @classmethod
     def default(cls, client, library_root: Path, *, workers: int = 4) -> ProviderManager:
-        return cls([HuggingFaceProvider(client, library_root, workers=workers), DirectURLProvider(library_root)])
+        return cls(
+            [HuggingFaceProvider(client, library_root, workers=workers), DirectURLProvider(library_root)]
+        )
 
     def provider_for(self, source: str) -> ModelProvider:
         for provider in self.providers:
             if provider.can_handle(source):
                 return provider
-        raise InvalidRepoIdError(source, "not a Hugging Face model (owner/name, Hub URL, hf://) or an https:// URL")
+        raise InvalidRepoIdError(
+            source, "not a Hugging Face model (owner/name, Hub URL, hf://) or an https:// URL"
+        )

@@ -13,6 +13,7 @@ import errno
 import http.client
 import os
 import shutil
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -42,6 +43,7 @@ CHUNK = 1024 * 1024
 # Consecutive failed reconnects before giving up; any byte received resets the count.
 MAX_CONSECUTIVE_FAILURES = 5
 MAX_REDIRECTS = 10
+CANCEL_POLL = 0.2  # seconds between checks of the cancel event while a read may be blocked
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # What an expired or revoked signed CDN URL answers.
 _STALE_STATUSES = frozenset({403, 404, 410})
@@ -119,6 +121,8 @@ class _Source:
         self._hub_origin = _origin(client.endpoint)
         # Where the bytes came from last time (signed CDN URL or resolve-cache URL); reused until it fails.
         self._location: str | None = None
+        self._open_responses: set[requests.Response] = set()
+        self._open_lock = threading.Lock()
 
     def open(self, start: int, end: int | None = None) -> requests.Response:
         """GET bytes [start, end] (end inclusive, None = to the end); no Range header for the whole file."""
@@ -148,8 +152,25 @@ class _Source:
                 continue
             if url != self._task.url:
                 self._location = url
+            with self._open_lock:
+                self._open_responses.add(response)
             return response
         raise HubHTTPError(310, self._task.url, f"more than {MAX_REDIRECTS} redirects")
+
+    def release(self, response: requests.Response) -> None:
+        with self._open_lock:
+            self._open_responses.discard(response)
+        response.close()
+
+    def interrupt(self) -> None:
+        """Wake every read blocked on a silent socket (cancel must not wait for the stall timeout)."""
+        with self._open_lock:
+            responses = list(self._open_responses)
+        for response in responses:
+            sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
         on_hub = _origin(url) == self._hub_origin
@@ -227,7 +248,7 @@ class _Source:
                 failures += 1
                 self.pause_before_retry(failures, str(exc), response.url or self._task.url)
             finally:
-                response.close()
+                self.release(response)
 
 
 def _with_read_timeout(client: HubClient, seconds: float) -> HubClient:
@@ -336,6 +357,11 @@ class _FileDownload:
         self.check_cancel()
         self.staging_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.part_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+        finished = threading.Event()
+        watcher = threading.Thread(
+            target=self.watch_cancel, args=(finished,), name="hfgui-cancel", daemon=True
+        )
+        watcher.start()
         try:
             _lock_or_fail(fd, self.task.path)
             sidecar = self.load_partial(fd)
@@ -357,9 +383,16 @@ class _FileDownload:
                 fd = -1
             self.install()
         finally:
+            finished.set()
             if fd >= 0:
                 os.close(fd)
         return self.task.dest
+
+    def watch_cancel(self, finished: threading.Event) -> None:
+        while not finished.is_set():
+            if self.cancel.wait(CANCEL_POLL):
+                self.source.interrupt()
+                return
 
     def load_partial(self, fd: int) -> Sidecar:
         """Resume what an earlier run left if it is the same file version; otherwise start clean."""
@@ -438,7 +471,7 @@ class _FileDownload:
                 failures += 1
                 self.source.pause_before_retry(failures, str(exc), response.url or self.task.url)
             finally:
-                response.close()
+                self.source.release(response)
         return hasher.hexdigest()
 
     def fill_segmented(self, fd: int, sidecar: Sidecar) -> str:

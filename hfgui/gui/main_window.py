@@ -243,9 +243,10 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- view helpers ----------------------------------------------------------------------------
 
     def _expand_groups(self) -> None:
-        self.view.expandAll()
+        # Only the few group rows: expandAll() would also ask each of 10,000 models for children.
         for row in range(self.proxy.rowCount()):
             self.view.setFirstColumnSpanned(row, QtCore.QModelIndex(), True)
+            self.view.expand(self.proxy.index(row, 0))
 
     def _groups_inserted(self, parent: QtCore.QModelIndex, first: int, last: int) -> None:
         if parent.isValid():

@@ -177,6 +177,12 @@ class ModelsModel(QtCore.QAbstractItemModel):
     def group_label(self, group: int) -> str:
         return self._groups[group]
 
+    def group_count(self) -> int:
+        return len(self._groups)
+
+    def child_count(self, group: int) -> int:
+        return len(self._children[group])
+
     # --- QAbstractItemModel -------------------------------------------------------------------
 
     def index(

@@ -33,10 +33,10 @@ class _Relay(QtCore.QObject):
         self.finished_callback: Callable[[_Relay], None] | None = None
 
     @QtCore.Slot(object)
-    def _deliver_done(self, result: Any) -> None:
+    def _deliver_done(self, boxed: tuple[Any]) -> None:
         try:
             if self._on_done is not None:
-                self._on_done(result)
+                self._on_done(boxed[0])
         finally:
             self._finish()
 
@@ -67,7 +67,8 @@ class _Task(QtCore.QRunnable):
         except BaseException as exc:  # never let an exception escape a pool thread
             self._send(self._relay.failed, exc)
         else:
-            self._send(self._relay.done, result)
+            # Boxed: PySide6 mis-counts references when None itself crosses a queued Signal(object).
+            self._send(self._relay.done, (result,))
 
     @staticmethod
     def _send(signal, value: Any) -> None:

@@ -133,3 +133,23 @@ def test_sigint_exits_130_keeps_partials_and_the_same_command_resumes(hub, tmp_p
     assert (library / "o" / "big" / "model.safetensors").read_bytes() == big.read(0, big.size)
     gets = [r for r in hub.requests_for("model.safetensors", host="cdn") if r.method == "GET"]
     assert [r.headers.get("Range") for r in gets] == [f"bytes={kept}-"]
+
+
+def test_terminal_display_redraws_in_place_with_a_total_bar():
+    import io
+
+    from hfgui.cli.download import _TerminalDisplay
+    from hfgui.core.types import FileProgress, FileState, ModelProgress, ModelState
+
+    stream = io.StringIO()
+    display = _TerminalDisplay(stream)
+    files = (
+        FileProgress("a.bin", 500, 1000, FileState.DOWNLOADING, speed=100.0),
+        FileProgress("b.bin", 0, 1000, FileState.QUEUED),
+    )
+    display.update(ModelProgress("o/m", ModelState.DOWNLOADING, 500, 2000, 0, 2, 100.0, 15.0, files))
+    first = stream.getvalue()
+    assert " 25.0%" in first and "files 0/2" in first and "ETA 0:15" in first
+    assert "a.bin" in first and "b.bin" not in first  # only active files get a line
+    display.finish(None)
+    assert "\x1b[2F" in stream.getvalue()[len(first) :]  # moved back over the two lines it drew

@@ -44,7 +44,7 @@ def test_list_reports_missing_files(installed, capsys):
     assert json.loads(capsys.readouterr().out)[0]["state"] == "missing-files"
 
 
-def test_check_passes_then_detects_one_corrupted_byte(installed, capsys):
+def test_check_detects_one_corrupted_byte_and_download_repairs_it(installed, hub_env, capsys):
     assert main(["check", "acme/small"]) == 0
     assert "all 2 files match" in capsys.readouterr().out
     weights = installed / "weights" / "model.safetensors"
@@ -55,10 +55,21 @@ def test_check_passes_then_detects_one_corrupted_byte(installed, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is False
     assert report["problems"] == [
-        {"path": "weights/model.safetensors", "kind": "hash", "detail": "content does not match its hash (corrupted)"}
+        {
+            "path": "weights/model.safetensors",
+            "kind": "hash",
+            "detail": "content does not match its hash (corrupted)",
+        }
     ]
-    assert main(["check", "acme/small"]) == 1
-    assert "hfgui download acme/small" in capsys.readouterr().err
+    # The damaged model no longer counts as installed, and the suggested command repairs just that file.
+    assert main(["list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["state"] == "incomplete"
+    hub_env.clear_requests()
+    assert main(["download", "acme/small"]) == 0
+    fetched = {p for p in FILES if hub_env.requests_for(p)}
+    assert fetched == {"weights/model.safetensors"}
+    capsys.readouterr()
+    assert main(["check", "acme/small"]) == 0
 
 
 def test_check_of_a_model_not_installed_exits_1(installed, capsys):
@@ -67,7 +78,7 @@ def test_check_of_a_model_not_installed_exits_1(installed, capsys):
 
 
 def test_delete_refuses_without_yes_when_stdin_is_not_a_terminal(installed, capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", open("/dev/null"))  # noqa: SIM115
+    monkeypatch.setattr("sys.stdin", open("/dev/null"))
     assert main(["delete", "acme/small"]) == 2
     assert "add --yes" in capsys.readouterr().err
     assert installed.exists()
@@ -81,7 +92,6 @@ def test_delete_with_yes_reports_freed_space_and_removes_partials(installed, cap
         partials.part_path(staging, key).write_bytes(b"x" * 1000)
         sidecar = partials.Sidecar("http://hub/x", repo_id, "c" * 40, "extra.bin", "e" * 64, 5000)
         partials.write_sidecar(partials.sidecar_path(staging, key), sidecar)
-    model_bytes = 250_000 + len(FILES["config.json"])
     assert main(["delete", "acme/small", "--yes"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Deleted acme/small; freed ")
@@ -89,7 +99,9 @@ def test_delete_with_yes_reports_freed_space_and_removes_partials(installed, cap
     left = list(partials.list_partials(staging))
     assert [p.repo_id for p in left] == ["acme/other"]
     assert main(["list", "--json"]) == 0
-    assert [m["repo"] for m in json.loads(capsys.readouterr().out)] == ["acme/other"]  # incomplete, partial only
+    assert [m["repo"] for m in json.loads(capsys.readouterr().out)] == [
+        "acme/other"
+    ]  # incomplete, partial only
 
 
 def test_library_delete_returns_freed_bytes(installed, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -279,11 +280,11 @@ def test_progress_events_are_coalesced_and_consistent(hub, client, tmp_path):
         == final.bytes_total
         == sum(v.size if not isinstance(v, bytes) else len(v) for v in files.values())
     )
-    assert all(a.bytes_done <= b.bytes_done for a, b in zip(snaps, snaps[1:], strict=False))
+    assert all(a.bytes_done <= b.bytes_done for a, b in itertools.pairwise(snaps))
 
     # An event is a "byte update" when no file (and not the model) changed state since the previous one.
     byte_updates: list[float] = []
-    for (_, prev), (t, cur) in zip(events, events[1:], strict=False):
+    for (_, prev), (t, cur) in itertools.pairwise(events):
         same_states = prev.state is cur.state and [f.state for f in prev.files] == [
             f.state for f in cur.files
         ]

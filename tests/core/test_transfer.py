@@ -304,3 +304,29 @@ def test_replaces_an_existing_destination_file(hub, repo, tmp_path):
     task.dest.write_bytes(b"old")
     fetch(hub, task, tmp_path / "staging")
     assert hashlib.sha1(b"blob %d\0" % task.size + task.dest.read_bytes()).hexdigest() == task.etag
+
+
+def test_cancel_interrupts_a_stalled_read(hub, repo, tmp_path):
+    # Stall and stall timeout far exceed the suite's timeout: only an interrupted read can end this.
+    task = make_task(hub, "acme/tiny", LFS_PATH, tmp_path / "dest")
+    staging = tmp_path / "staging"
+    hub.faults.stall(LFS_PATH, after_bytes=2 * MiB, seconds=3600)
+    cancel = threading.Event()
+
+    def cancel_once_stalled() -> None:
+        while not any(p.bytes_done >= 2 * MiB for p in partials.list_partials(staging)):
+            if cancel.wait(0.02):
+                return
+        cancel.set()
+
+    helper = threading.Thread(target=cancel_once_stalled, daemon=True)
+    helper.start()
+    try:
+        with pytest.raises(DownloadCancelledError):
+            fetch(hub, task, staging, cancel=cancel, stall_timeout=3600)
+    finally:
+        cancel.set()
+        helper.join()
+    [left] = partials.list_partials(staging)
+    assert left.bytes_done == 2 * MiB
+    assert len(body_gets(hub, LFS_PATH)) == 1  # no reconnect after the cancel

@@ -65,6 +65,9 @@ def test_installed_self_test_passes(deb: Path, tmp_path: Path) -> None:
     env["HFGUI_HOME"] = str(tmp_path / "home")
     result = _run(["/usr/bin/hfgui", "--self-test"], env=env, cwd=tmp_path)
     line = result.stdout.strip()
+    assert "unrecognized arguments: --self-test" not in result.stderr, (
+        "hfgui.cli.main must hand `--self-test` to hfgui.selftest.main (see packaging/README.md)"
+    )
     assert result.returncode == 0, f"{line} {result.stderr.strip()}"
     assert line.startswith(f"hfgui {__version__} self-test ok: window (offscreen), ")
     assert f"catalog {len(load_builtin_catalog())} models" in line
@@ -72,6 +75,16 @@ def test_installed_self_test_passes(deb: Path, tmp_path: Path) -> None:
     if os.environ.get("HFGUI_SECRET_SERVICE") == "1":
         # Proves the keyring backends made it into the frozen bundle as hidden imports.
         assert "keyring: SecretService" in line
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run not installed (apt-get install xvfb)")
+def test_installed_window_opens_on_a_real_x_display(deb: Path, tmp_path: Path) -> None:
+    # Loads the xcb platform plugin against the system libraries the package Depends on.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QT_", "PYTHON", "WAYLAND"))}
+    env["HFGUI_HOME"] = str(tmp_path / "home")
+    result = _run(["xvfb-run", "-a", "/usr/bin/hfgui", "--self-test", "--show"], env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"hfgui {__version__} self-test ok: window, catalog ")
 
 
 def test_desktop_file_validates_and_launches_the_installed_command(deb: Path) -> None:
