@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Download, verify and manage Hugging Face models. Without arguments it opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"hfgui {__version__}")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check the installation (window, catalog, keyring) and exit"
+    )
     add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS:
@@ -102,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         return _open_window()
+    if args_list[0] == "--self-test":  # used by installers' smoke tests; opens the window offscreen
+        from hfgui.selftest import main as self_test
+
+        return self_test(args_list[1:])
     output.prepare_streams()
     parser = build_parser()
     try:

@@ -289,6 +289,33 @@ def link_existing_blob(
     return pointer
 
 
+def blob_available(target: CacheTarget, etag: str, size: int) -> bool:
+    """`blobs/<etag>` is there with that size, so the file can be linked instead of downloaded."""
+    return _blob_matches(target.blobs_dir / _check_etag(etag, etag), size)
+
+
+def reuse_cached(
+    target: CacheTarget, expected: Mapping[str, tuple[int, str]], *, verify_blobs: bool = False
+) -> list[str]:
+    """Put in place each file of `expected` ({path: (size, etag)}) that needs no download; return those paths.
+
+    A file counts when the snapshot already has it, when a verified file was left ready by an interrupted
+    run (it is installed now), or when its blob is in the cache from another revision or tool (linked now).
+    """
+    present = []
+    for path, (size, etag) in sorted(expected.items()):
+        if file_installed(target, path, size, etag):
+            present.append(path)
+            continue
+        ready = target.ready_path(path, etag)
+        if _blob_matches(ready, size):
+            install_file(target, path, etag, ready)
+            present.append(path)
+        elif link_existing_blob(target, path, etag, size, verify=verify_blobs) is not None:
+            present.append(path)
+    return present
+
+
 def file_installed(target: CacheTarget, repo_path: str, size: int, etag: str) -> bool:
     """The snapshot has `repo_path` with that size (and, when it is a link, linked to `blobs/<etag>`)."""
     etag = _check_etag(repo_path, etag)
@@ -514,6 +541,22 @@ def cached_model(repo_id: str, cache_dir: Path | None = None) -> CachedModel | N
         return _scan_repo(repo_id, folder)
     except OSError:
         return None
+
+
+def delete_cached_model(repo_id: str, cache_dir: Path | None = None) -> int:
+    """Remove a model's folder (all revisions, its partials) and its lock folder; returns the bytes freed."""
+    root = hub_cache_dir() if cache_dir is None else Path(cache_dir)
+    folder = root / repo_folder_name(validate_repo_id(repo_id))
+    if not folder.is_dir():
+        return 0
+    freed = 0
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            with contextlib.suppress(OSError):
+                freed += os.lstat(os.path.join(dirpath, name)).st_size
+    shutil.rmtree(folder)
+    shutil.rmtree(root / ".locks" / folder.name, ignore_errors=True)
+    return freed
 
 
 def find_snapshot(repo_id: str, revision: str = "main", cache_dir: Path | None = None) -> Path | None:

@@ -245,14 +245,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def _expand_groups(self) -> None:
         # Only the few group rows: expandAll() would also ask each of 10,000 models for children.
         for row in range(self.proxy.rowCount()):
-            self.view.setFirstColumnSpanned(row, QtCore.QModelIndex(), True)
             self.view.expand(self.proxy.index(row, 0))
 
     def _groups_inserted(self, parent: QtCore.QModelIndex, first: int, last: int) -> None:
         if parent.isValid():
             return
         for row in range(first, last + 1):
-            self.view.setFirstColumnSpanned(row, QtCore.QModelIndex(), True)
             self.view.expand(self.proxy.index(row, 0))
 
     def _sort_by(self, column: int) -> None:

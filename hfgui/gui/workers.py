@@ -53,6 +53,7 @@ class _Relay(QtCore.QObject):
     def _finish(self) -> None:
         if self.finished_callback is not None:
             self.finished_callback(self)
+        pass  # DL
 
 
 class _Task(QtCore.QRunnable):
@@ -93,7 +94,7 @@ class TaskRunner(QtCore.QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        relay = _Relay(on_done, on_error)
+        relay = _Relay(on_done, on_error, self)
         relay.finished_callback = self._relays.discard
         self._relays.add(relay)
         self.pool.start(_Task(fn, relay))

@@ -341,3 +341,41 @@ def test_cached_models_and_find_snapshot(target, tmp_path):
 def test_cached_models_of_missing_cache(tmp_path):
     assert hfcache.cached_models(tmp_path / "nowhere") == []
     assert hfcache.cached_model(REPO, tmp_path / "nowhere") is None
+
+
+def test_reuse_cached_installs_leftovers_and_links_blobs(target, tmp_path):
+    installed, leftover, shared = b"already there", b"verified before a crash", b"from another revision"
+    hfcache.install_file(target, "in.txt", git_sha1(installed), verified(tmp_path, installed))
+    older = CacheTarget(REPO, OTHER_COMMIT, "main", target.cache_dir)
+    hfcache.install_file(older, "old/name.bin", sha256(shared), verified(tmp_path, shared))
+    ready = target.ready_path("left.bin", sha256(leftover))
+    ready.parent.mkdir(parents=True, exist_ok=True)
+    ready.write_bytes(leftover)
+    expected = {
+        "in.txt": (len(installed), git_sha1(installed)),
+        "left.bin": (len(leftover), sha256(leftover)),
+        "new/name.bin": (len(shared), sha256(shared)),
+        "todo.bin": (4, sha256(b"todo")),
+    }
+    assert hfcache.blob_available(target, sha256(shared), len(shared))
+    assert not hfcache.blob_available(target, sha256(b"todo"), 4)
+    assert hfcache.reuse_cached(target, expected) == ["in.txt", "left.bin", "new/name.bin"]
+    assert hfcache.missing_files(target, expected) == ["todo.bin"]
+    assert not ready.exists()
+    assert target.snapshot_path("new/name.bin").read_bytes() == shared
+    assert target.snapshot_path("left.bin").read_bytes() == leftover
+
+
+def test_delete_cached_model(target, tmp_path):
+    data = b"x" * 1000
+    hfcache.install_file(target, "w.bin", sha256(data), verified(tmp_path, data))
+    hfcache.write_ref(target)
+    other = CacheTarget("someone/else", COMMIT, "main", target.cache_dir)
+    hfcache.install_file(other, "w.bin", sha256(data), verified(tmp_path, data, "o"))
+    locks = target.cache_dir / ".locks" / target.repo_folder.name
+    locks.mkdir(parents=True)
+    freed = hfcache.delete_cached_model(REPO, target.cache_dir)
+    assert freed >= 1000
+    assert not target.repo_folder.exists() and not locks.exists()
+    assert [m.repo_id for m in hfcache.cached_models(target.cache_dir)] == ["someone/else"]
+    assert hfcache.delete_cached_model(REPO, target.cache_dir) == 0

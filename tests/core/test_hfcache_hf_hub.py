@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,34 @@ def test_update_reuses_blobs_from_huggingface_hub(hub, plain_http, tmp_path):
     assert set(revs) == {old_sha, new_sha}
     assert set(revs[new_sha].refs) == {"main"}
     assert hfcache.cached_models(cache)[0].latest.commit == new_sha
+
+
+def test_cache_dir_agrees_with_huggingface_hub(tmp_path):
+    """huggingface_hub computes its cache folder at import time: compare in fresh interpreters."""
+    import subprocess
+    import sys
+
+    variants = [
+        {"HF_HUB_CACHE": str(tmp_path / "a")},
+        {"HUGGINGFACE_HUB_CACHE": str(tmp_path / "b"), "HF_HOME": str(tmp_path / "c")},
+        {"HF_HOME": str(tmp_path / "c"), "XDG_CACHE_HOME": str(tmp_path / "x")},
+        {"XDG_CACHE_HOME": str(tmp_path / "x")},
+        {"HOME": str(tmp_path / "home")},
+    ]
+    names = ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME")
+    script = "from huggingface_hub import constants; print(constants.HF_HUB_CACHE)"
+    for variant in variants:
+        env = {k: v for k, v in os.environ.items() if k not in names}
+        env.update(variant)
+        theirs = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        ours = subprocess.run(
+            [sys.executable, "-c", "from hfgui.core.hfcache import hub_cache_dir; print(hub_cache_dir())"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        ).stdout.strip()
+        assert Path(ours) == Path(theirs), variant
