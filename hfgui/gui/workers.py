@@ -53,7 +53,7 @@ class _Relay(QtCore.QObject):
     def _finish(self) -> None:
         if self.finished_callback is not None:
             self.finished_callback(self)
-        pass  # DL
+        self.deleteLater()
 
 
 class _Task(QtCore.QRunnable):
