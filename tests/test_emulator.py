@@ -6,13 +6,18 @@ import gzip
 import hashlib
 import json
 import re
+import signal
 import socket
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
 
 from tests.hubemu import content_from_bytes, file_content, generated_content, git_blob_sha1
+from tests.hubemu.demo import DEMO_TOKEN, GATED_REPO, PRIVATE_REPO, SPLIT_GGUF_REPO, populate
 
 CONFIG = b'{"model_type": "openelm", "vocab_size": 32000}\n'
 TOKEN = "hf_alice_token"
@@ -640,8 +645,6 @@ def test_close_cuts_stalled_transfers(hub, repo, session):
 
 
 def test_demo_data_set_covers_the_catalog_shapes(hub, session):
-    from tests.hubemu.demo import DEMO_TOKEN, GATED_REPO, PRIVATE_REPO, SPLIT_GGUF_REPO, populate
-
     info = populate(hub)
     assert len(info.repos["coreml"]) == 4 and all(info.repos[k] for k in ("gguf", "onnx", "mlx", "gated"))
     tree = session.get(f"{hub.url}/api/models/{info.repos['coreml'][0]}/tree/main?recursive=true").json()
@@ -659,3 +662,23 @@ def test_demo_data_set_covers_the_catalog_shapes(hub, session):
     assert session.get(f"{hub.url}/{PRIVATE_REPO}/resolve/main/config.json", headers=auth).status_code == 200
     assert session.head(f"{hub.url}/{GATED_REPO}/resolve/main/config.json", headers=auth).status_code == 307
     assert session.head(f"{hub.url}/{GATED_REPO}/resolve/main/config.json").status_code == 401
+
+
+def test_runs_on_its_own_and_prints_the_endpoint(session):
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.hubemu", "--demo"], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        lines = []
+        while not lines or not lines[-1].startswith("  export HF_ENDPOINT="):
+            line = proc.stdout.readline()
+            assert line, "the emulator exited before printing HF_ENDPOINT"
+            lines.append(line)
+        endpoint = lines[-1].split("=", 1)[1].strip()
+        assert any("HF_TOKEN=hf_" in line for line in lines)
+        info = session.get(f"{endpoint}/api/models/corenet-community/coreml-OpenELM-270M-Instruct").json()
+        assert any(s["rfilename"].endswith(".mlpackage/Manifest.json") for s in info["siblings"])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait() == 0

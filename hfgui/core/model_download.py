@@ -72,11 +72,14 @@ class ModelDownloader:
         self.progress.set_model_state(ModelState.DOWNLOADING)
         for path in plan.present:
             self.progress.set_state(path, FileState.SKIPPED)
-        if plan.tasks:
-            plan.staging_dir.mkdir(parents=True, exist_ok=True)
-            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="hfgui-download") as pool:
-                for future in [pool.submit(self._run_task, task) for task in plan.tasks]:
-                    future.result()  # _run_task records its own failures; this surfaces bugs
+        try:
+            if plan.tasks:
+                plan.staging_dir.mkdir(parents=True, exist_ok=True)
+                with ThreadPoolExecutor(self.workers, thread_name_prefix="hfgui-download") as pool:
+                    for future in [pool.submit(self._run_task, task) for task in plan.tasks]:
+                        future.result()  # _run_task records its own failures; this surfaces bugs
+        finally:
+            self.progress.close()
         self.progress.flush()
 
         if self._failures:

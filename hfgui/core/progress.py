@@ -87,6 +87,7 @@ class ProgressAggregator:
         min_interval: float = 0.1,
         window: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        trailing: bool = True,
     ) -> None:
         self.repo_id = repo_id
         self._on_progress = on_progress
@@ -108,6 +109,11 @@ class ProgressAggregator:
         self._rate = RollingRate(window)
         self._last_emit = float("-inf")
         self._dirty = False
+        # A throttled byte update is delivered later by a timer, so a stalled transfer still shows its
+        # last bytes instead of the value from before the throttle window.
+        self._trailing = trailing and on_progress is not None
+        self._timer: threading.Timer | None = None
+        self._closed = False
 
     # --- updates from workers ---------------------------------------------------------------------
 
@@ -123,7 +129,12 @@ class ProgressAggregator:
             counter.rate.record(now, counter.done)
             self._rate.record(now, self._downloaded)
             self._dirty = True
-            due = now - self._last_emit >= self._min_interval
+            wait = self._min_interval - (now - self._last_emit)
+            due = wait <= 0
+            if not due and self._trailing and self._timer is None and not self._closed:
+                self._timer = threading.Timer(wait, self._flush_trailing)
+                self._timer.daemon = True
+                self._timer.start()
         if due:
             self._emit(force=False)
 
@@ -154,6 +165,21 @@ class ProgressAggregator:
             self._state = state
             self._error = error
         self._emit(force=True)
+
+    def close(self) -> None:
+        """Stop the trailing timer (call when the download is over)."""
+        with self._lock:
+            self._closed = True
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+
+    def _flush_trailing(self) -> None:
+        with self._lock:
+            self._timer = None
+            if self._closed:
+                return
+        self.flush()
 
     def flush(self) -> None:
         """Deliver pending byte updates now."""

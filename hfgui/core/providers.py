@@ -202,6 +202,8 @@ class DirectURLProvider:
             progress.set_state(label, FileState.FAILED, str(exc))
             progress.set_model_state(ModelState.FAILED, str(exc))
             raise
+        finally:
+            progress.close()
         plan.dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(part, plan.dest)
         progress.set_state(label, FileState.DONE)

@@ -23,9 +23,13 @@ class _Relay(QtCore.QObject):
     failed = QtCore.Signal(object)
 
     def __init__(
-        self, on_done: Callable[[Any], None] | None, on_error: Callable[[BaseException], None] | None
-    ):
-        super().__init__()
+        self,
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+        parent: QtCore.QObject,
+    ) -> None:
+        # Parented to the runner: when its window goes away, pending results are dropped, not delivered.
+        super().__init__(parent)
         self._on_done = on_done
         self._on_error = on_error
         self.done.connect(self._deliver_done, QtCore.Qt.ConnectionType.QueuedConnection)

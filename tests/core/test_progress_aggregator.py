@@ -19,7 +19,7 @@ class FakeClock:
 def test_byte_updates_are_coalesced_and_state_changes_immediate():
     clock = FakeClock()
     events = []
-    agg = ProgressAggregator("o/m", [("a", 1000), ("b", 500)], events.append, clock=clock)
+    agg = ProgressAggregator("o/m", [("a", 1000), ("b", 500)], events.append, clock=clock, trailing=False)
     agg.set_state("a", FileState.DOWNLOADING)
     assert len(events) == 1
     for _ in range(50):  # 50 updates inside one 0.1 s interval -> none delivered
@@ -103,3 +103,22 @@ def test_threads_adding_bytes_keep_totals_consistent():
     assert final.files_done == 8
     done_counts = [e.bytes_done for e in events]
     assert done_counts == sorted(done_counts)  # snapshots arrive in the order they were taken
+
+
+def test_a_throttled_update_is_delivered_later_without_further_calls():
+    events = []
+    arrived = threading.Event()
+
+    def on_progress(p):
+        events.append(p)
+        if p.bytes_done == 300:
+            arrived.set()
+
+    agg = ProgressAggregator("o/m", [("a", 1000)], on_progress)
+    agg.set_state("a", FileState.DOWNLOADING)
+    agg.add_bytes("a", 100)  # inside the 0.1 s window after the state change: held back
+    agg.add_bytes("a", 200)
+    assert [e.bytes_done for e in events] == [0]
+    assert arrived.wait(30)  # guard only: the timer delivers it about 0.1 s later
+    agg.close()
+    assert [e.bytes_done for e in events] == [0, 300]

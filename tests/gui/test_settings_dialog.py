@@ -100,14 +100,14 @@ def test_other_settings_persist(hub_env, qtbot, tmp_path):
     library = tmp_path / "elsewhere"
     dlg.library_edit.setText(str(library))
     dlg.parallel_spin.setValue(3)
-    dlg.endpoint_edit.setText("https://mirror.example.org/")
+    dlg.endpoint_edit.setText(hub_env.url + "/")  # a mirror URL; the trailing slash is dropped
     dlg.auto_resume.setChecked(False)
     dlg.ok_button.click()
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=WAIT)
     saved = load_settings(AppPaths.from_environment())
     assert saved.library_dir == str(library)
     assert saved.parallel_models == 3
-    assert saved.endpoint == "https://mirror.example.org"
+    assert saved.endpoint == hub_env.url
     assert saved.auto_resume is False
     assert window.services.library_root == library
     window.runner.wait(WAIT)

@@ -37,6 +37,11 @@ Additions beyond the contract:
   host="hub" for them.
 - `RequestRecord.params` (parsed query), `.authorized`; `headers` lookups ignore case.
 - `with HubEmulator() as hub: ...` closes on exit.
+- Hashes of generated content are computed on first use (sha256 for LFS files, git sha1 for regular ones) and
+  cached per (size, seed) for the session. For multi-GiB files read `content.sha256` in the test before a
+  client with a short HEAD timeout asks, so the first response is not held up by hashing.
+- Not emulated: datasets/spaces prefixes, the xet-read-token route (the Link header points at it; clients
+  without Xet ignore it), HTML pages beyond a stub at `/{repo_id}`.
 - `tests.hubemu.demo.populate(hub)` adds the demo data set (see demo.py); `python -m tests.hubemu --demo`.
 """
 

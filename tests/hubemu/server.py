@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from urllib.parse import quote, urlencode
 
+from .bodies import content_disposition
 from .content import Content
 from .faults import FaultPlan
-from .handler import EmulatorHandler, content_disposition
+from .handler import EmulatorHandler
 from .ratelimit import RateLimiter
 from .records import RequestLog, RequestRecord, User
 from .repos import LfsRule, Repo, RepoFile
