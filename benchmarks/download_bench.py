@@ -15,6 +15,7 @@ switched off, to show what verification costs in CPU.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -88,17 +89,33 @@ def build_scenarios(scale: float) -> list[Scenario]:
     ]
 
 
+# The tool runs as a grandchild of a small launcher interpreter: Linux carries the parent's resident
+# memory at fork time into a child's ru_maxrss, so forking straight from this process (which holds the
+# emulator) would inflate every tool's peak RSS.
+LAUNCHER = textwrap.dedent(
+    """
+    import json, os, subprocess, sys, time
+    start = time.perf_counter()
+    proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    with open(sys.argv[1], "w") as out:
+        json.dump({"wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
+                   "rss_kib": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status)}, out)
+    """
+)
+
+
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int, str]:
     """Run cmd, return (wall s, cpu s, peak RSS MiB, exit code, stderr tail)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    cpu = usage.ru_utime + usage.ru_stime
-    return wall, cpu, usage.ru_maxrss / 1024, proc.returncode, err[-500:]
+    with tempfile.NamedTemporaryFile(suffix=".json") as report:
+        proc = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, report.name, *cmd], env=env, stderr=subprocess.PIPE, check=False
+        )
+        data = json.loads(Path(report.name).read_text() or "{}")
+    err = proc.stderr.decode(errors="replace")
+    if not data:
+        return 0.0, 0.0, 0.0, proc.returncode or 1, err[-500:]
+    return data["wall"], data["cpu"], data["rss_kib"] / 1024, data["code"], err[-500:]
 
 
 HF_HUB_SCRIPT = textwrap.dedent(
@@ -137,12 +154,12 @@ HFGUI_NO_HASH_SCRIPT = textwrap.dedent(
 def tool_commands(tool: str, sc: Scenario, endpoint: str, out: Path, workers: int) -> list[str]:
     py = sys.executable
     if tool == "hfgui":
-        cmd = [py, "-m", "hfgui", "download", sc.repo_id, "--dest", str(out), "--workers", str(workers)]
-        return [*cmd, sc.single_file] if sc.single_file else cmd
+        files = [sc.single_file] if sc.single_file else []
+        return [py, "-m", "hfgui", "download", sc.repo_id, *files, "--dest", str(out), "--workers", str(workers)]
     if tool == "hfgui (no hash)":
-        cmd = [py, "-c", HFGUI_NO_HASH_SCRIPT, "download", sc.repo_id, "--dest", str(out), "--workers",
-               str(workers)]
-        return [*cmd, sc.single_file] if sc.single_file else cmd
+        files = [sc.single_file] if sc.single_file else []
+        return [py, "-c", HFGUI_NO_HASH_SCRIPT, "download", sc.repo_id, *files, "--dest", str(out), "--workers",
+                str(workers)]
     if tool == "huggingface_hub":
         return [py, "-c", HF_HUB_SCRIPT, sc.repo_id, sc.single_file or "", str(out)]
     if tool == "curl":

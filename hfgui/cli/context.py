@@ -54,7 +54,14 @@ def token(args: argparse.Namespace) -> Token | None:
 
 
 def client(args: argparse.Namespace, *, anonymous: bool = False) -> HubClient:
-    """A Hub client for the chosen endpoint; with the resolved token unless ``anonymous``."""
+    """A Hub client for the chosen endpoint and the proxy/CA settings; with the token unless ``anonymous``.
+
+    Raises HfGuiError (one line) when the saved network settings are unusable.
+    """
     from hfgui.core.hub import HubClient
 
-    return HubClient(endpoint(args), token=False if anonymous else (token(args) or False))
+    return HubClient(
+        endpoint(args),
+        token=False if anonymous else (token(args) or False),
+        network=settings(args).network(),
+    )

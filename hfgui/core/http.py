@@ -10,6 +10,7 @@ from requests.adapters import HTTPAdapter
 
 from hfgui import __version__
 from hfgui.core.errors import UnexpectedResponseError
+from hfgui.core.network import NetworkConfig, NetworkSession
 from hfgui.core.urls import display_url
 
 # Enough pooled connections per host for several download workers sharing one session.
@@ -23,7 +24,8 @@ def user_agent() -> str:
 class NoNetrcAuth(requests.auth.AuthBase):
     """Passed as ``auth=`` so requests never adds ``.netrc`` credentials (which it would send to any host).
 
-    The session keeps ``trust_env`` on, so HTTPS_PROXY / NO_PROXY / REQUESTS_CA_BUNDLE still apply.
+    Needed even when ``trust_env`` is off (proxy mode none/manual): it keeps the guard independent of
+    the proxy settings.
     """
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -33,8 +35,12 @@ class NoNetrcAuth(requests.auth.AuthBase):
 NO_NETRC = NoNetrcAuth()
 
 
-def new_session() -> requests.Session:
-    session = requests.Session()
+def new_session(network: NetworkConfig | None = None) -> requests.Session:
+    """A pooled session with hfgui's User-Agent, using ``network`` (default: the system's proxy and CAs).
+
+    Raises HfGuiError when the network settings are unusable (bad proxy URL, missing CA bundle).
+    """
+    session = NetworkSession(network)
     session.headers["User-Agent"] = user_agent()
     adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE)
     session.mount("https://", adapter)

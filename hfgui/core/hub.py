@@ -26,6 +26,7 @@ from hfgui.core.errors import (
     UnexpectedResponseError,
 )
 from hfgui.core.http import NO_NETRC, json_body, new_session, request_id, server_message, user_agent
+from hfgui.core.network import NetworkConfig
 from hfgui.core.ratelimit import RetryPolicy, backoff_delay, is_retryable_status, server_wait
 from hfgui.core.repo_id import validate_repo_id
 from hfgui.core.types import Account, FileMetadata, ModelInfo, ModelSummary, TreeEntry
@@ -86,7 +87,10 @@ class HubClient:
         timeout: tuple[float, float] = (10.0, 60.0),
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
+        network: NetworkConfig | None = None,
     ) -> None:
+        # ``network`` (proxy, CA bundle) shapes the session made here; a caller's own session is used as is.
+        self.network = network or NetworkConfig()
         self.endpoint = urls.normalize_endpoint(endpoint) if endpoint else endpoint_from_env()
         if token is False:
             self.token: Token | None = None
@@ -95,7 +99,7 @@ class HubClient:
         else:
             self.token = resolve_token(token, store=store)
         self._owns_session = session is None
-        self.session = session if session is not None else new_session()
+        self.session = session if session is not None else new_session(self.network)
         self.timeout = timeout
         self.retry = retry
         self._sleep = sleep

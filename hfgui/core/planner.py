@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from hfgui.core import partials
+from hfgui.core import hfcache, partials
 from hfgui.core.errors import HfGuiError, UnsafePathError
 from hfgui.core.hashing import file_matches_etag
 from hfgui.core.manifest import METADATA_DIR, ManifestFile, read_journal, read_manifest
@@ -32,6 +32,7 @@ class DownloadRequest:
     exclude: tuple[str, ...] = ()
     dest: Path | None = None  # None: <library>/<owner>/<name>
     workers: int = 4
+    cache_dir: Path | None = None  # set: store into this Hugging Face cache (hfcache) instead of the library
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class Plan:
     tasks: tuple[FileTask, ...]  # the files still to download
     present: tuple[str, ...] = ()  # paths already on disk and verified
     partial_bytes: dict[str, int] = field(default_factory=dict)  # path -> bytes already in a partial
+    tree_entries: tuple[TreeEntry, ...] = ()  # the commit's full, unfiltered listing (cache mode writes it)
+    cache_target: hfcache.CacheTarget | None = None  # set in cache mode: root is its snapshot folder
+    include: tuple[str, ...] = ()  # the selection, recorded in the manifest so an update re-applies it
+    exclude: tuple[str, ...] = ()
 
     @property
     def bytes_total(self) -> int:

@@ -7,18 +7,18 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hfgui.core.jsonio import read_json, write_json_atomic
+from hfgui.core.network import PROXY_MODES, NetworkConfig, no_proxy_problem, parse_no_proxy, proxy_url_problem
 from hfgui.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DEFAULT_ENDPOINT = "https://huggingface.co"
-PROXY_MODES = ("system", "none", "manual")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,9 @@ class Settings:
     segments_per_file: int = 1  # parallel ranged connections per large file
     use_hf_cache: bool = False  # also look in the huggingface_hub cache for existing files
     proxy_mode: str = "system"  # system (env/OS), none, or manual (proxy_url)
-    proxy_url: str | None = None
+    proxy_url: str | None = field(default=None, repr=False)  # may hold user:password; never shown
+    no_proxy: str = ""  # manual mode: hosts, .domains, IPs, CIDRs that skip the proxy (comma separated)
+    ca_bundle: str | None = None  # PEM file trusted instead of the default CAs (corporate TLS inspection)
     stall_timeout_seconds: int = 30  # reconnect when no byte arrives for this long
     confirm_delete: bool = True
 
@@ -47,6 +49,10 @@ class Settings:
         chosen = self.endpoint or env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
         return chosen.rstrip("/")
 
+    def network(self) -> NetworkConfig:
+        """Proxy and CA settings for Hub clients (``.check()`` it to get a one-line error early)."""
+        return NetworkConfig.from_settings(self)
+
 
 def _is_int_in(low: int, high: int) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
@@ -54,6 +60,14 @@ def _is_int_in(low: int, high: int) -> Callable[[Any], bool]:
 
 def _is_optional_str(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() != "")
+
+
+def _is_proxy_url(value: Any) -> bool:
+    return value is None or proxy_url_problem(value) is None
+
+
+def _is_no_proxy(value: Any) -> bool:
+    return isinstance(value, str) and not any(map(no_proxy_problem, parse_no_proxy(value)))
 
 
 def _is_endpoint(value: Any) -> bool:
@@ -69,7 +83,10 @@ _VALIDATORS: dict[str, Callable[[Any], bool]] = {
     "segments_per_file": _is_int_in(1, 16),
     "use_hf_cache": lambda v: isinstance(v, bool),
     "proxy_mode": lambda v: v in PROXY_MODES,
-    "proxy_url": _is_endpoint,
+    "proxy_url": _is_proxy_url,
+    "no_proxy": _is_no_proxy,
+    # Only the shape: a CA file that is missing now (unmounted drive) is reported when used, not dropped.
+    "ca_bundle": _is_optional_str,
     "stall_timeout_seconds": _is_int_in(5, 3600),
     "confirm_delete": lambda v: isinstance(v, bool),
 }
