@@ -52,7 +52,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--dest", metavar="DIR", help="put the files directly under DIR instead of the library"
     )
     parser.add_argument(
+        "--cache",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="store into the shared Hugging Face cache (huggingface_hub's, or DIR) instead of the library;"
+        " put it after the files or write --cache=DIR",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="store into the library even when Settings make the Hugging Face cache the default",
+    )
+    parser.add_argument(
         "--workers", type=_positive_int, metavar="N", help="files downloaded at once (default: Settings, 4)"
+    )
+    parser.add_argument(
+        "--limit-rate",
+        type=_rate,
+        metavar="RATE",
+        help="cap the download speed, e.g. 5M (5 MB/s) or 500k; 0 = unlimited (default: Settings)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON event per line")
     add_global_options(parser, in_subcommand=True)
@@ -67,6 +86,51 @@ def _positive_int(text: str) -> int:
     if not 1 <= value <= 64:
         raise argparse.ArgumentTypeError(f"expected a number of workers from 1 to 64, got {text!r}")
     return value
+
+
+def _rate(text: str) -> int:
+    from hfgui.core.bandwidth import parse_rate
+
+    try:
+        return parse_rate(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cache_dir_for(args: argparse.Namespace) -> Path | None:
+    """The Hugging Face cache to store into, or None for the library (or --dest).
+
+    --cache DIR > --cache (huggingface_hub's cache) > --no-cache > the Settings default.
+    """
+    from hfgui.core import hfcache
+
+    chosen = getattr(args, "cache", None)
+    if getattr(args, "no_cache", False) and chosen is not None:
+        raise HfGuiError("--cache and --no-cache contradict each other.", "Use one of them.")
+    if getattr(args, "dest", None):
+        if chosen is not None:
+            raise HfGuiError(
+                "--cache and --dest contradict each other.",
+                "Use --dest DIR for a plain folder, or --cache [DIR] for a Hugging Face cache.",
+            )
+        return None
+    if chosen:
+        return Path(chosen).expanduser()
+    if chosen == "":
+        return hfcache.hub_cache_dir()
+    if not getattr(args, "no_cache", False) and context.settings(args).use_hf_cache:
+        return hfcache.hub_cache_dir()
+    return None
+
+
+def limiter_for(args: argparse.Namespace):
+    """A bandwidth limiter for --limit-rate (or the Settings default), None when unlimited."""
+    from hfgui.core.bandwidth import BandwidthLimiter
+
+    rate = getattr(args, "limit_rate", None)
+    if rate is None:
+        rate = context.settings(args).bandwidth_limit
+    return BandwidthLimiter(rate) if rate > 0 else None
 
 
 def build_request(args: argparse.Namespace):
@@ -86,6 +150,7 @@ def build_request(args: argparse.Namespace):
         exclude=tuple(args.exclude),
         dest=Path(args.dest).expanduser() if args.dest else None,
         workers=workers,
+        cache_dir=cache_dir_for(args),
     )
 
 
@@ -93,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
     from hfgui.core.model_download import download_model
 
     request = build_request(args)
+    limiter = limiter_for(args)
     library_root = None if request.dest else context.settings(args).library_root(context.app_paths())
     if args.json:
         display: _Display = _JsonDisplay(sys.stdout)
@@ -115,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
             on_plan=display.plan,
             segments=context.settings(args).segments_per_file,
             stall_timeout=float(context.settings(args).stall_timeout_seconds),
+            limiter=limiter,
         )
     except DownloadCancelledError:
         display.finish(None)

@@ -18,8 +18,12 @@ from hfgui.core.errors import HfGuiError
 COMMANDS: list[tuple[str, str]] = [
     ("verify", "hfgui.cli.verify"),
     ("files", "hfgui.cli.files"),
+    ("search", "hfgui.cli.search"),
     ("download", "hfgui.cli.download"),
     ("list", "hfgui.cli.manage"),  # also registers "check" and "delete"
+    ("update", "hfgui.cli.update"),
+    ("partials", "hfgui.cli.partials"),
+    ("import", "hfgui.cli.importcmd"),
 ]
 
 EXIT_OK = 0
@@ -105,6 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         return _open_window()
+    from hfgui.core.launch import is_model_address
+
+    if is_model_address(args_list[0]):  # `hfgui https://huggingface.co/owner/name`: open it in the window
+        opened = _open_models(args_list)
+        if opened is not None:
+            return opened
     if args_list[0] == "--self-test":  # used by installers' smoke tests; opens the window offscreen
         from hfgui.selftest import main as self_test
 
@@ -133,13 +143,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
-def _open_window() -> int:
+def _open_models(args_list: list[str]) -> int | None:
+    """Open the window on the models these addresses name; None when they are not all model addresses."""
+    import os
+
+    from hfgui.core.launch import models_to_open
+    from hfgui.core.paths import AppPaths
+    from hfgui.core.settings import load_settings
+
+    output.prepare_streams()
+    endpoint = load_settings(AppPaths.from_environment()).effective_endpoint(os.environ)
+    try:
+        models = models_to_open(args_list, endpoint)
+    except HfGuiError as exc:
+        output.error(str(exc))
+        return EXIT_USAGE
+    if not models:
+        return None
+    return _open_window(args_list)
+
+
+def _open_window(argv: Sequence[str] | None = None) -> int:
+    """The window; `argv` (model addresses) is passed on for it to open those models."""
     try:
         from hfgui.gui.app import main as gui_main
     except ImportError as exc:
         output.error(f"the window cannot start ({exc}); the command line still works: hfgui --help")
         return EXIT_FAILURE
-    return int(gui_main() or 0)
+    return int((gui_main(list(argv)) if argv else gui_main()) or 0)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """``hfgui list``, ``hfgui check`` and ``hfgui delete``: look after the models in the library.
 
+`list` also shows models imported by reference and those in the Hugging Face cache ("hf-cache").
+
 `add_parser` registers all three subcommands (it returns the `list` parser); `run` dispatches on
 the subcommand, so the CLI needs a single registration of this module.
 """
@@ -8,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from hfgui.cli import context, output
 from hfgui.core.errors import format_bytes
-from hfgui.core.library import Library
+from hfgui.core.library import SOURCE_LIBRARY, SOURCE_REFERENCE, Library
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -25,11 +28,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
     listing = subparsers.add_parser(
         "list",
-        help="list the models in the library",
-        description="List the models in the library: id, commit, size, file count and state"
-        " (installed, incomplete, missing-files).",
+        help="list the models in the library and the Hugging Face cache",
+        description="List the models in the library, those imported by reference and those in the"
+        " Hugging Face cache: id, commit, size, file count, state (installed, incomplete, missing-files,"
+        " referenced) and where they are (library, hf-cache, or the referenced path).",
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array instead of the table")
+    listing.add_argument(
+        "--cache", metavar="DIR", help="the Hugging Face cache to include (default: huggingface_hub's)"
+    )
+    listing.add_argument(
+        "--no-cache", action="store_true", help="leave out the models in the Hugging Face cache"
+    )
+    listing.add_argument(
+        "--updates",
+        action="store_true",
+        help="ask the Hub which installed models have a newer commit (one request per model)",
+    )
 
     check = subparsers.add_parser(
         "check",
@@ -47,6 +62,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     delete.add_argument("repo", metavar="REPO", help="owner/name of a model in the library")
     delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    delete.add_argument(
+        "--cache",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="delete it from the Hugging Face cache (huggingface_hub's, or DIR) instead of the library",
+    )
 
     for name, parser in (("list", listing), ("check", check), ("delete", delete)):
         add_global_options(parser, in_subcommand=True)
@@ -63,33 +85,65 @@ def run(args: argparse.Namespace) -> int:
     return {"list": run_list, "check": run_check, "delete": run_delete}[command](args)
 
 
+def _cache_dir(value: str | None) -> Path | None:
+    """--cache DIR as a path; None (or an empty value) means huggingface_hub's own cache."""
+    return Path(value).expanduser() if value else None
+
+
 def run_list(args: argparse.Namespace) -> int:
     lib = library(args)
-    models = lib.installed()
+    models = lib.all_models(_cache_dir(args.cache), include_cache=not args.no_cache)
+    updates = _check_updates(args, lib) if args.updates else {}
     if args.json:
-        output.print_json(
-            [
-                {
-                    "repo": m.repo_id,
-                    "commit": m.commit,
-                    "revision": m.revision,
-                    "path": str(m.root),
-                    "size": m.size,
-                    "files": m.file_count,
-                    "state": m.state.value,
-                }
-                for m in models
-            ]
-        )
+        rows = []
+        for m in models:
+            row = {
+                "repo": m.repo_id,
+                "commit": m.commit,
+                "revision": m.revision,
+                "path": str(m.root),
+                "size": m.size,
+                "files": m.file_count,
+                "state": m.state.value,
+                "source": m.source,
+                "format": m.model_format,
+            }
+            if args.updates and m.source == SOURCE_LIBRARY:
+                found = updates.get(m.repo_id)
+                row["update"] = None if found is None else found.to_json()
+            rows.append(row)
+        output.print_json(rows)
         return EXIT_OK
     if not models:
         print(f"No models in {lib.root}. Download one with: hfgui download OWNER/NAME")
         return EXIT_OK
-    rows = [
-        (m.repo_id, (m.commit or "")[:12], format_bytes(m.size), m.file_count, m.state.value) for m in models
-    ]
-    print(output.format_table(("MODEL", "COMMIT", "SIZE", "FILES", "STATE"), rows, right_align=(2, 3)))
+    rows = []
+    for m in models:
+        where = f"reference: {m.root}" if m.source == SOURCE_REFERENCE else m.source
+        row = [m.repo_id, (m.commit or "")[:12], format_bytes(m.size), m.file_count, m.state.value, where]
+        if args.updates:
+            row.append(_update_cell(updates.get(m.repo_id) if m.source == SOURCE_LIBRARY else None))
+        rows.append(row)
+    headers = ["MODEL", "COMMIT", "SIZE", "FILES", "STATE", "SOURCE"] + (["UPDATE"] if args.updates else [])
+    print(output.format_table(headers, rows, right_align=(2, 3)))
+    pending = [u for u in updates.values() if u.has_update]
+    if pending:
+        print(f"{len(pending)} update(s) available; run: hfgui update OWNER/NAME")
     return EXIT_OK
+
+
+def _check_updates(args: argparse.Namespace, lib: Library) -> dict:
+    from hfgui.core.library_care import check_updates
+
+    return {u.repo_id: u for u in check_updates(lib, context.client(args))}
+
+
+def _update_cell(update) -> str:
+    if update is None:
+        return ""
+    if update.error:
+        return f"? {update.error}"
+    return f"new: {update.latest_commit[:12]}" if update.has_update else "up to date"
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -126,7 +180,26 @@ def run_delete(args: argparse.Namespace) -> int:
     from hfgui.core.repo_id import validate_repo_id
 
     repo_id = validate_repo_id(args.repo)
+    if args.cache is not None:
+        return _delete_from_cache(args, repo_id)
     lib = library(args)
+    reference = lib.reference(repo_id)
+    if reference is not None:
+        # Only the record goes: say so plainly, since the path is the user's own folder or file.
+        if not args.yes:
+            if not sys.stdin.isatty():
+                output.error(f"refusing to remove {repo_id} without confirmation; add --yes to remove it")
+                return EXIT_USAGE
+            answer = input(
+                f"Remove {repo_id} from the library? It was imported by reference: only hfgui's record"
+                f" is removed, the files in {reference.path} are NOT deleted. [y/N] "
+            )
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Nothing removed.")
+                return EXIT_OK
+        lib.forget_reference(repo_id)
+        print(f"Removed {repo_id} from the library; its files in {reference.path} were left untouched.")
+        return EXIT_OK
     if not args.yes:
         if not sys.stdin.isatty():
             output.error(f"refusing to delete {repo_id} without confirmation; add --yes to delete it")
@@ -141,4 +214,31 @@ def run_delete(args: argparse.Namespace) -> int:
             return EXIT_OK
     freed = lib.delete(repo_id)
     print(f"Deleted {repo_id}; freed {format_bytes(freed)}.")
+    return EXIT_OK
+
+
+def _delete_from_cache(args: argparse.Namespace, repo_id: str) -> int:
+    from hfgui.core import hfcache
+    from hfgui.core.errors import HfGuiError
+
+    cache_dir = _cache_dir(args.cache) or hfcache.hub_cache_dir()
+    model = hfcache.cached_model(repo_id, cache_dir)
+    if model is None:
+        raise HfGuiError(
+            f"{repo_id} is not in the Hugging Face cache at {cache_dir}.",
+            "See what is there with: hfgui list",
+        )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            output.error(f"refusing to delete {repo_id} without confirmation; add --yes to delete it")
+            return EXIT_USAGE
+        answer = input(
+            f"Delete {repo_id} ({format_bytes(model.size_on_disk)}, all revisions) from the Hugging Face"
+            f" cache {cache_dir}? Other programs using this cache will download it again. [y/N] "
+        )
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing deleted.")
+            return EXIT_OK
+    freed = hfcache.delete_cached_model(repo_id, cache_dir)
+    print(f"Deleted {repo_id} from the Hugging Face cache; freed {format_bytes(freed)}.")
     return EXIT_OK

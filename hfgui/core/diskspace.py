@@ -40,5 +40,10 @@ def ensure_space(needed: int, dest: Path, *, free: int | None = None) -> None:
 
 
 def check_space(plan, *, free: int | None = None) -> None:
-    """Check a planner `Plan`: bytes still to fetch (present files and partials excluded) vs free space."""
-    ensure_space(plan.bytes_needed, plan.root, free=free)
+    """Check a planner `Plan`: bytes still to fetch (present files and partials excluded) vs free space.
+
+    In cache mode the snapshot folder may not exist yet and the bytes land in the cache's blobs: ask
+    about the cache folder.
+    """
+    target = getattr(plan, "cache_target", None)
+    ensure_space(plan.bytes_needed, target.cache_dir if target is not None else plan.root, free=free)

@@ -384,13 +384,19 @@ class HubClient:
         sort: str | None = None,
         limit: int | None = None,
         page_size: int = 100,
+        full: bool = False,
     ) -> Iterator[ModelSummary]:
-        """Models matching the query, most first by ``sort`` (always descending), up to ``limit``."""
+        """Models matching the query, most first by ``sort`` (always descending), up to ``limit``.
+
+        ``full`` asks for the longer records, which carry ``lastModified`` (and file names).
+        """
         params: list[tuple[str, str]] = []
         if search:
             params.append(("search", search))
         if author:
             params.append(("author", author))
+        if full:
+            params.append(("full", "true"))
         params += [("filter", f) for f in ([filters] if isinstance(filters, str) else filters)]
         if sort:
             if sort not in SORT_FIELDS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import shutil
@@ -9,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hfgui.core import partials
+from hfgui.core import hfcache, partials
 from hfgui.core.errors import ModelNotInstalledError
 from hfgui.core.hashing import file_matches_etag
+from hfgui.core.jsonio import read_json, write_json_atomic
 from hfgui.core.manifest import (
     METADATA_DIR,
     Manifest,
@@ -24,11 +26,20 @@ from hfgui.core.manifest import (
 from hfgui.core.planner import STAGING_DIR_NAME, model_root
 from hfgui.core.repo_id import validate_repo_id
 
+REFERENCES_DIR = ".hfgui-references"  # one JSON record per model imported by reference
+REFERENCE_FORMAT = 1
+
+# Where a listed model lives (InstalledModel.source).
+SOURCE_LIBRARY = "library"
+SOURCE_HF_CACHE = "hf-cache"
+SOURCE_REFERENCE = "reference"
+
 
 class InstallState(enum.Enum):
     INSTALLED = "installed"
     INCOMPLETE = "incomplete"  # a download started and has not finished (resume it)
     MISSING_FILES = "missing-files"  # installed once, files since removed or resized
+    REFERENCED = "referenced"  # imported by reference: the files stay where the user keeps them
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,51 @@ class InstalledModel:
     size: int  # bytes: the manifest total when installed, bytes on disk otherwise
     file_count: int
     state: InstallState
+    source: str = SOURCE_LIBRARY  # "library", "hf-cache" (huggingface_hub's cache) or "reference"
+    model_format: str | None = None  # known for imported models (gguf, mlpackage, onnx, mlx, safetensors)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A model imported by reference: hfgui lists it but never writes to or deletes its files."""
+
+    repo_id: str
+    path: Path  # the user's file or folder
+    model_format: str
+    files: tuple[tuple[str, int], ...]  # (relative path, size) when imported; "" for a single file
+    added_at: float
+
+    @property
+    def size(self) -> int:
+        return sum(size for _, size in self.files)
+
+    def to_json(self) -> dict:
+        return {
+            "format": REFERENCE_FORMAT,
+            "repo": self.repo_id,
+            "path": str(self.path),
+            "model_format": self.model_format,
+            "files": [{"path": p, "size": n} for p, n in self.files],
+            "added_at": self.added_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Reference:
+        return cls(
+            repo_id=validate_repo_id(str(data["repo"])),
+            path=Path(str(data["path"])),
+            model_format=str(data.get("model_format") or "other"),
+            files=tuple((str(f["path"]), int(f["size"])) for f in data.get("files", ())),
+            added_at=float(data.get("added_at", 0.0)),
+        )
+
+    def state(self) -> InstallState:
+        """REFERENCED while every recorded file is there with its size, MISSING_FILES otherwise."""
+        for rel, size in self.files:
+            target = self.path / rel if rel else self.path
+            if _size_or_zero(target, -1) != size:
+                return InstallState.MISSING_FILES
+        return InstallState.REFERENCED
 
 
 @dataclass(frozen=True)
@@ -65,6 +121,72 @@ class Library:
 
     def manifest(self, repo_id: str) -> Manifest | None:
         return read_manifest(self.model_root(repo_id))
+
+    # --- references (models imported in place) ---------------------------------------------------
+
+    @property
+    def references_dir(self) -> Path:
+        return self.root / REFERENCES_DIR
+
+    def reference_file(self, repo_id: str) -> Path:
+        return self.references_dir / (hfcache.repo_folder_name(validate_repo_id(repo_id)) + ".json")
+
+    def reference(self, repo_id: str) -> Reference | None:
+        try:
+            return Reference.from_json(read_json(self.reference_file(repo_id)))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def add_reference(self, reference: Reference) -> Path:
+        path = self.reference_file(reference.repo_id)
+        write_json_atomic(path, reference.to_json())
+        return path
+
+    def forget_reference(self, repo_id: str) -> bool:
+        """Remove the record only (never the files it points at); True if there was one."""
+        try:
+            self.reference_file(repo_id).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def references(self) -> list[Reference]:
+        found = []
+        if self.references_dir.is_dir():
+            for record in sorted(self.references_dir.glob("*.json")):
+                with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                    found.append(Reference.from_json(read_json(record)))
+        return found
+
+    # --- everything the user has -----------------------------------------------------------------
+
+    def all_models(
+        self, cache_dir: Path | None = None, *, include_cache: bool = True
+    ) -> list[InstalledModel]:
+        """The library's models, models imported by reference and (unless `include_cache` is False)
+        the models in the Hugging Face cache at `cache_dir` (default: huggingface_hub's own cache).
+
+        Sorted by id; a model present in several places is listed once per place.
+        """
+        models = list(self.installed())
+        for ref in self.references():
+            models.append(
+                InstalledModel(
+                    ref.repo_id,
+                    None,
+                    None,
+                    ref.path,
+                    ref.size,
+                    len(ref.files),
+                    ref.state(),
+                    SOURCE_REFERENCE,
+                    ref.model_format,
+                )
+            )
+        if include_cache:
+            models.extend(cached_models(cache_dir))
+        order = {SOURCE_LIBRARY: 0, SOURCE_REFERENCE: 1, SOURCE_HF_CACHE: 2}
+        return sorted(models, key=lambda m: (m.repo_id, order.get(m.source, 3)))
 
     # --- listing ---------------------------------------------------------------------------------
 
@@ -101,6 +223,7 @@ class Library:
             manifest.total_bytes,
             len(manifest.files),
             InstallState.INSTALLED if intact else InstallState.MISSING_FILES,
+            model_format=manifest.model_format,
         )
 
     def _partials_by_repo(self) -> dict[str, list[partials.PartialFile]]:
@@ -149,8 +272,14 @@ class Library:
     # --- removal ---------------------------------------------------------------------------------
 
     def delete(self, repo_id: str) -> int:
-        """Remove the model folder and its partial downloads; returns the bytes freed."""
+        """Remove the model folder and its partial downloads; returns the bytes freed.
+
+        A model imported by reference only loses its record (0 bytes freed): the user's files are
+        never touched.
+        """
         root = self.model_root(repo_id)
+        if self.forget_reference(repo_id):
+            return 0
         leftovers = self._partials_by_repo().get(repo_id, [])
         if not root.exists() and not leftovers:
             raise ModelNotInstalledError(repo_id)
@@ -164,6 +293,30 @@ class Library:
         except OSError:
             pass
         return freed
+
+
+def cached_models(cache_dir: Path | None = None) -> list[InstalledModel]:
+    """Models in a Hugging Face cache (default: huggingface_hub's), as the library lists them ("hf-cache").
+
+    Each shows its latest revision (what `main` points to); size is the repo's bytes on disk.
+    """
+    listed = []
+    for model in hfcache.cached_models(cache_dir):
+        latest = model.latest
+        state = InstallState.INCOMPLETE if latest.complete is False else InstallState.INSTALLED
+        listed.append(
+            InstalledModel(
+                model.repo_id,
+                latest.commit,
+                ",".join(latest.refs) or None,
+                latest.path,
+                model.size_on_disk,
+                len(latest.files),
+                state,
+                SOURCE_HF_CACHE,
+            )
+        )
+    return listed
 
 
 def _size_or_zero(path: Path, missing: int = 0) -> int:

@@ -34,13 +34,17 @@ class Manifest:
     commit: str
     files: tuple[ManifestFile, ...]
     completed_at: float  # seconds since the epoch
+    include: tuple[str, ...] | None = None  # the download's selection (None: not recorded, older manifest)
+    exclude: tuple[str, ...] = ()
+    origin: str | None = None  # set for imported models: the folder or file they came from
+    model_format: str | None = None  # set for imported models: gguf, mlpackage, onnx, mlx, safetensors…
 
     @property
     def total_bytes(self) -> int:
         return sum(f.size for f in self.files)
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "format": FORMAT_VERSION,
             "repo": self.repo_id,
             "revision": self.revision,
@@ -50,16 +54,29 @@ class Manifest:
             "completed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.completed_at)),
             "time": self.completed_at,
         }
+        if self.include is not None:
+            data["include"] = list(self.include)
+            data["exclude"] = list(self.exclude)
+        if self.origin is not None:
+            data["origin"] = self.origin
+        if self.model_format is not None:
+            data["model_format"] = self.model_format
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
         files = tuple(ManifestFile(str(f["path"]), int(f["size"]), str(f["etag"])) for f in data["files"])
+        include = data.get("include")
         return cls(
             repo_id=str(data["repo"]),
             revision=str(data.get("revision", "")),
             commit=str(data["commit"]),
             files=files,
             completed_at=float(data.get("time", 0.0)),
+            include=None if include is None else tuple(str(p) for p in include),
+            exclude=tuple(str(p) for p in data.get("exclude") or ()),
+            origin=None if data.get("origin") is None else str(data["origin"]),
+            model_format=None if data.get("model_format") is None else str(data["model_format"]),
         )
 
 

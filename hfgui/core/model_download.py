@@ -8,7 +8,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from hfgui.core import transfer
+from hfgui.core import hfcache, transfer
+from hfgui.core.bandwidth import BandwidthLimiter
 from hfgui.core.diskspace import check_space
 from hfgui.core.errors import (
     DownloadCancelledError,
@@ -53,8 +54,10 @@ class ModelDownloader:
         cancel: threading.Event | None = None,
         segments: int = 1,
         stall_timeout: float = 30.0,
+        limiter: BandwidthLimiter | None = None,
     ) -> None:
         self.client = client
+        self.limiter = limiter
         self.plan = plan
         self.workers = max(1, int(workers))
         self.cancel = cancel if cancel is not None else threading.Event()
@@ -67,16 +70,30 @@ class ModelDownloader:
         self._journal_lock = threading.Lock()
 
     def run(self) -> Manifest:
-        """Download what is missing; return the written manifest or raise the first failure."""
+        """Download what is missing; return the written manifest or raise the first failure.
+
+        In cache mode (`plan.cache_target`) files go into the Hugging Face cache and the commit's
+        listing plus the ref are written at the end instead of a manifest (nothing of hfgui's own
+        lands in `snapshots/`); the returned Manifest then describes the snapshot without being saved.
+        """
         plan = self.plan
+        target = plan.cache_target
         self.progress.set_model_state(ModelState.DOWNLOADING)
-        for path in plan.present:
+        tasks = plan.tasks
+        skipped = set(plan.present)
+        if target is not None:
+            hfcache.prepare(target)
+            # Links blobs found in the cache and installs files an interrupted run left verified.
+            reused = set(hfcache.reuse_cached(target, {f.path: (f.size, f.etag) for f in plan.files}))
+            skipped |= reused
+            tasks = tuple(t for t in tasks if t.path not in reused)
+        for path in sorted(skipped):
             self.progress.set_state(path, FileState.SKIPPED)
         try:
-            if plan.tasks:
+            if tasks:
                 plan.staging_dir.mkdir(parents=True, exist_ok=True)
                 with ThreadPoolExecutor(self.workers, thread_name_prefix="hfgui-download") as pool:
-                    for future in [pool.submit(self._run_task, task) for task in plan.tasks]:
+                    for future in [pool.submit(self._run_task, task) for task in tasks]:
                         future.result()  # _run_task records its own failures; this surfaces bugs
         finally:
             self.progress.close()
@@ -91,9 +108,30 @@ class ModelDownloader:
             raise first
         # A cancel that came after the last file finished changes nothing: every file is in.
         self.progress.set_model_state(ModelState.VERIFYING)
-        manifest = Manifest(plan.repo_id, plan.revision, plan.commit, plan.files, time.time())
-        write_manifest(plan.root, manifest)
-        clear_journal(plan.root)
+        manifest = Manifest(
+            plan.repo_id,
+            plan.revision,
+            plan.commit,
+            plan.files,
+            time.time(),
+            include=plan.include,
+            exclude=plan.exclude,
+        )
+        if target is not None:
+            missing = hfcache.missing_files(target, {f.path: (f.size, f.etag) for f in plan.files})
+            if missing:  # a blob counted as present vanished meanwhile (another tool cleaned the cache)
+                error = HfGuiError(
+                    f"{len(missing)} file(s) of {plan.repo_id} disappeared from the cache during the download"
+                    f" (first: {missing[0]}).",
+                    "Run the same download again to fetch them.",
+                )
+                self.progress.set_model_state(ModelState.FAILED, str(error))
+                raise error
+            hfcache.write_tree(target, plan.tree_entries)
+            hfcache.write_ref(target)
+        else:
+            write_manifest(plan.root, manifest)
+            clear_journal(plan.root)
         self.progress.set_model_state(ModelState.INSTALLED)
         return manifest
 
@@ -135,7 +173,10 @@ class ModelDownloader:
                 on_bytes=on_bytes,
                 segments=self.segments,
                 stall_timeout=self.stall_timeout,
+                limiter=self.limiter,
             )
+            if self.plan.cache_target is not None:
+                hfcache.install_file(self.plan.cache_target, task.path, task.etag, task.dest)
         except DownloadCancelledError as exc:
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, exc)
@@ -153,8 +194,9 @@ class ModelDownloader:
             self._record_failure(task.path, error)
             self._stop.set()
             return
-        with self._journal_lock:
-            append_journal(self.plan.root, task.commit, ManifestFile(task.path, task.size, task.etag))
+        if self.plan.cache_target is None:
+            with self._journal_lock:
+                append_journal(self.plan.root, task.commit, ManifestFile(task.path, task.size, task.etag))
         self.progress.set_state(task.path, FileState.DONE)
 
 
@@ -168,8 +210,12 @@ def download_model(
     on_plan: Callable[[Plan], None] | None = None,
     segments: int = 1,
     stall_timeout: float = 30.0,
+    limiter: BandwidthLimiter | None = None,
 ) -> Manifest:
-    """Plan, check free space, then download: the whole flow behind `hfgui download` and the window."""
+    """Plan, check free space, then download: the whole flow behind `hfgui download` and the window.
+
+    `request.cache_dir` set: into that Hugging Face cache; `limiter`: a bandwidth cap for this run.
+    """
     plan = plan_download(client, request, library_root)
     if on_plan is not None:
         on_plan(plan)
@@ -182,5 +228,6 @@ def download_model(
         cancel=cancel,
         segments=segments,
         stall_timeout=stall_timeout,
+        limiter=limiter,
     )
     return downloader.run()

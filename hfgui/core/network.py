@@ -277,7 +277,7 @@ def _tls_off_error() -> HfGuiError:
 
 
 class NetworkSession(requests.Session):
-    """A requests session that applies a NetworkConfig to every request (and refuses ``verify=False``)."""
+    """A requests session that applies a NetworkConfig to every request; TLS verification stays on."""
 
     def __init__(self, config: NetworkConfig | None = None) -> None:
         super().__init__()

@@ -162,6 +162,16 @@ def _already_verified(target: Path, entry: ManifestFile, known: dict[str, Manife
     return file_matches_etag(target, entry.etag, entry.size)
 
 
+def _no_match_error(request: DownloadRequest) -> HfGuiError:
+    what = " ".join(request.include) if request.include else "any file"
+    return HfGuiError(
+        f"Nothing to download: no file in {request.repo_id} at {request.revision} matches {what}"
+        + (f" (excluding {' '.join(request.exclude)})" if request.exclude else "")
+        + ".",
+        f"List the repository's files with: hfgui files {request.repo_id}",
+    )
+
+
 def plan_from_entries(
     request: DownloadRequest,
     commit: str,
@@ -171,17 +181,14 @@ def plan_from_entries(
     library_root: Path | None,
 ) -> Plan:
     """The pure part of planning (no network): select, check paths, find what is present."""
+    entries = list(entries)
+    if request.cache_dir is not None:
+        return _plan_into_cache(request, commit, entries, endpoint=endpoint)
     root = Path(request.dest) if request.dest is not None else model_root(library_root, request.repo_id)
     staging = staging_dir_for(library_root, request.dest)
     selected = select_files(entries, request.include, request.exclude)
     if not selected:
-        what = " ".join(request.include) if request.include else "any file"
-        raise HfGuiError(
-            f"Nothing to download: no file in {request.repo_id} at {request.revision} matches {what}"
-            + (f" (excluding {' '.join(request.exclude)})" if request.exclude else "")
-            + ".",
-            f"List the repository's files with: hfgui files {request.repo_id}",
-        )
+        raise _no_match_error(request)
     # Check every path before anything is written or requested.
     targets = {e.path: check_entry_path(root, e.path) for e in selected}
 
@@ -224,6 +231,66 @@ def plan_from_entries(
         tasks=tuple(tasks),
         present=tuple(present),
         partial_bytes=partial_bytes,
+        tree_entries=tuple(entries),
+        include=tuple(request.include),
+        exclude=tuple(request.exclude),
+    )
+
+
+def _plan_into_cache(
+    request: DownloadRequest, commit: str, entries: list[TreeEntry], *, endpoint: str
+) -> Plan:
+    """Cache mode: a Hugging Face cache's snapshot folder is the root.
+
+    A verified file waits in the repo's staging folder until hfcache installs it as a blob.
+    """
+    target = hfcache.CacheTarget(request.repo_id, commit, request.revision, request.cache_dir)
+    selected = select_files(entries, request.include, request.exclude)
+    if not selected:
+        raise _no_match_error(request)
+    for entry in selected:  # every path (and etag, which names the blob) checked before any write
+        target.snapshot_path(entry.path)
+        target.ready_path(entry.path, entry.etag)
+        target.blob_path(entry.etag)
+
+    files: list[ManifestFile] = []
+    tasks: list[FileTask] = []
+    present: list[str] = []
+    partial_bytes: dict[str, int] = {}
+    for entry in sorted(selected, key=lambda e: e.path):
+        files.append(ManifestFile(entry.path, entry.size, entry.etag))
+        if hfcache.file_installed(target, entry.path, entry.size, entry.etag) or hfcache.blob_available(
+            target, entry.etag, entry.size
+        ):
+            present.append(entry.path)
+            continue
+        task = FileTask(
+            repo_id=request.repo_id,
+            commit=commit,
+            path=entry.path,
+            size=entry.size,
+            etag=entry.etag,
+            url=resolve_url(endpoint, request.repo_id, entry.path, commit),
+            dest=target.ready_path(entry.path, entry.etag),
+        )
+        tasks.append(task)
+        done = _partial_bytes(target.staging_dir, task)
+        if done:
+            partial_bytes[entry.path] = min(done, entry.size)
+    return Plan(
+        repo_id=request.repo_id,
+        revision=request.revision,
+        commit=commit,
+        root=target.snapshot_dir,
+        staging_dir=target.staging_dir,
+        files=tuple(files),
+        tasks=tuple(tasks),
+        present=tuple(present),
+        partial_bytes=partial_bytes,
+        tree_entries=tuple(entries),
+        cache_target=target,
+        include=tuple(request.include),
+        exclude=tuple(request.exclude),
     )
 
 

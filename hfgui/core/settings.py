@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from hfgui.core.jsonio import read_json, write_json_atomic
-from hfgui.core.network import PROXY_MODES, NetworkConfig, no_proxy_problem, parse_no_proxy, proxy_url_problem
+from hfgui.core.network import (
+    PROXY_MODES,
+    NetworkConfig,
+    no_proxy_problem,
+    parse_no_proxy,
+    proxy_url_problem,
+    redact_url,
+)
 from hfgui.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,7 @@ class Settings:
     ca_bundle: str | None = None  # PEM file trusted instead of the default CAs (corporate TLS inspection)
     stall_timeout_seconds: int = 30  # reconnect when no byte arrives for this long
     confirm_delete: bool = True
+    bandwidth_limit: int = 0  # bytes per second shared by all downloads of a run; 0 = unlimited
 
     def library_root(self, paths: AppPaths) -> Path:
         return Path(self.library_dir).expanduser() if self.library_dir else paths.default_library
@@ -89,6 +97,7 @@ _VALIDATORS: dict[str, Callable[[Any], bool]] = {
     "ca_bundle": _is_optional_str,
     "stall_timeout_seconds": _is_int_in(5, 3600),
     "confirm_delete": lambda v: isinstance(v, bool),
+    "bandwidth_limit": _is_int_in(0, 10**12),
 }
 
 
@@ -103,9 +112,8 @@ def settings_from_dict(data: Mapping[str, Any], warnings: list[str] | None = Non
             values[name] = value
         else:
             default = getattr(Settings, name)
-            _warn(
-                warnings, f"Setting '{name}' has an invalid value {value!r}; using the default {default!r}."
-            )
+            shown = redact_url(repr(value))  # a proxy URL may carry a password
+            _warn(warnings, f"Setting '{name}' has an invalid value {shown}; using the default {default!r}.")
     return Settings(**values)
 
 

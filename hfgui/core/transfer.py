@@ -37,6 +37,7 @@ from hfgui.core.hashing import StreamHasher, normalize_etag
 from hfgui.core.partials import Sidecar
 
 if TYPE_CHECKING:
+    from hfgui.core.bandwidth import BandwidthLimiter
     from hfgui.core.hub import HubClient
 
 CHUNK = 1024 * 1024
@@ -83,6 +84,7 @@ def download_file(
     on_bytes: Callable[[int], None] | None = None,
     segments: int = 1,
     stall_timeout: float = 30.0,
+    limiter: BandwidthLimiter | None = None,
 ) -> Path:
     """Fetch `task` into `task.dest` through a resumable partial in `staging_dir`; returns `task.dest`.
 
@@ -91,8 +93,11 @@ def download_file(
     of bytes in the partial, so a resumed partial is reported once at the start and a restart from zero
     reports a negative value. Raises ChecksumError (twice wrong, nothing kept), DownloadCancelledError and
     InsufficientSpaceError (partial kept for a later resume), NetworkError and the Hub client's errors.
+    `limiter` (shared by all workers of a run) caps the bandwidth; each chunk waits for its share.
     """
-    job = _FileDownload(client, task, Path(staging_dir), cancel, on_bytes, max(1, segments), stall_timeout)
+    job = _FileDownload(
+        client, task, Path(staging_dir), cancel, on_bytes, max(1, segments), stall_timeout, limiter
+    )
     return job.run()
 
 
@@ -294,8 +299,10 @@ class _FileDownload:
         on_bytes: Callable[[int], None] | None,
         segment_count: int,
         stall_timeout: float,
+        limiter: BandwidthLimiter | None = None,
     ) -> None:
         self.task = task
+        self.limiter = limiter
         self.etag = normalize_etag(task.etag)
         self.staging_dir = staging_dir
         self.cancel = cancel
@@ -332,6 +339,13 @@ class _FileDownload:
             if exc.errno in _NO_SPACE_ERRNOS:
                 raise self.no_space(offset) from None
             raise
+        self.throttle(len(data))
+
+    def throttle(self, n: int) -> None:
+        """Wait for the bandwidth cap after each chunk (already written, so never raise here); a cancel
+        ends the wait and the reading loop then stops."""
+        if self.limiter is not None:
+            self.limiter.acquire(n, self.cancel)
 
     def no_space(self, offset: int) -> InsufficientSpaceError:
         return InsufficientSpaceError(

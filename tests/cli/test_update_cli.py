@@ -1,0 +1,60 @@
+"""`hfgui update` and `hfgui list --updates` against the emulator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hfgui.cli.main import main
+from hfgui.core.manifest import read_manifest
+from tests.hubemu import generated_content
+
+FILES = {"config.json": b'{"v": 1}\n', "model.safetensors": generated_content(100_000, seed=1)}
+
+
+@pytest.fixture
+def installed(hub_env, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    handle = hub_env.add_repo("acme/small", files=FILES)
+    assert main(["download", "acme/small"]) == 0
+    capsys.readouterr()
+    return handle
+
+
+def test_list_updates_then_update(installed, hub_env, tmp_path, capsys):
+    old = installed.sha
+    assert main(["list", "--updates", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["update"]["available"] is False
+
+    new = installed.commit(files={"config.json": b'{"v": 2}\n'})
+    assert main(["list", "--updates"]) == 0
+    out = capsys.readouterr().out
+    assert f"new: {new[:12]}" in out and "1 update(s) available" in out
+
+    hub_env.clear_requests()
+    assert main(["update", "acme/small"]) == 0
+    out = capsys.readouterr().out
+    assert f"{old[:12]} → {new[:12]}" in out
+    assert "Updated acme/small" in out and "1 downloaded, 1 kept, 0 removed" in out
+    assert hub_env.requests_for("model.safetensors") == []
+    root = tmp_path / "hfgui-home" / "data" / "models" / "acme" / "small"
+    assert read_manifest(root).commit == new
+
+    assert main(["update", "acme/small", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["ok"] is True and summary["updated"] is False
+
+
+def test_failed_update_exits_1_and_says_the_model_is_unchanged(installed, hub_env, tmp_path, capsys):
+    installed.commit(files={"model.safetensors": generated_content(100_000, seed=2)})
+    hub_env.faults.corrupt("model.safetensors", 10, times=2)
+    assert main(["update", "acme/small"]) == 1
+    assert "left as it was" in capsys.readouterr().err
+    assert main(["check", "acme/small"]) == 0
+
+
+def test_update_of_unknown_model_exits_1(installed, capsys):
+    assert main(["update", "acme/other"]) == 1
+    assert "acme/other is not installed" in capsys.readouterr().err
