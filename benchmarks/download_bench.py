@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,8 +81,13 @@ def build_scenarios(scale: float) -> list[Scenario]:
         for i in range(2500)
     }
     return [
-        Scenario("a", "one 1 GiB LFS file", "bench/one-big-file", {"model.gguf": generated_content(big, seed=7)},
-                 single_file="model.gguf"),
+        Scenario(
+            "a",
+            "one 1 GiB LFS file",
+            "bench/one-big-file",
+            {"model.gguf": generated_content(big, seed=7)},
+            single_file="model.gguf",
+        ),
         Scenario("b", "directory model, 310 files", "bench/directory-model", dir_files),
         Scenario("c", "2,500 tiny files", "bench/tiny-files", tiny),
     ]
@@ -155,11 +159,32 @@ def tool_commands(tool: str, sc: Scenario, endpoint: str, out: Path, workers: in
     py = sys.executable
     if tool == "hfgui":
         files = [sc.single_file] if sc.single_file else []
-        return [py, "-m", "hfgui", "download", sc.repo_id, *files, "--dest", str(out), "--workers", str(workers)]
+        return [
+            py,
+            "-m",
+            "hfgui",
+            "download",
+            sc.repo_id,
+            *files,
+            "--dest",
+            str(out),
+            "--workers",
+            str(workers),
+        ]
     if tool == "hfgui (no hash)":
         files = [sc.single_file] if sc.single_file else []
-        return [py, "-c", HFGUI_NO_HASH_SCRIPT, "download", sc.repo_id, *files, "--dest", str(out), "--workers",
-                str(workers)]
+        return [
+            py,
+            "-c",
+            HFGUI_NO_HASH_SCRIPT,
+            "download",
+            sc.repo_id,
+            *files,
+            "--dest",
+            str(out),
+            "--workers",
+            str(workers),
+        ]
     if tool == "huggingface_hub":
         return [py, "-c", HF_HUB_SCRIPT, sc.repo_id, sc.single_file or "", str(out)]
     if tool == "curl":
@@ -169,8 +194,18 @@ def tool_commands(tool: str, sc: Scenario, endpoint: str, out: Path, workers: in
             lines.append(f'url = "{endpoint}/{sc.repo_id}/resolve/main/{path}"')
             lines.append(f'output = "{out / path}"')
         config.write_text("\n".join(lines) + "\n")
-        return ["curl", "-sS", "-L", "--fail", "--create-dirs", "--parallel", "--parallel-max", str(workers),
-                "-K", str(config)]
+        return [
+            "curl",
+            "-sS",
+            "-L",
+            "--fail",
+            "--create-dirs",
+            "--parallel",
+            "--parallel-max",
+            str(workers),
+            "-K",
+            str(config),
+        ]
     raise ValueError(tool)
 
 
@@ -184,7 +219,9 @@ def verify_tree(sc: Scenario, out: Path) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="scale file sizes (1.0 = full benchmark)")
     parser.add_argument("--only", default="a,b,c")
     parser.add_argument("--tools", default="hfgui,hfgui (no hash),huggingface_hub,curl")
@@ -222,12 +259,25 @@ def main() -> int:
                     wall, cpu, rss, code, err = run_measured(cmd, env)
                     hub_requests = sum(1 for r in hub.requests if r.host == "hub")
                     ok = code == 0 and verify_tree(sc, out)
-                    res = Result(tool, sc.key, wall, cpu, rss, hub_requests, len(sc.files), sc.total_bytes, ok,
-                                 "" if ok else (err.strip().splitlines() or ["failed"])[-1][:120])
+                    res = Result(
+                        tool,
+                        sc.key,
+                        wall,
+                        cpu,
+                        rss,
+                        hub_requests,
+                        len(sc.files),
+                        sc.total_bytes,
+                        ok,
+                        "" if ok else (err.strip().splitlines() or ["failed"])[-1][:120],
+                    )
                     results.append(res)
-                    print(f"[{sc.key}] {tool:16s} {wall:7.2f} s {res.mbps:8.1f} MB/s cpu {cpu:6.2f} s "
-                          f"rss {rss:6.1f} MiB hub req/file {hub_requests / len(sc.files):.2f} "
-                          f"{'ok' if ok else 'FAILED ' + res.note}", flush=True)
+                    print(
+                        f"[{sc.key}] {tool:16s} {wall:7.2f} s {res.mbps:8.1f} MB/s cpu {cpu:6.2f} s "
+                        f"rss {rss:6.1f} MiB hub req/file {hub_requests / len(sc.files):.2f} "
+                        f"{'ok' if ok else 'FAILED ' + res.note}",
+                        flush=True,
+                    )
     finally:
         hub.close()
 

@@ -23,5 +23,7 @@ def resources_dir() -> Path:
         if (candidate / "catalog.json").is_file():
             return candidate
     raise FileNotFoundError(
-        "hfgui resources not found (looked in: " + ", ".join(str(c) for c in candidates) + "); reinstall hfgui."
+        "hfgui resources not found (looked in: "
+        + ", ".join(str(c) for c in candidates)
+        + "); reinstall hfgui."
     )

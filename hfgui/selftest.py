@@ -130,7 +130,7 @@ def check_window(*, offscreen: bool) -> str:
     Background work (library scan, sizes, resuming downloads) is not started: it is not needed to
     prove the window works, and it could reach for the network.
     """
-    from PySide6 import QtCore  # noqa: TID251 (the self-test drives the window)
+    from PySide6 import QtCore
 
     from hfgui.gui.app import build_main_window, make_application
     from hfgui.gui.services import Services

@@ -200,6 +200,7 @@ def run_delete(args: argparse.Namespace) -> int:
         lib.forget_reference(repo_id)
         print(f"Removed {repo_id} from the library; its files in {reference.path} were left untouched.")
         return EXIT_OK
+    _refuse_cache_only(lib, repo_id)
     if not args.yes:
         if not sys.stdin.isatty():
             output.error(f"refusing to delete {repo_id} without confirmation; add --yes to delete it")
@@ -215,6 +216,20 @@ def run_delete(args: argparse.Namespace) -> int:
     freed = lib.delete(repo_id)
     print(f"Deleted {repo_id}; freed {format_bytes(freed)}.")
     return EXIT_OK
+
+
+def _refuse_cache_only(lib: Library, repo_id: str) -> None:
+    """A model that is only in the Hugging Face cache: point at --cache rather than "not installed"."""
+    from hfgui.core import hfcache
+    from hfgui.core.errors import HfGuiError
+
+    if lib.model_root(repo_id).exists() or any(p.repo_id == repo_id for p in lib.installed()):
+        return
+    if hfcache.cached_model(repo_id) is not None:
+        raise HfGuiError(
+            f"{repo_id} is not in the library but in the Hugging Face cache.",
+            f"Delete it from there with: hfgui delete {repo_id} --cache",
+        )
 
 
 def _delete_from_cache(args: argparse.Namespace, repo_id: str) -> int:

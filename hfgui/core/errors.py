@@ -136,7 +136,8 @@ class NetworkError(HfGuiError):
         what = "timed out" if timed_out else "could not be reached"
         super().__init__(
             f"{endpoint} {what} ({detail}).",
-            "Check your connection or proxy settings (HTTPS_PROXY), or set HF_ENDPOINT to a reachable mirror.",
+            "Check your connection or proxy settings (HTTPS_PROXY),"
+            " or set HF_ENDPOINT to a reachable mirror.",
         )
 
 

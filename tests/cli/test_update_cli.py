@@ -58,3 +58,18 @@ def test_failed_update_exits_1_and_says_the_model_is_unchanged(installed, hub_en
 def test_update_of_unknown_model_exits_1(installed, capsys):
     assert main(["update", "acme/other"]) == 1
     assert "acme/other is not installed" in capsys.readouterr().err
+
+
+def test_update_in_the_cache_fetches_only_the_change(hub_env, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    handle = hub_env.add_repo("acme/cached", files=FILES)
+    assert main(["download", "acme/cached", "--cache"]) == 0
+    new = handle.commit(files={"config.json": b'{"v": 2}\n'})
+    hub_env.clear_requests()
+    assert main(["update", "acme/cached", "--cache"]) == 0
+    assert f"updated to {new[:12]}" in capsys.readouterr().out
+    assert hub_env.requests_for("model.safetensors") == []
+    from hfgui.core import hfcache
+
+    model = hfcache.cached_model("acme/cached", tmp_path / "hf-home" / "hub")
+    assert model.latest.commit == new and model.latest.complete is True
