@@ -9,16 +9,21 @@ from pathlib import Path
 from typing import Any
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write ``data`` as JSON so that readers see either the old file or the new one, never half of it."""
+def write_json_atomic(path: Path, data: Any, *, durable: bool = True) -> None:
+    """Write ``data`` as JSON so that readers see either the old file or the new one, never half of it.
+
+    ``durable=False`` skips the fsync, for bookkeeping whose loss after a power cut costs only time
+    (a resume sidecar: without it the partial is simply fetched again).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
+            json.dump(data, handle, indent=2 if durable else None, ensure_ascii=False)
             handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         try:

@@ -130,6 +130,9 @@ class ModelDownloader:
             hfcache.write_tree(target, plan.tree_entries)
             hfcache.write_ref(target)
         else:
+            # The renames (and any folders made for them) must be on disk before the manifest says so.
+            for folder in sorted(_folders_up_to(plan.root, (t.dest for t in tasks)), reverse=True):
+                transfer.fsync_dir(folder)
             write_manifest(plan.root, manifest)
             clear_journal(plan.root)
         self.progress.set_model_state(ModelState.INSTALLED)
@@ -174,6 +177,7 @@ class ModelDownloader:
                 segments=self.segments,
                 stall_timeout=self.stall_timeout,
                 limiter=self.limiter,
+                sync_dir=False,  # each folder is synced once, before the manifest is written
             )
             if self.plan.cache_target is not None:
                 hfcache.install_file(self.plan.cache_target, task.path, task.etag, task.dest)
@@ -198,6 +202,17 @@ class ModelDownloader:
             with self._journal_lock:
                 append_journal(self.plan.root, task.commit, ManifestFile(task.path, task.size, task.etag))
         self.progress.set_state(task.path, FileState.DONE)
+
+
+def _folders_up_to(root: Path, files) -> set[Path]:
+    """Every folder between root and the given files, root included."""
+    folders: set[Path] = {root}
+    for file in files:
+        folder = file.parent
+        while folder not in folders and folder != folder.parent and root in folder.parents:
+            folders.add(folder)
+            folder = folder.parent
+    return folders
 
 
 def download_model(

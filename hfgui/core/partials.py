@@ -131,7 +131,9 @@ def read_sidecar(path: Path) -> Sidecar | None:
 def write_sidecar(path: Path, sidecar: Sidecar) -> None:
     data = sidecar.to_json()
     data["updated_at"] = time.time()
-    write_json_atomic(Path(path), data)
+    # Not fsynced: a sidecar lost in a power cut only means the partial is fetched again, and the
+    # final hash check catches any disagreement between a sidecar and its partial.
+    write_json_atomic(Path(path), data, durable=False)
 
 
 def _bytes_done(part: Path, size_on_disk: int, sidecar: Sidecar | None) -> int:

@@ -44,6 +44,9 @@ CHUNK = 1024 * 1024
 # Consecutive failed reconnects before giving up; any byte received resets the count.
 MAX_CONSECUTIVE_FAILURES = 5
 MAX_REDIRECTS = 10
+# Smaller files get a resume sidecar only when they stop early: refetching at most this much after a
+# crash is cheaper than writing bookkeeping for every small file of a many-file model.
+RESUMABLE_MIN_SIZE = 1024 * 1024
 CANCEL_POLL = 0.2  # seconds between checks of the cancel event while a read may be blocked
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # What an expired or revoked signed CDN URL answers.
@@ -85,6 +88,7 @@ def download_file(
     segments: int = 1,
     stall_timeout: float = 30.0,
     limiter: BandwidthLimiter | None = None,
+    sync_dir: bool = True,
 ) -> Path:
     """Fetch `task` into `task.dest` through a resumable partial in `staging_dir`; returns `task.dest`.
 
@@ -94,10 +98,13 @@ def download_file(
     reports a negative value. Raises ChecksumError (twice wrong, nothing kept), DownloadCancelledError and
     InsufficientSpaceError (partial kept for a later resume), NetworkError and the Hub client's errors.
     `limiter` (shared by all workers of a run) caps the bandwidth; each chunk waits for its share.
+    `sync_dir=False` leaves making the final rename durable to the caller (a many-file download syncs
+    each folder once, before it records the model as installed).
     """
     job = _FileDownload(
         client, task, Path(staging_dir), cancel, on_bytes, max(1, segments), stall_timeout, limiter
     )
+    job.sync_dir = sync_dir
     return job.run()
 
 
@@ -302,6 +309,7 @@ class _FileDownload:
         limiter: BandwidthLimiter | None = None,
     ) -> None:
         self.task = task
+        self.sync_dir = True
         self.limiter = limiter
         self.etag = normalize_etag(task.etag)
         self.staging_dir = staging_dir
@@ -352,7 +360,9 @@ class _FileDownload:
             max(self.task.size - offset, 0), _disk_free(self.staging_dir), str(self.staging_dir)
         )
 
-    def save_sidecar(self, sidecar: Sidecar) -> None:
+    def save_sidecar(self, sidecar: Sidecar, *, force: bool = False) -> None:
+        if not force and self.task.size < RESUMABLE_MIN_SIZE and sidecar.segments is None:
+            return  # written only if the download stops early (keep_for_resume)
         try:
             partials.write_sidecar(self.sidecar_path, sidecar)
         except OSError as exc:
@@ -378,19 +388,16 @@ class _FileDownload:
         watcher.start()
         try:
             _lock_or_fail(fd, self.task.path)
-            sidecar = self.load_partial(fd)
-            actual = ""
-            for attempt in range(2):
-                actual = self.fill(fd, sidecar, allow_segments=attempt == 0)
-                if actual == self.etag:
-                    break
-                self.restart_from_zero(fd, self.task.size)
-                sidecar = self.fresh_sidecar
-            else:
+            try:
+                self.fill_and_verify(fd)
+            except ChecksumError:
                 os.close(fd)
                 fd = -1
                 partials.remove_partial(self.staging_dir, self.task.partial_key)
-                raise ChecksumError(self.task.path, self.etag, actual)
+                raise
+            except HfGuiError:
+                self.keep_for_resume(fd)
+                raise
             os.fsync(fd)
             if os.name == "nt":  # Windows cannot rename an open file
                 os.close(fd)
@@ -401,6 +408,26 @@ class _FileDownload:
             if fd >= 0:
                 os.close(fd)
         return self.task.dest
+
+    def fill_and_verify(self, fd: int) -> None:
+        """Complete the partial and check its hash; one retry from zero after a mismatch."""
+        sidecar = self.load_partial(fd)
+        actual = ""
+        for attempt in range(2):
+            actual = self.fill(fd, sidecar, allow_segments=attempt == 0)
+            if actual == self.etag:
+                return
+            self.restart_from_zero(fd, self.task.size)
+            sidecar = self.fresh_sidecar
+        raise ChecksumError(self.task.path, self.etag, actual)
+
+    def keep_for_resume(self, fd: int) -> None:
+        """A small file's sidecar is written only now, when it stops early with bytes worth keeping."""
+        if self.task.size >= RESUMABLE_MIN_SIZE:
+            return
+        with contextlib.suppress(OSError, HfGuiError):
+            if os.fstat(fd).st_size > 0:
+                self.save_sidecar(self.fresh_sidecar, force=True)
 
     def watch_cancel(self, finished: threading.Event) -> None:
         while not finished.is_set():
@@ -523,7 +550,8 @@ class _FileDownload:
             _copy_across_filesystems(self.part_path, dest)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.sidecar_path)
-        _fsync_dir(dest.parent)
+        if self.sync_dir:
+            fsync_dir(dest.parent)
 
 
 def _preallocate(fd: int, size: int, job: _FileDownload) -> None:
@@ -571,7 +599,7 @@ def _copy_across_filesystems(source: Path, dest: Path) -> None:
     os.unlink(source)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Make the rename itself durable (POSIX); harmless to skip where directories cannot be opened."""
     if os.name == "nt":
         return
