@@ -244,6 +244,13 @@ def _install_sigint(cancel: threading.Event):
 # --- displays ------------------------------------------------------------------------------------
 
 
+def _changed_files(progress: ModelProgress):
+    """The entries worth looking at in this update (all of them when the snapshot does not say)."""
+    if progress.changed is None:
+        return progress.files
+    return [progress.files[i] for i in progress.changed]
+
+
 class _Display:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -293,7 +300,7 @@ class _JsonDisplay(_Display):
     def update(self, progress: ModelProgress) -> None:
         super().update(progress)
         now = time.time()
-        for f in progress.files:
+        for f in _changed_files(progress):
             key = (f.state, f.bytes_done)
             if self._seen.get(f.path) != key:
                 self._seen[f.path] = key
@@ -352,7 +359,7 @@ class _LineDisplay(_Display):
 
     def update(self, progress: ModelProgress) -> None:
         super().update(progress)
-        for f in progress.files:
+        for f in _changed_files(progress):
             if f.state.finished and f.path not in self._reported:
                 self._reported.add(f.path)
                 detail = f": {f.error}" if f.error else ""

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from hfgui.core.types import FileProgress, FileState, ModelProgress, ModelState
 
@@ -51,9 +52,10 @@ class RollingRate:
 
 
 class _FileCounter:
-    __slots__ = ("cached", "done", "error", "path", "rate", "state", "total")
+    __slots__ = ("cached", "done", "error", "index", "path", "rate", "state", "total")
 
-    def __init__(self, path: str, total: int, window: float) -> None:
+    def __init__(self, index: int, path: str, total: int, window: float) -> None:
+        self.index = index  # position in the snapshot's files tuple
         self.path = path
         self.total = total
         self.done = 0
@@ -98,8 +100,13 @@ class ProgressAggregator:
         self._files: dict[str, _FileCounter] = {}
         self._order: list[str] = []
         for path, total in files:
-            self._files[path] = _FileCounter(path, int(total), window)
+            self._files[path] = _FileCounter(len(self._order), path, int(total), window)
             self._order.append(path)
+        # Latest FileProgress per file, in order. A snapshot refreshes only the slots of changed or
+        # downloading files and copies the list, so a 2,500-file model costs no more than a small one.
+        self._slots: list[FileProgress] = [c.progress(0.0) for c in self._files.values()]
+        self._stale: set[_FileCounter] = set()
+        self._changed: set[int] = set()  # slots changed since the last delivered snapshot
         self._state = ModelState.QUEUED
         self._error: str | None = None
         self._done = 0
@@ -123,6 +130,8 @@ class ProgressAggregator:
             counter = self._files[path]
             counter.done += n
             counter.cached = None
+            self._stale.add(counter)
+            self._changed.add(counter.index)
             self._done += n
             self._downloaded += n
             now = self._clock()
@@ -145,6 +154,8 @@ class ProgressAggregator:
             self._done += done - counter.done
             counter.done = done
             counter.cached = None
+            self._stale.add(counter)
+            self._changed.add(counter.index)
             self._dirty = True
 
     def set_state(self, path: str, state: FileState, error: str | None = None) -> None:
@@ -154,6 +165,8 @@ class ProgressAggregator:
             counter.state = state
             counter.error = error
             counter.cached = None
+            self._stale.add(counter)
+            self._changed.add(counter.index)
             if state in (FileState.DONE, FileState.SKIPPED) and counter.done != counter.total:
                 # A finished file holds exactly its size, whatever the byte callbacks said on the way.
                 self._done += counter.total - counter.done
@@ -195,7 +208,12 @@ class ProgressAggregator:
             return self._snapshot_locked(self._clock())
 
     def _snapshot_locked(self, now: float) -> ModelProgress:
-        files = tuple(self._files[p].progress(now) for p in self._order)
+        slots = self._slots
+        for counter in self._stale:
+            slots[counter.index] = counter.progress(now)
+        # Downloading files stay stale: their speed changes with time even without new bytes.
+        self._stale = {c for c in self._stale if c.state is FileState.DOWNLOADING}
+        files = tuple(slots)
         speed = self._rate.rate(now)
         remaining = max(0, self._total - self._done)
         eta = remaining / speed if speed > 0 else (0.0 if remaining == 0 else None)
@@ -227,7 +245,8 @@ class ProgressAggregator:
                     return
                 self._last_emit = now
                 self._dirty = False
-                snap = self._snapshot_locked(now)
+                changed, self._changed = tuple(sorted(self._changed)), set()
+                snap = replace(self._snapshot_locked(now), changed=changed)
             self._on_progress(snap)
         finally:
             self._emit_lock.release()

@@ -33,7 +33,7 @@ from hfgui.core.errors import (
     InsufficientSpaceError,
     NetworkError,
 )
-from hfgui.core.hashing import StreamHasher, normalize_etag
+from hfgui.core.hashing import BackgroundHasher, StreamHasher, normalize_etag
 from hfgui.core.partials import Sidecar
 
 if TYPE_CHECKING:
@@ -398,7 +398,7 @@ class _FileDownload:
             except HfGuiError:
                 self.keep_for_resume(fd)
                 raise
-            os.fsync(fd)
+            _sync_data(fd)
             if os.name == "nt":  # Windows cannot rename an open file
                 os.close(fd)
                 fd = -1
@@ -476,44 +476,56 @@ class _FileDownload:
 
     def fill_single(self, fd: int, offset: int) -> str:
         size = self.task.size
-        hasher = StreamHasher.for_etag(self.etag, size)
-        if offset:
-            hasher.update_from_fd(fd, 0, offset)
-        failures = 0
-        whole_file = False  # set after a 206 that did not fit: ask without Range from then on
-        while offset < size:
-            self.check_cancel()
-            start = 0 if whole_file else offset
-            response = self.source.open(start)
-            try:
+        hasher = BackgroundHasher.for_etag(self.etag, size)
+        try:
+            if offset:
+                hasher.update_from_fd(fd, 0, offset)
+            return self._stream_into(fd, offset, hasher)
+        finally:
+            hasher.close()  # no-op once hexdigest() has run; ends the hashing thread on any failure
+
+    def _stream_into(self, fd: int, offset: int, hasher: StreamHasher | BackgroundHasher) -> str:
+        size = self.task.size
+        try:
+            failures = 0
+            whole_file = False  # set after a 206 that did not fit: ask without Range from then on
+            while offset < size:
+                self.check_cancel()
+                start = 0 if whole_file else offset
+                response = self.source.open(start)
                 try:
-                    body_at = self.source.body_start(response, start, None)
-                except _RangeMismatch as exc:
-                    # A range we cannot use (wrong span, or compressed): drop it and ask for the whole file.
-                    whole_file = True
-                    self.restart_from_zero(fd, offset)
-                    offset = 0
-                    hasher = StreamHasher.for_etag(self.etag, size)
-                    raise _Interrupted(str(exc)) from None
-                if body_at != offset:  # 200 to a Range request: the server sends the whole file again
-                    self.restart_from_zero(fd, offset)
-                    offset = 0
-                    hasher = StreamHasher.for_etag(self.etag, size)
-                for chunk in self.source.read_chunks(response, size - offset):
-                    self.check_cancel()
-                    self.write(fd, chunk, offset)
-                    hasher.update(chunk)
-                    offset += len(chunk)
-                    failures = 0
-                    self.report(len(chunk))
-                if offset < size:
-                    raise _Interrupted("the connection closed before the file was complete")
-            except _Interrupted as exc:
-                failures += 1
-                self.source.pause_before_retry(failures, str(exc), response.url or self.task.url)
-            finally:
-                self.source.release(response)
-        return hasher.hexdigest()
+                    try:
+                        body_at = self.source.body_start(response, start, None)
+                    except _RangeMismatch as exc:
+                        # A range we cannot use (wrong span, or compressed): ask for the whole file.
+                        whole_file = True
+                        self.restart_from_zero(fd, offset)
+                        offset = 0
+                        hasher.close()
+                        hasher = BackgroundHasher.for_etag(self.etag, size)
+                        raise _Interrupted(str(exc)) from None
+                    if body_at != offset:  # 200 to a Range request: the server sends the whole file again
+                        self.restart_from_zero(fd, offset)
+                        offset = 0
+                        hasher.close()
+                        hasher = BackgroundHasher.for_etag(self.etag, size)
+                    for chunk in self.source.read_chunks(response, size - offset):
+                        self.check_cancel()
+                        self.write(fd, chunk, offset)
+                        hasher.update(chunk)
+                        offset += len(chunk)
+                        failures = 0
+                        self.report(len(chunk))
+                    if offset < size:
+                        raise _Interrupted("the connection closed before the file was complete")
+                except _Interrupted as exc:
+                    failures += 1
+                    self.source.pause_before_retry(failures, str(exc), response.url or self.task.url)
+                finally:
+                    self.source.release(response)
+            return hasher.hexdigest()
+        finally:
+            hasher.close()  # the current one: a restart may have replaced the first
 
     def fill_segmented(self, fd: int, sidecar: Sidecar) -> str:
         size = self.task.size
@@ -597,6 +609,14 @@ def _copy_across_filesystems(source: Path, dest: Path) -> None:
             os.unlink(tmp)
         raise
     os.unlink(source)
+
+
+def _sync_data(fd: int) -> None:
+    """Content on disk before the rename, so a crash never leaves a renamed but empty file."""
+    if hasattr(os, "fdatasync"):
+        os.fdatasync(fd)  # data and size only: cheaper than fsync's full metadata flush
+    else:
+        os.fsync(fd)
 
 
 def fsync_dir(directory: Path) -> None:

@@ -146,3 +146,7 @@ class ModelProgress:
     eta_seconds: float | None = None
     files: tuple[FileProgress, ...] = field(default=())
     error: str | None = None
+    # Indexes into `files` of entries whose state or bytes changed since the previous snapshot delivered
+    # to the same consumer; None when unknown (treat every entry as changed). Lets a consumer of a
+    # 2,500-file model look at a handful of entries per update instead of all of them.
+    changed: tuple[int, ...] | None = None

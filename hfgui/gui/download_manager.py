@@ -1,9 +1,10 @@
 """Queue and run model downloads on worker threads; feed their progress into the models view.
 
 GUI thread only. Each running model is a `_DownloadJob` (QRunnable) driving the core
-`plan_download` + `ModelDownloader`. Jobs report through two queued signals carrying immutable
-`JobEvent`s; the newest `ModelProgress` per model is stored in the item model and a 10 Hz timer
-repaints only the rows that changed. Pause = cancel keeping partials; Cancel = cancel and delete them.
+`plan_download` + `ModelDownloader`. Jobs post immutable `JobEvent`s to a `Mailbox` (workers.py says
+why not a cross-thread signal); the newest `ModelProgress` per model is stored in the item model and
+a 10 Hz timer repaints only the rows that changed.
+Pause = cancel keeping partials; Cancel = cancel and delete them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from hfgui.gui.library_scan import discard_partials
 from hfgui.gui.models_model import ModelsModel
 from hfgui.gui.rows import ModelEntry, Status
 from hfgui.gui.services import Services
-from hfgui.gui.workers import TaskRunner
+from hfgui.gui.workers import Mailbox, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +48,12 @@ class _DownloadJob(QtCore.QRunnable):
         self.entry = entry
         self.cancel = threading.Event()
         self.discard = threading.Event()
-        self._signal = manager._job_event
+        self._mailbox = manager._mailbox
         self._services = manager.services
         self.setAutoDelete(True)
 
     def _emit(self, event: JobEvent) -> None:
-        try:
-            self._signal.emit(event)
-        except RuntimeError:  # the manager is gone (shutdown)
-            pass
+        self._mailbox.post(event)
 
     def run(self) -> None:  # worker thread
         key = self.entry.key
@@ -125,7 +123,6 @@ class DownloadManager(QtCore.QObject):
     failed = QtCore.Signal(str, object)
     activity_changed = QtCore.Signal(int)
     refreshed = QtCore.Signal()
-    _job_event = QtCore.Signal(object)
 
     def __init__(self, services: Services, model: ModelsModel, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -139,7 +136,7 @@ class DownloadManager(QtCore.QObject):
         self._intent: dict[str, str] = {}  # key -> "pause" | "discard" | "quit" while stopping
         self._paused: set[str] = set()
         self._interrupted: set[str] = set()  # stopped by quitting: resume on the next start
-        self._job_event.connect(self._on_job_event, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._mailbox = Mailbox(self._on_job_event, self)
         self.timer = QtCore.QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self._tick)
@@ -236,7 +233,6 @@ class DownloadManager(QtCore.QObject):
         if self._jobs and not self.timer.isActive():
             self.timer.start()
 
-    @QtCore.Slot(object)
     def _on_job_event(self, event: JobEvent) -> None:
         key = event.key
         if event.kind == "progress":

@@ -1,13 +1,18 @@
 """Run blocking work (network, disk, keyring) off the GUI thread and get the result back on it.
 
-`TaskRunner.submit(fn, on_done, on_error)` runs ``fn()`` on a QThreadPool. The result (or the exception)
-crosses back through a queued signal to a relay object that lives in the GUI thread, so the callbacks
-always run there — never on the worker — and may touch widgets freely.
+Results cross threads through a `Mailbox`: the worker puts an immutable value in a thread-safe queue and
+asks Qt (QMetaObject.invokeMethod, queued) to drain it on the GUI thread. We do not emit Qt signals from
+worker threads: with PySide6 6.12, `Signal.emit()` called from several Python threads at once corrupts
+reference counts (reproduced as "Fatal Python error: bool_dealloc" under load), while invokeMethod is safe.
+Everything GUI-side still uses ordinary signals, emitted on the GUI thread.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import queue
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -16,81 +21,68 @@ from PySide6 import QtCore
 log = logging.getLogger(__name__)
 
 
-class _Relay(QtCore.QObject):
-    """Lives in the GUI thread; its slots run there because the signals are emitted from workers."""
+class Mailbox(QtCore.QObject):
+    """`post(item)` from any thread; `handler(item)` runs later on the thread the mailbox lives in."""
 
-    done = QtCore.Signal(object)
-    failed = QtCore.Signal(object)
-
-    def __init__(
-        self,
-        on_done: Callable[[Any], None] | None,
-        on_error: Callable[[BaseException], None] | None,
-        parent: QtCore.QObject,
-    ) -> None:
-        # Parented to the runner: when its window goes away, pending results are dropped, not delivered.
+    def __init__(self, handler: Callable[[Any], None], parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self._on_done = on_done
-        self._on_error = on_error
-        self.done.connect(self._deliver_done, QtCore.Qt.ConnectionType.QueuedConnection)
-        self.failed.connect(self._deliver_error, QtCore.Qt.ConnectionType.QueuedConnection)
-        self.finished_callback: Callable[[_Relay], None] | None = None
+        self._handler = handler
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._scheduled = False
 
-    @QtCore.Slot(object)
-    def _deliver_done(self, boxed: tuple[Any]) -> None:
+    def post(self, item: Any) -> None:
+        self._queue.put(item)
+        with self._lock:
+            if self._scheduled:
+                return
+            self._scheduled = True
         try:
-            if self._on_done is not None:
-                self._on_done(boxed[0])
-        finally:
-            self._finish()
+            QtCore.QMetaObject.invokeMethod(self, "_drain", QtCore.Qt.ConnectionType.QueuedConnection)
+        except RuntimeError:  # the mailbox is gone (its window closed): nobody needs the item
+            pass
 
-    @QtCore.Slot(object)
-    def _deliver_error(self, exc: BaseException) -> None:
-        try:
-            if self._on_error is not None:
-                self._on_error(exc)
-            else:
-                log.warning("Background task failed: %s", exc)
-        finally:
-            self._finish()
-
-    def _finish(self) -> None:
-        if self.finished_callback is not None:
-            self.finished_callback(self)
-        self.deleteLater()
+    @QtCore.Slot()
+    def _drain(self) -> None:
+        with self._lock:
+            self._scheduled = False
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self._handler(item)
+            except Exception:  # one bad callback must not drop the rest of the queue
+                log.exception("Error while handling a background result")
 
 
 class _Task(QtCore.QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, task_id: int, fn: Callable[[], Any], mailbox: Mailbox) -> None:
         super().__init__()
+        self._id = task_id
         self._fn = fn
-        self._relay = relay
+        self._mailbox = mailbox
 
     def run(self) -> None:
         try:
             result = self._fn()
         except BaseException as exc:  # never let an exception escape a pool thread
-            self._send(self._relay.failed, exc)
+            self._mailbox.post((self._id, False, exc))
         else:
-            # Boxed: PySide6 mis-counts references when None itself crosses a queued Signal(object).
-            self._send(self._relay.done, (result,))
-
-    @staticmethod
-    def _send(signal, value: Any) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # the receiver is gone (the app is shutting down): nobody needs the result
-            pass
+            self._mailbox.post((self._id, True, result))
 
 
 class TaskRunner(QtCore.QObject):
-    """A thread pool plus bookkeeping so relays stay alive until their callback has run."""
+    """A thread pool whose results come back to callbacks on the GUI thread."""
 
     def __init__(self, max_threads: int = 4, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.pool = QtCore.QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
-        self._relays: set[_Relay] = set()
+        self._ids = itertools.count()
+        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._mailbox = Mailbox(self._deliver, self)
 
     def submit(
         self,
@@ -98,15 +90,25 @@ class TaskRunner(QtCore.QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        relay = _Relay(on_done, on_error, self)
-        relay.finished_callback = self._relays.discard
-        self._relays.add(relay)
-        self.pool.start(_Task(fn, relay))
+        task_id = next(self._ids)
+        self._callbacks[task_id] = (on_done, on_error)
+        self.pool.start(_Task(task_id, fn, self._mailbox))
+
+    def _deliver(self, item: tuple[int, bool, Any]) -> None:
+        task_id, ok, value = item
+        on_done, on_error = self._callbacks.pop(task_id, (None, None))
+        if ok:
+            if on_done is not None:
+                on_done(value)
+        elif on_error is not None:
+            on_error(value)
+        else:
+            log.warning("Background task failed: %s", value)
 
     @property
     def pending(self) -> int:
         """Tasks whose callback has not run yet."""
-        return len(self._relays)
+        return len(self._callbacks)
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the pool is idle (shutdown and tests only)."""
