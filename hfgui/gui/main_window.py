@@ -112,7 +112,7 @@ class MainWindow(QtWidgets.QMainWindow):
         header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._sort_by)
-        for column, width in enumerate((300, 320, 85, 150, 80, 80)):
+        for column, width in enumerate((335, 300, 85, 140, 80, 80)):
             header.resizeSection(column, width)
         view.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.proxy.rowsInserted.connect(self._groups_inserted)
