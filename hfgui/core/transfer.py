@@ -310,6 +310,7 @@ class _FileDownload:
     ) -> None:
         self.task = task
         self.sync_dir = True
+        self.reported = 0  # running sum of on_bytes: always the bytes the partial holds
         self.limiter = limiter
         self.etag = normalize_etag(task.etag)
         self.staging_dir = staging_dir
@@ -333,6 +334,7 @@ class _FileDownload:
     # -- bookkeeping ---------------------------------------------------------------------------------
 
     def report(self, n: int) -> None:
+        self.reported += n
         if n and self._on_bytes is not None:
             self._on_bytes(n)
 
@@ -370,9 +372,9 @@ class _FileDownload:
                 raise self.no_space(0) from None
             raise
 
-    def restart_from_zero(self, fd: int, bytes_done: int) -> None:
+    def restart_from_zero(self, fd: int) -> None:
         os.ftruncate(fd, 0)
-        self.report(-bytes_done)
+        self.report(-self.reported)  # exactly what was reported, whatever the partial held
         self.save_sidecar(self.fresh_sidecar)
 
     # -- main flow ------------------------------------------------------------------------------------
@@ -417,7 +419,7 @@ class _FileDownload:
             actual = self.fill(fd, sidecar, allow_segments=attempt == 0)
             if actual == self.etag:
                 return
-            self.restart_from_zero(fd, self.task.size)
+            self.restart_from_zero(fd)
             sidecar = self.fresh_sidecar
         raise ChecksumError(self.task.path, self.etag, actual)
 
@@ -466,11 +468,7 @@ class _FileDownload:
             try:
                 return self.fill_segmented(fd, sidecar)
             except segments.RangesUnsupportedError:
-                done = os.fstat(fd).st_size
-                current = partials.read_sidecar(self.sidecar_path)
-                if current is not None and current.segments is not None:
-                    done = sum(s.done - s.start for s in current.segments)
-                self.restart_from_zero(fd, done)
+                self.restart_from_zero(fd)
                 offset = 0
         return self.fill_single(fd, offset)
 
@@ -499,13 +497,13 @@ class _FileDownload:
                     except _RangeMismatch as exc:
                         # A range we cannot use (wrong span, or compressed): ask for the whole file.
                         whole_file = True
-                        self.restart_from_zero(fd, offset)
+                        self.restart_from_zero(fd)
                         offset = 0
                         hasher.close()
                         hasher = BackgroundHasher.for_etag(self.etag, size)
                         raise _Interrupted(str(exc)) from None
                     if body_at != offset:  # 200 to a Range request: the server sends the whole file again
-                        self.restart_from_zero(fd, offset)
+                        self.restart_from_zero(fd)
                         offset = 0
                         hasher.close()
                         hasher = BackgroundHasher.for_etag(self.etag, size)

@@ -7,15 +7,12 @@ from collections.abc import Iterable
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.catalog import CatalogEntry, add_user_model, parse_model_reference
-from hfgui.core.errors import HfGuiError, format_bytes
+from hfgui.core.errors import HfGuiError
+from hfgui.core.grouping import group_files
 from hfgui.core.types import ModelInfo, TreeEntry
-from hfgui.gui.entries import guess_kind, new_entry_id, quantization_of
+from hfgui.gui.download_choice import DownloadChoice, entry_for_choice
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
-
-CHECKED = QtCore.Qt.CheckState.Checked
-UNCHECKED = QtCore.Qt.CheckState.Unchecked
-PATH_ROLE = int(QtCore.Qt.ItemDataRole.UserRole) + 1
 
 
 class AddModelDialog(QtWidgets.QDialog):
@@ -46,8 +43,8 @@ class AddModelDialog(QtWidgets.QDialog):
         self.status = QtWidgets.QLabel("Paste a model id or a Hugging Face link, then Check.")
         self.status.setWordWrap(True)
         self.name_edit = QtWidgets.QLineEdit()
-        self.files = QtWidgets.QListWidget()
-        self.files.itemChanged.connect(self._item_changed)
+        self.files = DownloadChoice()
+        self.files.changed.connect(self._update_add)
         self.box = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
         )
@@ -66,7 +63,7 @@ class AddModelDialog(QtWidgets.QDialog):
         layout.addLayout(top)
         layout.addWidget(self.status)
         layout.addLayout(form)
-        layout.addWidget(QtWidgets.QLabel("Files to download:"))
+        layout.addWidget(QtWidgets.QLabel("What to download:"))
         layout.addWidget(self.files, 1)
         layout.addWidget(self.box)
 
@@ -106,77 +103,38 @@ class AddModelDialog(QtWidgets.QDialog):
 
     def _show(self, revision: str, path: str | None, info: ModelInfo, files: list[TreeEntry]) -> None:
         self.info, self.revision, self.last_error = info, revision, None
-        paths = [f.path for f in files]
-        ggufs = [p for p in paths if p.lower().endswith(".gguf")]
+        items = group_files(files, library_name=info.library_name, tags=info.tags)
         # A GGUF repo usually holds one file per quantisation: the user wants exactly one of them.
-        self.single_choice = len(ggufs) > 1
-        shown = ggufs if self.single_choice else paths
-        self.all_paths = paths
-        self.files.blockSignals(True)
-        self.files.clear()
-        sizes = {f.path: f.size for f in files}
-        for p in shown:
-            item = QtWidgets.QListWidgetItem(f"{p}   ({format_bytes(sizes[p])})")
-            item.setData(PATH_ROLE, p)
-            item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
-            wanted = (
-                p == path
-                or (path and p.startswith(path.rstrip("/") + "/"))
-                or (not path and not self.single_choice)
-            )
-            item.setCheckState(CHECKED if wanted else UNCHECKED)
-            self.files.addItem(item)
-        if self.single_choice and not self.chosen_paths():
-            preferred = next((p for p in ggufs if "q4_k_m" in p.lower()), ggufs[0])
-            self.select_paths([preferred])
-        self.files.blockSignals(False)
+        self.single_choice = sum(1 for i in items if i.kind == "gguf-quant") > 1
+        self.all_paths = [f.path for f in files if f.is_file]
+        self.files.set_items(items, wanted_path=path)
         self.name_edit.setText(info.repo_id.split("/", 1)[1])
         gated = " It is gated: accept its license on the Hub and add a token." if info.gated else ""
-        hint = "Pick one quantisation." if self.single_choice else "Untick the files you do not need."
+        hint = "Pick one quantisation." if self.single_choice else "Tick what you want to download."
         self.status.setStyleSheet("")
-        self.status.setText(f"{info.repo_id}: {len(files)} files. {hint}{gated}")
+        self.status.setText(f"{info.repo_id}: {len(self.all_paths)} files. {hint}{gated}")
         self._update_add()
 
     def chosen_paths(self) -> list[str]:
-        return [
-            self.files.item(i).data(PATH_ROLE)
-            for i in range(self.files.count())
-            if self.files.item(i).checkState() == CHECKED
-        ]
+        return self.files.chosen_paths()
 
     def select_paths(self, chosen: Iterable[str]) -> None:
+        """Check the items that hold exactly the given files (and only those)."""
         chosen = set(chosen)
-        for i in range(self.files.count()):
-            item = self.files.item(i)
-            item.setCheckState(CHECKED if item.data(PATH_ROLE) in chosen else UNCHECKED)
-
-    def _item_changed(self, item: QtWidgets.QListWidgetItem) -> None:
-        if self.single_choice and item.checkState() == CHECKED:
-            self.files.blockSignals(True)
-            self.select_paths([item.data(PATH_ROLE)])
-            self.files.blockSignals(False)
-        self._update_add()
+        self.files.select_items(i for i in self.files.items() if set(i.paths) <= chosen)
 
     def _update_add(self) -> None:
-        self.add_button.setEnabled(self.info is not None and bool(self.chosen_paths()))
+        self.add_button.setEnabled(self.info is not None and bool(self.files.chosen_items()))
 
     def build_entry(self) -> CatalogEntry:
         assert self.info is not None
-        chosen = self.chosen_paths()
-        framework, fmt = guess_kind(chosen, self.info.repo_id, self.info.tags)
-        quant = quantization_of(chosen[0]) if fmt == "gguf" and len(chosen) == 1 else ""
-        folder = _common_package(chosen, self.all_paths)
-        name = self.name_edit.text().strip() or self.info.repo_id
-        return CatalogEntry(
-            id=new_entry_id(self.info.repo_id, quant, self.taken_ids),
-            name=name + (f" {quant}" if quant and quant not in name else ""),
-            repo=self.info.repo_id,
-            framework=framework,
-            format=fmt,
+        return entry_for_choice(
+            self.info.repo_id,
+            self.files.chosen_items(),
             revision=self.revision,
-            files=() if folder else tuple(chosen),
-            folder=folder,
-            quantization=quant or None,
+            tags=self.info.tags,
+            name=self.name_edit.text(),
+            taken_ids=self.taken_ids,
         )
 
     def add(self) -> None:
@@ -193,13 +151,3 @@ class AddModelDialog(QtWidgets.QDialog):
             self.accept()
 
         self.runner.submit(lambda: add_user_model(paths, entry, builtin_file=builtin), stored, self._fail)
-
-
-def _common_package(chosen: list[str], every: list[str]) -> str | None:
-    """The .mlpackage folder when the chosen files are exactly that whole package."""
-    folders = {p.split(".mlpackage/", 1)[0] + ".mlpackage" for p in chosen if ".mlpackage/" in p}
-    if len(folders) != 1:
-        return None
-    folder = folders.pop()
-    inside = {p for p in every if p.startswith(folder + "/")}
-    return folder if inside == set(chosen) else None

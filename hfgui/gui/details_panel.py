@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.errors import format_bytes
@@ -39,7 +41,7 @@ class DetailsPanel(QtWidgets.QWidget):
         self.files = FilesModel(self)
         self.table = QtWidgets.QTableView()
         self.table.setModel(self.files)
-        self.table.setItemDelegate(ProgressDelegate(self.table))
+        self.table.setItemDelegateForColumn(FilesModel.COL_PROGRESS, ProgressDelegate(self.table))
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
@@ -70,8 +72,11 @@ class DetailsPanel(QtWidgets.QWidget):
     def key(self) -> str | None:
         return self._key
 
-    def show_state(self, state: RowState | None) -> None:
-        """Show (or refresh) the given model; called on selection and on each refresh tick."""
+    def show_state(self, state: RowState | None, changed: Iterable[int] | None = None) -> None:
+        """Show (or refresh) the given model; called on selection and on each refresh tick.
+
+        ``changed``: indexes of files that changed since the previous call for the same model (None: any).
+        """
         if state is None:
             self._key = None
             self.title.setText("Select a model to see its files.")
@@ -82,10 +87,11 @@ class DetailsPanel(QtWidgets.QWidget):
         if state.entry.key != self._key:
             self._key = state.entry.key
             self.files.clear()
+            changed = None
         self.title.setText(f"{state.entry.name} — {state.status_text}")
         progress = state.progress
         if progress is not None:
-            self.files.set_files(progress.files)
+            self.files.set_files(progress.files, changed)
             self.total.setText(
                 total_text(
                     progress.bytes_done,

@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6 import QtCore
 
+from hfgui.core import partials
 from hfgui.core.diskspace import check_space
 from hfgui.core.errors import DownloadCancelledError, HfGuiError
 from hfgui.core.jsonio import read_json, write_json_atomic
@@ -50,6 +51,7 @@ class _DownloadJob(QtCore.QRunnable):
         self.discard = threading.Event()
         self._mailbox = manager._mailbox
         self._services = manager.services
+        self._plan = None  # set once planned: Cancel deletes exactly its partials
         self.setAutoDelete(True)
 
     def _emit(self, event: JobEvent) -> None:
@@ -83,6 +85,7 @@ class _DownloadJob(QtCore.QRunnable):
         client = services.make_client()
         try:
             plan = plan_download(client, request, services.library_root)
+            self._plan = plan
             if self.cancel.is_set():
                 raise DownloadCancelledError(f"Download of {entry.repo_id}")
             check_space(plan)
@@ -104,6 +107,11 @@ class _DownloadJob(QtCore.QRunnable):
 
     def _discard(self) -> None:
         try:
+            if self._plan is not None:
+                # Small files may have a .part without a sidecar yet: remove by the planned keys.
+                staging = self._plan.staging_dir
+                for task in self._plan.tasks:
+                    partials.remove_partial(staging, task.partial_key)
             discard_partials(self._services.library_root, self.entry)
         except OSError as exc:
             log.warning("Could not delete partial files of %s: %s", self.entry.repo_id, exc)
@@ -116,7 +124,8 @@ class DownloadManager(QtCore.QObject):
         installed(str): a model finished and verified (key).
         failed(str, object): a download failed (key, HfGuiError).
         activity_changed(int): number of queued + running downloads.
-        refreshed(): the view was repainted from the latest snapshots (timer tick).
+        refreshed(): the view was repainted from the latest snapshots (timer tick); `changed_files`
+            then says which files of each model changed since the previous tick.
     """
 
     installed = QtCore.Signal(str)
@@ -136,6 +145,8 @@ class DownloadManager(QtCore.QObject):
         self._intent: dict[str, str] = {}  # key -> "pause" | "discard" | "quit" while stopping
         self._paused: set[str] = set()
         self._interrupted: set[str] = set()  # stopped by quitting: resume on the next start
+        # Per model: indexes of files changed since the last refresh tick (None: unknown, look at all).
+        self.changed_files: dict[str, set[int] | None] = {}
         self._mailbox = Mailbox(self._on_job_event, self)
         self.timer = QtCore.QTimer(self)
         self.timer.setInterval(REFRESH_MS)
@@ -261,6 +272,12 @@ class DownloadManager(QtCore.QObject):
         if progress is None or key not in self._jobs:
             return
         self.model.set_progress(key, progress)
+        if progress.changed is None:
+            self.changed_files[key] = None
+        else:
+            known = self.changed_files.setdefault(key, set())
+            if known is not None:
+                known.update(progress.changed)
         status = {
             ModelState.DOWNLOADING: Status.DOWNLOADING,
             ModelState.VERIFYING: Status.VERIFYING,
@@ -272,6 +289,7 @@ class DownloadManager(QtCore.QObject):
     def _tick(self) -> None:
         self.model.flush()
         self.refreshed.emit()
+        self.changed_files.clear()
         if not self._jobs:
             self.timer.stop()
 

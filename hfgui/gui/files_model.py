@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6 import QtCore, QtGui
 
 from hfgui.core.types import FileProgress, FileState
@@ -34,21 +36,39 @@ class FilesModel(QtCore.QAbstractTableModel):
     def files(self) -> tuple[FileProgress, ...]:
         return tuple(self._files)
 
-    def set_files(self, files: tuple[FileProgress, ...] | list[FileProgress]) -> None:
-        """Show these snapshots: rows are updated in place when the file list is unchanged."""
+    def set_files(
+        self, files: tuple[FileProgress, ...] | list[FileProgress], changed: Iterable[int] | None = None
+    ) -> None:
+        """Show these snapshots: rows are updated in place when the file list is unchanged.
+
+        ``changed`` lists the rows that may differ from what is shown (from `ModelProgress.changed`);
+        None means look at every row. A 2,500-file model then costs a handful of rows per refresh.
+        """
         files = list(files)
-        if [f.path for f in files] != [f.path for f in self._files]:
+        if len(files) != len(self._files) or (
+            changed is None and any(a.path != b.path for a, b in zip(files, self._files, strict=True))
+        ):
             self.beginResetModel()
             self._files = files
             self._row_of = {f.path: i for i, f in enumerate(files)}
             self.endResetModel()
             return
-        changed = [i for i, (old, new) in enumerate(zip(self._files, files, strict=True)) if old != new]
-        self._files = files
-        if changed:
-            self.dataChanged.emit(
-                self.index(min(changed), 0), self.index(max(changed), len(self.HEADERS) - 1), []
-            )
+        old, self._files = self._files, files
+        rows = range(len(files)) if changed is None else sorted(i for i in set(changed) if 0 <= i < len(files))
+        dirty = [i for i in rows if old[i] != files[i]]
+        if any(old[i].path != files[i].path for i in dirty):  # another model's list of the same length
+            self.beginResetModel()
+            self._row_of = {f.path: i for i, f in enumerate(files)}
+            self.endResetModel()
+            return
+        # One signal per run of adjacent rows, covering only the columns that move.
+        start = None
+        for position, row in enumerate(dirty):
+            if start is None:
+                start = row
+            if position + 1 == len(dirty) or dirty[position + 1] != row + 1:
+                self.dataChanged.emit(self.index(start, self.COL_PROGRESS), self.index(row, self.COL_STATE), [])
+                start = None
 
     def clear(self) -> None:
         self.set_files([])

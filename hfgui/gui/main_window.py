@@ -39,6 +39,8 @@ from hfgui.gui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
 
+FILTER_DELAY_MS = 150
+
 STATUS_FILTERS: tuple[tuple[str, frozenset[Status] | None], ...] = (
     ("All states", None),
     ("Installed", frozenset({Status.INSTALLED})),
@@ -84,7 +86,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.manager = DownloadManager(services, self.model, self)
         self.manager.installed.connect(self._on_installed)
         self.manager.failed.connect(self._on_failed)
-        self.manager.refreshed.connect(self._refresh_details)
+        self.manager.refreshed.connect(self._refresh_details_tick)
         self.manager.activity_changed.connect(lambda _n: self.update_actions())
         services.on_settings_changed(self._on_settings_changed)
 
@@ -98,7 +100,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_view(self) -> None:
         view = QtWidgets.QTreeView()
         view.setModel(self.proxy)
-        view.setItemDelegate(ProgressDelegate(view))
+        # Only the status cells paint in Python (a bar); every other cell is drawn by Qt alone.
+        view.setItemDelegateForColumn(ModelsModel.COL_STATUS, ProgressDelegate(view))
         view.setUniformRowHeights(True)
         view.setAlternatingRowColors(True)
         view.setSortingEnabled(False)
@@ -118,7 +121,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.proxy.rowsInserted.connect(self._groups_inserted)
         self.proxy.modelReset.connect(self._expand_groups)
         self.proxy.layoutChanged.connect(self._expand_groups)
-        self.model.dataChanged.connect(self._source_changed)
+        self.model.row_changed.connect(self._row_changed)
         self.view = view
 
     def _build_actions(self) -> None:
@@ -173,7 +176,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.filter_edit = QtWidgets.QLineEdit()
         self.filter_edit.setPlaceholderText("Filter by name, repository, format or quantisation…")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        # Filter ~150 ms after the last keystroke, not on every one (each still costs little).
+        self.filter_timer = QtCore.QTimer(self)
+        self.filter_timer.setSingleShot(True)
+        self.filter_timer.setInterval(FILTER_DELAY_MS)
+        self.filter_timer.timeout.connect(self.apply_filter)
+        self.filter_edit.textChanged.connect(lambda _text: self.filter_timer.start())
+        self.filter_edit.returnPressed.connect(self.apply_filter)
         self.format_combo = QtWidgets.QComboBox()
         self.format_combo.addItem("All formats", None)
         self.format_combo.currentIndexChanged.connect(self._format_filter_changed)
@@ -272,6 +281,11 @@ class MainWindow(QtWidgets.QMainWindow):
         header.setSortIndicator(column, order)
         self.proxy.sort(column, order)
 
+    def apply_filter(self) -> None:
+        """Apply the filter box now (the debounce timer calls this)."""
+        self.filter_timer.stop()
+        self.proxy.set_text(self.filter_edit.text())
+
     def _format_filter_changed(self, index: int) -> None:
         label = self.format_combo.itemData(index)
         self.proxy.set_formats(None if label is None else {label})
@@ -296,8 +310,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.details.show_state(self.selected_state())
         self.update_actions()
 
-    def _source_changed(self, top: QtCore.QModelIndex, _bottom, _roles=()) -> None:
-        if top.parent().isValid() and top.data(roles.KEY_ROLE) == self.details.key:
+    def _row_changed(self, key: str) -> None:
+        if key == self.details.key:
             self._refresh_details()
             self.update_actions()
 
@@ -305,6 +319,11 @@ class MainWindow(QtWidgets.QMainWindow):
         key = self.details.key
         if key is not None:
             self.details.show_state(self.model.state(key))
+
+    def _refresh_details_tick(self) -> None:
+        key = self.details.key
+        if key is not None and key in self.manager.changed_files:
+            self.details.show_state(self.model.state(key), self.manager.changed_files[key])
 
     def update_actions(self) -> None:
         state = self.selected_state()

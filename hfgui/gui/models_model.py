@@ -1,8 +1,10 @@
 """The models tree: one group per format (Core ML, GGUF, …), one row per model with its download state.
 
-GUI thread only. Snapshots arriving from workers are stored with `set_progress` and reach the view
-when `flush()` runs (the window calls it from a timer at most ten times a second), so a fast download
-never floods the event loop with repaints. Status changes are shown at once.
+GUI thread only. A `QStandardItemModel`: every cell's text, sort key and filter key live in C++ items, so
+painting, sorting and filtering 10,000 rows never call back into Python (each call from Qt into Python
+needs the GIL, which download threads hold much of the time). Python only writes cells when a row
+changes. Snapshots arriving from workers are stored with `set_progress` and reach the cells when
+`flush()` runs (a timer calls it at most ten times a second); status changes are shown at once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from hfgui.gui.rows import ModelEntry, RowState, Status
 
 Qt = QtCore.Qt
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-NO_PARENT = QtCore.QModelIndex()
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 # Groups appear in this order; anything else follows alphabetically.
 FORMAT_ORDER = ("Core ML", "GGUF (llama.cpp)", "MLX", "ONNX", "safetensors")
@@ -30,35 +36,62 @@ STATUS_COLOURS = {
     Status.NEEDS_TOKEN: QtGui.QColor("#b26a00"),
     Status.LICENSE_REQUIRED: QtGui.QColor("#b26a00"),
 }
+_BAR_STATES = (Status.DOWNLOADING, Status.VERIFYING, Status.PAUSED)
+NO_BAR = -1  # PROGRESS_ROLE of a cell without a progress bar
+# Never pass None to QStandardItem.setData: PySide6 6.12 drops a reference to None on each such call
+# (the interpreter aborts with "none_dealloc" after a few thousand). Hence NO_BAR, "" and a default brush.
+# Separates the searchable text from the format/status tags in FILTER_ROLE (cannot be typed).
+FILTER_SEPARATOR = "\x1f"
 
 
-class ModelsModel(QtCore.QAbstractItemModel):
-    """Two-level tree. A group index has internalId 0; a model index has internalId = group row + 1."""
+class ModelsModel(QtGui.QStandardItemModel):
+    """Two-level tree: group rows (column 0 only) with one child row per model.
+
+    Signals:
+        row_changed(str): a model's status, error or size changed (not emitted for byte progress).
+    """
 
     COL_NAME, COL_REPO, COL_FORMAT, COL_QUANT, COL_SIZE, COL_RAM, COL_STATUS = range(7)
     HEADERS = ("Name", "Repository", "Format", "Quantization", "Size", "RAM", "Status")
 
+    row_changed = QtCore.Signal(str)
+
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
-        self._groups: list[str] = []
-        self._children: list[list[str]] = []  # keys per group, in insertion order
+        super().__init__(0, len(self.HEADERS), parent)
+        self.setHorizontalHeaderLabels(list(self.HEADERS))
+        self._group_items: dict[str, QtGui.QStandardItem] = {}
+        self._children: dict[str, list[str]] = {}  # group label -> keys in row order
         self._states: dict[str, RowState] = {}
-        self._where: dict[str, tuple[int, int]] = {}  # key -> (group row, child row)
-        self._haystacks: dict[str, str] = {}  # lower-case text the filter box searches
+        self._items: dict[str, list[QtGui.QStandardItem]] = {}  # key -> the row's cells
+        self._installed: dict[str, int] = {}  # group label -> installed models (header text)
         self._dirty: set[str] = set()
+        self._flushed: dict[str, RowState] = {}  # dirty key -> its state as last written to the cells
+        self._bold = QtGui.QFont()
+        self._bold.setBold(True)
 
     # --- building -------------------------------------------------------------------------------
 
     def set_entries(self, entries: Iterable[ModelEntry]) -> None:
         self.beginResetModel()
-        self._groups, self._children = [], []
-        self._states, self._where, self._haystacks, self._dirty = {}, {}, {}, set()
-        for entry in sorted(entries, key=lambda e: (_group_rank(e.format), e.name.lower())):
-            if entry.key in self._states:
-                continue
-            group = self._group_row(entry.format, create=True)
-            self._place(entry, group)
-        self.endResetModel()
+        blocked = self.blockSignals(True)  # one reset instead of a signal per cell
+        try:
+            self.removeRows(0, self.rowCount())
+            self._group_items, self._children, self._states, self._items = {}, {}, {}, {}
+            self._installed, self._dirty, self._flushed = {}, set(), {}
+            rows: dict[str, list[list[QtGui.QStandardItem]]] = {}
+            for entry in sorted(entries, key=lambda e: (_group_rank(e.format), e.name.lower())):
+                if entry.key in self._states:
+                    continue
+                rows.setdefault(entry.format, []).append(self._make_row(entry))
+            for label, group_rows in rows.items():
+                group = self._make_group(label)
+                self.appendRow(group)
+                for row in group_rows:
+                    group.appendRow(row)
+                self._set_group_text(label)
+        finally:
+            self.blockSignals(blocked)
+            self.endResetModel()
 
     def add_entry(self, entry: ModelEntry) -> None:
         """Insert a new model, or replace the entry of an existing key (keeping its state)."""
@@ -66,64 +99,136 @@ class ModelsModel(QtCore.QAbstractItemModel):
             old = self._states[entry.key]
             if old.entry.format == entry.format:
                 self._states[entry.key] = old.with_(entry=entry)
-                self._haystacks[entry.key] = _haystack(entry)
-                self._emit_row_changed(entry.key)
+                self._write_entry(entry, self._items[entry.key])
+                self._write_state(entry.key, None)
+                self.row_changed.emit(entry.key)
                 return
             self.remove_entry(entry.key)
-        group = self._group_row(entry.format, create=False)
+        group = self._group_items.get(entry.format)
         if group is None:
-            group = len(self._groups)
-            self.beginInsertRows(QtCore.QModelIndex(), group, group)
-            self._groups.append(entry.format)
-            self._children.append([])
-            self._place(entry, group)
-            self.endInsertRows()
-            return
-        row = len(self._children[group])
-        self.beginInsertRows(self.index(group, 0), row, row)
-        self._place(entry, group)
-        self.endInsertRows()
+            group = self._make_group(entry.format)
+            ranks = [_group_rank(label) for label in self._group_order()]
+            position = sum(1 for rank in ranks if rank <= _group_rank(entry.format))
+            self.insertRow(position, group)
+        group.appendRow(self._make_row(entry))
+        self._set_group_text(entry.format)
 
     def remove_entry(self, key: str) -> None:
-        if key not in self._where:
+        state = self._states.pop(key, None)
+        if state is None:
             return
-        group, row = self._where[key]
-        if len(self._children[group]) == 1:
-            self.beginRemoveRows(QtCore.QModelIndex(), group, group)
-            del self._groups[group]
-            del self._children[group]
-        else:
-            self.beginRemoveRows(self.index(group, 0), row, row)
-            del self._children[group][row]
-        for mapping in (self._states, self._where, self._haystacks):
-            mapping.pop(key, None)
+        label = state.entry.format
+        group = self._group_items[label]
+        row = self._children[label].index(key)
+        del self._children[label][row]
+        del self._items[key]
         self._dirty.discard(key)
-        self._reindex()
-        self.endRemoveRows()
+        self._flushed.pop(key, None)
+        if state.status is Status.INSTALLED:
+            self._installed[label] -= 1
+        if not self._children[label]:
+            del self._group_items[label], self._children[label], self._installed[label]
+            self.removeRow(group.row())
+        else:
+            group.removeRow(row)
+            self._set_group_text(label)
 
-    def _group_row(self, label: str, *, create: bool) -> int | None:
-        try:
-            return self._groups.index(label)
-        except ValueError:
-            if not create:
-                return None
-            self._groups.append(label)
-            self._children.append([])
-            return len(self._groups) - 1
+    def _make_group(self, label: str) -> QtGui.QStandardItem:
+        item = QtGui.QStandardItem(label)
+        item.setFlags(GROUP_FLAGS)
+        item.setData(True, roles.IS_GROUP_ROLE)
+        item.setData(label, roles.KEY_ROLE)
+        item.setData(self._bold, Qt.ItemDataRole.FontRole)
+        rank, name = _group_rank(label)
+        item.setData(f"{rank:02d} {name}", roles.SORT_ROLE)
+        self._group_items[label] = item
+        self._children.setdefault(label, [])
+        self._installed.setdefault(label, 0)
+        return item
 
-    def _place(self, entry: ModelEntry, group: int) -> None:
-        self._children[group].append(entry.key)
-        self._where[entry.key] = (group, len(self._children[group]) - 1)
-        self._states[entry.key] = RowState(entry=entry)
-        self._haystacks[entry.key] = _haystack(entry)
+    def _make_row(self, entry: ModelEntry) -> list[QtGui.QStandardItem]:
+        items = [QtGui.QStandardItem() for _ in self.HEADERS]
+        for item in items:
+            item.setFlags(ROW_FLAGS)
+        items[0].setData(entry.key, roles.KEY_ROLE)
+        items[0].setData(False, roles.IS_GROUP_ROLE)
+        items[self.COL_SIZE].setData(ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)
+        state = RowState(entry=entry)
+        self._states[entry.key] = state
+        self._items[entry.key] = items
+        self._children.setdefault(entry.format, []).append(entry.key)
+        self._write_entry(entry, items)
+        self._write_state(entry.key, None)
+        return items
 
-    def _reindex(self) -> None:
-        self._where = {key: (g, r) for g, keys in enumerate(self._children) for r, key in enumerate(keys)}
+    def _write_entry(self, entry: ModelEntry, items: list[QtGui.QStandardItem]) -> None:
+        texts = (
+            entry.name,
+            entry.repo_id,
+            entry.format_label or entry.format,
+            entry.quantization,
+            None,
+            entry.ram_hint,
+            None,
+        )
+        sort_keys = (entry.name, entry.repo_id, entry.format, entry.quantization, None, entry.ram_hint, None)
+        for column, (text, sort_key) in enumerate(zip(texts, sort_keys, strict=True)):
+            if text is not None:
+                items[column].setData(text, DISPLAY)
+                items[column].setData(sort_key.lower(), roles.SORT_ROLE)
+        items[self.COL_REPO].setData(entry.repo_id, TOOLTIP)
+
+    def _group_order(self) -> list[str]:
+        return [self._label_of(row) for row in range(self.rowCount())]
+
+    def _label_of(self, group_row: int) -> str:
+        return self.item(group_row, 0).data(roles.KEY_ROLE)
+
+    # --- writing a row's cells ---------------------------------------------------------------------
+
+    def _write_state(self, key: str, old: RowState | None) -> None:
+        """Copy what changed between ``old`` and the current state into the row's cells."""
+        state = self._states[key]
+        items = self._items[key]
+        entry = state.entry
+        if old is None or old.shown_size != state.shown_size:
+            size = state.shown_size
+            items[self.COL_SIZE].setData(size_text(size), DISPLAY)
+            items[self.COL_SIZE].setData(-1 if size is None else size, roles.SORT_ROLE)
+        status_item = items[self.COL_STATUS]
+        status_item.setData(state.status_text, DISPLAY)
+        bar = state.permille if state.progress is not None and state.status in _BAR_STATES else NO_BAR
+        status_item.setData(bar, roles.PROGRESS_ROLE)
+        if old is None or old.status is not state.status or old.error != state.error:
+            status_item.setData(STATUS_ORDER[state.status], roles.SORT_ROLE)
+            colour = STATUS_COLOURS.get(state.status) or QtGui.QGuiApplication.palette().text().color()
+            status_item.setData(QtGui.QBrush(colour), FOREGROUND)
+            tip = state.error or entry.description
+            for column, item in enumerate(items):
+                if column != self.COL_REPO:
+                    item.setData(tip, TOOLTIP)
+            items[self.COL_REPO].setData(state.error or entry.repo_id, TOOLTIP)
+            items[0].setData(_filter_key(state), roles.FILTER_ROLE)
+            was_installed = old is not None and old.status is Status.INSTALLED
+            now_installed = state.status is Status.INSTALLED
+            if old is not None and was_installed != now_installed and entry.format in self._installed:
+                self._installed[entry.format] += 1 if now_installed else -1
+                self._set_group_text(entry.format)
+
+    def _set_group_text(self, label: str) -> None:
+        group = self._group_items.get(label)
+        if group is None:
+            return
+        count = len(self._children[label])
+        installed = self._installed[label]
+        text = f"{count} model" + ("s" if count != 1 else "")
+        extra = f", {installed} installed" if installed else ""
+        group.setData(f"{label}  ({text}{extra})", DISPLAY)
 
     # --- state updates ----------------------------------------------------------------------------
 
     def keys(self) -> list[str]:
-        return [key for keys in self._children for key in keys]
+        return [key for label in self._group_order() for key in self._children[label]]
 
     def state(self, key: str) -> RowState | None:
         return self._states.get(key)
@@ -133,176 +238,41 @@ class ModelsModel(QtCore.QAbstractItemModel):
 
     def update(self, key: str, **changes) -> None:
         """Change a row's status, error or size and repaint it now."""
-        if key not in self._states:
+        old = self._states.get(key)
+        if old is None:
             return
-        self._states[key] = self._states[key].with_(**changes)
+        self._states[key] = old.with_(**changes)
         self._dirty.discard(key)
-        self._emit_row_changed(key)
+        self._write_state(key, self._flushed.pop(key, old))
+        self.row_changed.emit(key)
 
     def set_progress(self, key: str, progress: ModelProgress) -> None:
         """Store the latest snapshot; the row repaints on the next `flush()`."""
         if key not in self._states:
             return
+        if key not in self._dirty:
+            self._dirty.add(key)
+            self._flushed[key] = self._states[key]
         self._states[key] = self._states[key].with_(progress=progress)
-        self._dirty.add(key)
 
     def flush(self) -> int:
-        """Emit dataChanged for rows whose progress changed since the last flush; returns how many."""
+        """Write the rows whose progress changed since the last flush into their cells; returns how many."""
         dirty, self._dirty = self._dirty, set()
+        flushed, self._flushed = self._flushed, {}
         for key in dirty:
-            if key in self._where:
-                self._emit_row_changed(key)
+            if key in self._states:
+                self._write_state(key, flushed.get(key))
         return len(dirty)
 
-    def _emit_row_changed(self, key: str) -> None:
-        group, row = self._where[key]
-        parent = self.index(group, 0)
-        self.dataChanged.emit(self.index(row, 0, parent), self.index(row, len(self.HEADERS) - 1, parent), [])
-        # The group header counts installed models.
-        self.dataChanged.emit(parent, parent, [DISPLAY])
-
     def index_of(self, key: str, column: int = 0) -> QtCore.QModelIndex:
-        if key not in self._where:
-            return QtCore.QModelIndex()
-        group, row = self._where[key]
-        return self.index(row, column, self.index(group, 0))
-
-    # Fast paths for the filter proxy (avoids data() round trips on 10,000 rows).
-    def state_at(self, group: int, row: int) -> RowState:
-        return self._states[self._children[group][row]]
-
-    def haystack_at(self, group: int, row: int) -> str:
-        return self._haystacks[self._children[group][row]]
+        items = self._items.get(key)
+        return items[column].index() if items is not None else QtCore.QModelIndex()
 
     def group_label(self, group: int) -> str:
-        return self._groups[group]
+        return self._label_of(group)
 
     def group_count(self) -> int:
-        return len(self._groups)
-
-    def child_count(self, group: int) -> int:
-        return len(self._children[group])
-
-    # --- QAbstractItemModel -------------------------------------------------------------------
-
-    def index(
-        self, row: int, column: int, parent: QtCore.QModelIndex = QtCore.QModelIndex()
-    ) -> QtCore.QModelIndex:
-        if column < 0 or column >= len(self.HEADERS) or row < 0:
-            return QtCore.QModelIndex()
-        if not parent.isValid():
-            if row >= len(self._groups):
-                return QtCore.QModelIndex()
-            return self.createIndex(row, column, 0)
-        if parent.internalId() != 0 or parent.row() >= len(self._groups):
-            return QtCore.QModelIndex()
-        if row >= len(self._children[parent.row()]):
-            return QtCore.QModelIndex()
-        return self.createIndex(row, column, parent.row() + 1)
-
-    def parent(self, index: QtCore.QModelIndex | None = None):
-        if index is None:  # QObject.parent()
-            return super().parent()
-        if not index.isValid() or index.internalId() == 0:
-            return QtCore.QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, 0)
-
-    def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:
-        if not parent.isValid():
-            return len(self._groups)
-        if parent.internalId() == 0 and parent.column() == 0 and parent.row() < len(self._children):
-            return len(self._children[parent.row()])
-        return 0
-
-    def columnCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:
-        return len(self.HEADERS)
-
-    def hasChildren(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> bool:
-        return self.rowCount(parent) > 0
-
-    def headerData(self, section: int, orientation, role: int = DISPLAY):
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: QtCore.QModelIndex):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: QtCore.QModelIndex, role: int = DISPLAY):
-        if not index.isValid():
-            return None
-        if index.internalId() == 0:
-            return self._group_data(index, role)
-        state = self._states[self._children[index.internalId() - 1][index.row()]]
-        return self._row_data(state, index.column(), role)
-
-    def _group_data(self, index: QtCore.QModelIndex, role: int):
-        group = index.row()
-        if role == roles.IS_GROUP_ROLE:
-            return True
-        if role == roles.SORT_ROLE:
-            return (_group_rank(self._groups[group]), self._groups[group])
-        if index.column() != 0:
-            return None
-        if role == DISPLAY:
-            keys = self._children[group]
-            installed = sum(1 for key in keys if self._states[key].status is Status.INSTALLED)
-            count = f"{len(keys)} model" + ("s" if len(keys) != 1 else "")
-            extra = f", {installed} installed" if installed else ""
-            return f"{self._groups[group]}  ({count}{extra})"
-        if role == Qt.ItemDataRole.FontRole:
-            font = QtGui.QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    def _row_data(self, state: RowState, column: int, role: int):
-        entry = state.entry
-        if role == DISPLAY:
-            if column == self.COL_NAME:
-                return entry.name
-            if column == self.COL_REPO:
-                return entry.repo_id
-            if column == self.COL_FORMAT:
-                return entry.format_label or entry.format
-            if column == self.COL_QUANT:
-                return entry.quantization
-            if column == self.COL_SIZE:
-                return size_text(state.shown_size)
-            if column == self.COL_RAM:
-                return entry.ram_hint
-            if column == self.COL_STATUS:
-                return state.status_text
-            return None
-        if role == roles.STATE_ROLE:
-            return state
-        if role == roles.KEY_ROLE:
-            return entry.key
-        if role == roles.IS_GROUP_ROLE:
-            return False
-        if role == roles.PROGRESS_ROLE:
-            if column == self.COL_STATUS and state.progress is not None and state.status in _BAR_STATES:
-                return state.permille
-            return None
-        if role == roles.SORT_ROLE:
-            return _sort_key(state, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_STATUS:
-            colour = STATUS_COLOURS.get(state.status)
-            return QtGui.QBrush(colour) if colour is not None else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if state.error:
-                return state.error
-            if column == self.COL_REPO:
-                return entry.repo_id
-            return entry.description or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.COL_SIZE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-
-_BAR_STATES = (Status.DOWNLOADING, Status.VERIFYING, Status.PAUSED)
+        return self.rowCount()
 
 
 def _group_rank(label: str) -> tuple[int, str]:
@@ -316,17 +286,7 @@ def _haystack(entry: ModelEntry) -> str:
     return " ".join((entry.name, entry.repo_id, entry.format, entry.format_label, entry.quantization)).lower()
 
 
-def _sort_key(state: RowState, column: int):
-    entry = state.entry
-    if column == ModelsModel.COL_SIZE:
-        size = state.shown_size
-        return -1 if size is None else size
-    if column == ModelsModel.COL_STATUS:
-        return STATUS_ORDER[state.status]
-    return {
-        ModelsModel.COL_NAME: entry.name,
-        ModelsModel.COL_REPO: entry.repo_id,
-        ModelsModel.COL_FORMAT: entry.format,
-        ModelsModel.COL_QUANT: entry.quantization,
-        ModelsModel.COL_RAM: entry.ram_hint,
-    }.get(column, entry.name).lower()
+def _filter_key(state: RowState) -> str:
+    """What the filter proxy matches: the lower-case searchable text, then format and status tags."""
+    sep = FILTER_SEPARATOR
+    return f"{_haystack(state.entry)}{sep}FMT={state.entry.format}{sep}ST={state.status.name}{sep}"

@@ -1,4 +1,4 @@
-"""Paints a progress bar in any cell whose PROGRESS_ROLE is set; other cells paint as usual.
+"""Paints a progress bar in any cell whose PROGRESS_ROLE is set (and not negative); other cells paint as usual.
 
 One delegate for the whole view instead of a QProgressBar widget per row keeps 10,000 rows cheap.
 """
@@ -15,7 +15,7 @@ class ProgressDelegate(QtWidgets.QStyledItemDelegate):
         self, painter: QtGui.QPainter, option: QtWidgets.QStyleOptionViewItem, index: QtCore.QModelIndex
     ) -> None:
         value = index.data(roles.PROGRESS_ROLE)
-        if value is None:
+        if value is None or value < 0:
             super().paint(painter, option, index)
             return
         # Background and selection first, so the selected row stays highlighted behind the bar.
@@ -41,6 +41,7 @@ class ProgressDelegate(QtWidgets.QStyledItemDelegate):
 
     def sizeHint(self, option: QtWidgets.QStyleOptionViewItem, index: QtCore.QModelIndex) -> QtCore.QSize:
         hint = super().sizeHint(option, index)
-        if index.data(roles.PROGRESS_ROLE) is not None:
+        value = index.data(roles.PROGRESS_ROLE)
+        if value is not None and value >= 0:
             hint.setWidth(max(hint.width(), 140))
         return hint

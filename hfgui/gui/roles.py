@@ -11,3 +11,4 @@ KEY_ROLE = _USER + 2  # stable key of the row (model key or file path)
 PROGRESS_ROLE = _USER + 3  # int permille 0–1000, or None when the cell shows no bar
 SORT_ROLE = _USER + 4  # value to sort by (ints for sizes, never display text)
 IS_GROUP_ROLE = _USER + 5  # True on a group header row of the models tree
+FILTER_ROLE = _USER + 6  # text the models filter matches (models_model._filter_key)

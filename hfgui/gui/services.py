@@ -7,8 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hfgui.core import hfcache
 from hfgui.core.auth import KeyringTokenStore, TokenStore
+from hfgui.core.bandwidth import BandwidthLimiter
+from hfgui.core.errors import HfGuiError
 from hfgui.core.hub import HubClient
+from hfgui.core.network import NetworkConfig, redact_url
 from hfgui.core.paths import AppPaths
 from hfgui.core.settings import Settings, load_settings
 
@@ -19,8 +23,10 @@ SettingsListener = Callable[[Settings, Settings], None]
 class Services:
     """Paths, current settings and the token store, plus a Hub client factory.
 
-    ``make_client()`` reads the token (possibly from the OS keyring) and the endpoint at call time, so
-    a client made after Settings changed uses the new values. It may block: call it on a worker thread.
+    ``make_client()`` reads the token (possibly from the OS keyring), the endpoint and the network
+    settings at call time, so a client made after Settings changed uses the new values. It may block:
+    call it on a worker thread. ``limiter`` is the one bandwidth cap every download of the window
+    shares; ``apply_settings`` changes its rate live.
     """
 
     paths: AppPaths
@@ -30,6 +36,11 @@ class Services:
     builtin_catalog_file: Path | None = None  # None: resources/catalog.json
     settings_warnings: list[str] = field(default_factory=list)
     _listeners: list[SettingsListener] = field(default_factory=list)
+    _limiter: BandwidthLimiter = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Made here, not lazily: worker threads read it, and two limiters would each allow the full rate.
+        self._limiter = BandwidthLimiter(self.settings.bandwidth_limit)
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Services:
@@ -49,6 +60,20 @@ class Services:
         return self.settings.library_root(self.paths)
 
     @property
+    def hf_cache_dir(self) -> Path:
+        """The Hugging Face cache huggingface_hub (and transformers) use in this environment."""
+        return hfcache.hub_cache_dir(self.env)
+
+    @property
+    def limiter(self) -> BandwidthLimiter:
+        """The shared bandwidth cap (Settings.bandwidth_limit bytes/s; 0 = unlimited)."""
+        return self._limiter
+
+    def network(self) -> NetworkConfig:
+        """The checked network settings; HfGuiError (one line, says how to fix it) when unusable."""
+        return self.settings.network().check()
+
+    @property
     def env_token_name(self) -> str | None:
         """The environment variable whose token overrides the stored one, if any."""
         for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"):
@@ -57,14 +82,26 @@ class Services:
         return None
 
     def make_client(self, token: str | None = None) -> HubClient:
-        """A Hub client for the current endpoint; ``token`` overrides the stored/env token."""
+        """A Hub client for the current endpoint and network settings; ``token`` overrides the
+        stored/env token. Raises HfGuiError when the proxy or CA settings are unusable (callers run
+        this on a worker and show the error), before the keyring is read.
+        """
         from hfgui.core.auth import Token, TokenSource, resolve_token
 
+        network = self.network()
         if token:
             chosen = Token(token, TokenSource.EXPLICIT, "Settings")
         else:
             chosen = resolve_token(env=self.env, store=self.token_store)
-        return HubClient(self.endpoint, token=chosen if chosen is not None else False)
+        try:
+            return HubClient(self.endpoint, token=chosen if chosen is not None else False, network=network)
+        except HfGuiError:
+            raise
+        except (OSError, ValueError) as exc:  # e.g. a CA file that vanished between check and use
+            raise HfGuiError(
+                f"Could not set up the connection ({redact_url(str(exc))}).",
+                "Check the network settings in Settings.",
+            ) from None
 
     def on_settings_changed(self, listener: SettingsListener) -> None:
         self._listeners.append(listener)
@@ -72,5 +109,7 @@ class Services:
     def apply_settings(self, settings: Settings) -> None:
         """Adopt new settings (the caller persists them) and tell listeners (old, new)."""
         old, self.settings = self.settings, settings
+        if old.bandwidth_limit != settings.bandwidth_limit:
+            self._limiter.set_rate(settings.bandwidth_limit)
         for listener in list(self._listeners):
             listener(old, settings)

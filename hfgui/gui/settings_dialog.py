@@ -1,5 +1,6 @@
 """Settings: the optional Hugging Face token (validated and kept in the OS keyring), library folder,
-parallel downloads, endpoint and auto-resume. Every keyring, disk and network call runs on a worker."""
+parallel downloads, storage in the Hugging Face cache, bandwidth limit, endpoint, proxy and CA bundle.
+Every keyring, disk and network call runs on a worker."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.diskspace import free_bytes
 from hfgui.core.errors import HfGuiError, format_bytes
-from hfgui.core.settings import DEFAULT_ENDPOINT, save_settings
+from hfgui.core.network import PROXY_MODES, parse_no_proxy, proxy_url_problem
+from hfgui.core.settings import DEFAULT_ENDPOINT, Settings, save_settings
 from hfgui.core.types import Account
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
 
+PROXY_MODE_LABELS = {"system": "System settings", "none": "No proxy", "manual": "Manual"}
+MEGABYTE = 1_000_000  # the bandwidth spin box counts decimal MB/s, as sizes are shown
+MAX_RATE_MB = 100_000
+ERROR_STYLE = "color: #c62828;"
 TOKEN_INTRO = (
     "Public models download without a token. A Hugging Face token adds: gated models whose license "
     "you have accepted, your own private models, and higher rate limits. A read token is enough."
@@ -34,7 +40,7 @@ class SettingsDialog(QtWidgets.QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(700)
         self.services = services
         self.runner = runner
         self.keyring_available: bool | None = None
@@ -100,18 +106,74 @@ class SettingsDialog(QtWidgets.QDialog):
         self.parallel_spin = QtWidgets.QSpinBox()
         self.parallel_spin.setRange(1, 8)
         self.parallel_spin.setValue(settings.parallel_models)
-        self.endpoint_edit = QtWidgets.QLineEdit(settings.endpoint or "")
-        self.endpoint_edit.setPlaceholderText(f"{services.endpoint}  (mirror URL; empty = default)")
         self.auto_resume = QtWidgets.QCheckBox("Resume interrupted downloads when hfgui starts")
         self.auto_resume.setChecked(settings.auto_resume)
+        self.use_hf_cache = QtWidgets.QCheckBox(
+            "Store new downloads in the Hugging Face cache (shared with transformers)"
+        )
+        self.use_hf_cache.setChecked(settings.use_hf_cache)
+        self.cache_path_label = QtWidgets.QLabel(f"Cache: {services.hf_cache_dir}")
+        self.cache_path_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cache_path_label.setWordWrap(True)
+        self.bandwidth_spin = QtWidgets.QDoubleSpinBox()
+        self.bandwidth_spin.setRange(0.0, MAX_RATE_MB)
+        self.bandwidth_spin.setDecimals(1)
+        self.bandwidth_spin.setSingleStep(0.5)
+        self.bandwidth_spin.setSuffix(" MB/s")
+        self.bandwidth_spin.setSpecialValueText("Unlimited")  # shown at 0
+        self.bandwidth_spin.setValue(settings.bandwidth_limit / MEGABYTE)
+        self.bandwidth_spin.setToolTip("Shared by all downloads and updates; 0 = unlimited")
         form = QtWidgets.QFormLayout(general)
         form.addRow("Library folder:", library_row)
         form.addRow("", self.free_label)
+        form.addRow("", self.use_hf_cache)
+        form.addRow("", self.cache_path_label)
         form.addRow("Models at once:", self.parallel_spin)
-        form.addRow("Hub endpoint:", self.endpoint_edit)
+        form.addRow("Bandwidth limit:", self.bandwidth_spin)
         form.addRow("", self.auto_resume)
+
+        # --- network ---------------------------------------------------------------------------
+        network = QtWidgets.QGroupBox("Network")
+        self.endpoint_edit = QtWidgets.QLineEdit(settings.endpoint or "")
+        self.endpoint_edit.setPlaceholderText(f"{services.endpoint}  (mirror URL; empty = default)")
+        self.proxy_mode_combo = QtWidgets.QComboBox()
+        for mode in PROXY_MODES:
+            self.proxy_mode_combo.addItem(PROXY_MODE_LABELS.get(mode, mode), mode)
+        self.proxy_url_edit = QtWidgets.QLineEdit(settings.proxy_url or "")
+        self.proxy_url_edit.setPlaceholderText("http://proxy.example.com:3128  (user:password@ allowed)")
+        self.no_proxy_edit = QtWidgets.QLineEdit(settings.no_proxy)
+        self.no_proxy_edit.setPlaceholderText("localhost, .intranet.example, 10.0.0.0/8")
+        self.ca_bundle_edit = QtWidgets.QLineEdit(settings.ca_bundle or "")
+        self.ca_bundle_edit.setPlaceholderText(
+            "PEM file trusted instead of the default authorities (optional)"
+        )
+        ca_browse = QtWidgets.QPushButton("Browse…")
+        ca_browse.clicked.connect(self.browse_ca_bundle)
+        ca_row = QtWidgets.QHBoxLayout()
+        ca_row.addWidget(self.ca_bundle_edit, 1)
+        ca_row.addWidget(ca_browse)
+        self.ca_bundle_edit.setToolTip(
+            "For networks that inspect TLS: choose their CA certificate. Certificate checks always stay on."
+        )
+        self.network_error = QtWidgets.QLabel("")
+        self.network_error.setStyleSheet(ERROR_STYLE)
+        self.network_error.setWordWrap(True)
+        self.network_error.setVisible(False)
+        net_form = QtWidgets.QFormLayout(network)
+        net_form.addRow("Hub endpoint:", self.endpoint_edit)
+        net_form.addRow("Proxy:", self.proxy_mode_combo)
+        net_form.addRow("Proxy address:", self.proxy_url_edit)
+        net_form.addRow("No proxy for:", self.no_proxy_edit)
+        net_form.addRow("CA bundle:", ca_row)
+        self.proxy_mode_combo.currentIndexChanged.connect(self._proxy_mode_changed)
+        mode_index = self.proxy_mode_combo.findData(settings.proxy_mode)
+        self.proxy_mode_combo.setCurrentIndex(max(0, mode_index))
+        self._proxy_mode_changed()
+        for edit in (self.proxy_url_edit, self.no_proxy_edit, self.ca_bundle_edit):
+            edit.textEdited.connect(lambda _text: self._show_network_error(""))
+
         self.settings_error = QtWidgets.QLabel("")
-        self.settings_error.setStyleSheet("color: #c62828;")
+        self.settings_error.setStyleSheet(ERROR_STYLE)
         self.settings_error.setWordWrap(True)
 
         box = QtWidgets.QDialogButtonBox(
@@ -124,6 +186,8 @@ class SettingsDialog(QtWidgets.QDialog):
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(token_box)
         layout.addWidget(general)
+        layout.addWidget(network)
+        layout.addWidget(self.network_error)
         layout.addWidget(self.settings_error)
         layout.addWidget(box)
 
@@ -264,9 +328,45 @@ class SettingsDialog(QtWidgets.QDialog):
             lambda exc: self.free_label.setText(f"Cannot read free space: {exc}"),
         )
 
+    # --- network ---------------------------------------------------------------------------------
+
+    @property
+    def proxy_mode(self) -> str:
+        return self.proxy_mode_combo.currentData() or "system"
+
+    def set_proxy_mode(self, mode: str) -> None:
+        self.proxy_mode_combo.setCurrentIndex(self.proxy_mode_combo.findData(mode))
+
+    def _proxy_mode_changed(self, _index: int = 0) -> None:
+        manual = self.proxy_mode == "manual"
+        self.proxy_url_edit.setEnabled(manual)
+        self.no_proxy_edit.setEnabled(manual)
+        self._show_network_error("")
+
+    def browse_ca_bundle(self) -> None:
+        start = self.ca_bundle_edit.text().strip()
+        dialog = QtWidgets.QFileDialog(self, "Choose a CA bundle (PEM)", start)
+        dialog.setFileMode(QtWidgets.QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(["Certificates (*.pem *.crt *.cer)", "All files (*)"])
+        dialog.fileSelected.connect(self._ca_bundle_chosen)
+        self.ca_dialog = dialog
+        dialog.open()
+
+    def _ca_bundle_chosen(self, path: str) -> None:
+        if path:
+            self.ca_bundle_edit.setText(path)
+            self._show_network_error("")
+
+    def _show_network_error(self, text: str) -> None:
+        self.network_error.setText(text)
+        self.network_error.setVisible(bool(text))
+        if text:
+            self.adjustSize()  # grow to fit the wrapped message instead of clipping it
+
     # --- saving ----------------------------------------------------------------------------------
 
-    def collected_settings(self):
+    def collected_settings(self) -> Settings:
+        """The settings as entered; HfGuiError for an endpoint or network value that cannot work."""
         endpoint = self.endpoint_edit.text().strip().rstrip("/") or None
         if endpoint is not None and not endpoint.startswith(("http://", "https://")):
             raise HfGuiError(
@@ -275,22 +375,50 @@ class SettingsDialog(QtWidgets.QDialog):
             )
         library = self.library_edit.text().strip()
         default = str(self.services.paths.default_library)
-        return dataclasses.replace(
+        mode = self.proxy_mode
+        proxy_url = self.proxy_url_edit.text().strip() or None
+        if mode != "manual" and proxy_url and proxy_url_problem(proxy_url):
+            proxy_url = None  # a broken address in a disabled field is not worth keeping
+        new = dataclasses.replace(
             self.services.settings,
             library_dir=None if not library or library == default else library,
             parallel_models=self.parallel_spin.value(),
             endpoint=endpoint,
             auto_resume=self.auto_resume.isChecked(),
+            use_hf_cache=self.use_hf_cache.isChecked(),
+            bandwidth_limit=round(self.bandwidth_spin.value() * MEGABYTE),
+            proxy_mode=mode,
+            proxy_url=proxy_url,
+            no_proxy=", ".join(parse_no_proxy(self.no_proxy_edit.text())),
+            ca_bundle=self.ca_bundle_edit.text().strip() or None,
         )
+        problems = new.network().problems()  # no disk access: the CA file is checked on the worker
+        if problems:
+            raise NetworkSettingsError(
+                f"The network settings are not usable: {problems[0]}.", "Correct it, or choose System."
+            )
+        return new
 
     def save_and_close(self) -> None:
+        self.settings_error.setText("")
+        self._show_network_error("")
         try:
             new = self.collected_settings()
+        except NetworkSettingsError as exc:
+            self._show_network_error(str(exc))
+            return
         except HfGuiError as exc:
             self.settings_error.setText(str(exc))
             return
         paths = self.services.paths
         self.ok_button.setEnabled(False)
+
+        def check_and_save() -> None:
+            try:
+                new.network().check()  # reads the CA bundle: missing or not PEM is refused here
+            except HfGuiError as exc:
+                raise NetworkSettingsError(exc.message, exc.hint) from None
+            save_settings(paths, new)
 
         def saved(_: object) -> None:
             self.services.apply_settings(new)
@@ -299,9 +427,16 @@ class SettingsDialog(QtWidgets.QDialog):
 
         def failed(exc: BaseException) -> None:
             self.ok_button.setEnabled(True)
-            self.settings_error.setText(f"Could not save settings: {_one_line(exc)}")
+            if isinstance(exc, NetworkSettingsError):
+                self._show_network_error(str(exc))
+            else:
+                self.settings_error.setText(f"Could not save settings: {_one_line(exc)}")
 
-        self.runner.submit(lambda: save_settings(paths, new), saved, failed)
+        self.runner.submit(check_and_save, saved, failed)
+
+
+class NetworkSettingsError(HfGuiError):
+    """A proxy, no-proxy or CA bundle value that cannot work (shown next to the network fields)."""
 
 
 def _one_line(exc: BaseException) -> str:

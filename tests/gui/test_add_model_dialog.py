@@ -1,0 +1,125 @@
+"""The Add model dialog against the emulator: the Search panel's download choices, stored entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from hfgui.core.catalog import load_user_models, select_files
+from hfgui.gui.add_model_dialog import AddModelDialog
+from hfgui.gui.download_choice import CHECKED
+from hfgui.gui.services import Services
+from hfgui.gui.workers import TaskRunner
+from tests.gui.helpers import PACKAGE, populate
+from tests.hubemu import generated_content
+
+WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
+
+
+@pytest.fixture
+def services(hub_env):
+    populate(hub_env)
+    hub_env.add_repo(
+        "acme/llama-gguf",
+        files={
+            "llama-Q2_K.gguf": generated_content(3_000, seed=1),
+            "llama-Q4_K_M.gguf": generated_content(5_000, seed=2),
+            "llama-Q8_0.gguf": generated_content(9_000, seed=3),
+            "mmproj-llama-F16.gguf": generated_content(2_000, seed=4),
+            "README.md": b"# llama\n",
+        },
+    )
+    hub_env.add_repo(
+        "acme/plain",
+        files={"model.safetensors": generated_content(4_000, seed=5), "config.json": b"{}", "notes.md": b"x"},
+    )
+    return Services.from_environment()
+
+
+@pytest.fixture
+def runner():
+    pool = TaskRunner(2)
+    yield pool
+    pool.wait(WAIT)
+
+
+def checked(qtbot, services, runner, text: str, taken=()) -> AddModelDialog:
+    dialog = AddModelDialog(services, runner, taken, text=text)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.check()
+    qtbot.waitUntil(lambda: dialog.info is not None or dialog.last_error is not None, timeout=WAIT)
+    return dialog
+
+
+def add(qtbot, dialog: AddModelDialog):
+    with qtbot.waitSignal(dialog.added, timeout=WAIT) as blocker:
+        dialog.add_button.click()
+    return blocker.args[0]
+
+
+def test_gguf_repo_offers_one_quant_with_the_recommended_one_chosen(qtbot, services, runner, hub_env):
+    dialog = checked(qtbot, services, runner, "acme/llama-gguf", taken=["acme-llama-gguf-q4_k_m"])
+    assert dialog.single_choice
+    labels = [i.label for i in dialog.files.items()]
+    assert labels[:3] == ["Q4_K_M", "Q2_K", "Q8_0"]
+    assert "Whole repository" in labels
+    assert dialog.chosen_paths() == ["llama-Q4_K_M.gguf"]
+    assert dialog.add_button.isEnabled()
+
+    # The vision projector goes with a quant; another quant replaces the first.
+    rows = dialog.files.rows()
+    rows[labels.index("mmproj-llama-F16.gguf (vision projector)")].setCheckState(0, CHECKED)
+    rows[labels.index("Q8_0")].setCheckState(0, CHECKED)
+    assert sorted(dialog.chosen_paths()) == ["llama-Q8_0.gguf", "mmproj-llama-F16.gguf"]
+
+    dialog.files.select_label("Q4_K_M")
+    entry = add(qtbot, dialog)
+    assert entry.id == "acme-llama-gguf-q4_k_m-2", "an id not yet taken"
+    assert entry.files == ("llama-Q4_K_M.gguf",) and entry.quantization == "Q4_K_M"
+    assert (entry.framework, entry.format) == ("llama.cpp", "gguf")
+    assert [e.id for e in load_user_models(services.paths)] == [entry.id]
+
+
+def test_a_core_ml_package_is_one_folder_entry(qtbot, services, runner):
+    dialog = checked(qtbot, services, runner, "https://huggingface.co/demo/coreml-tiny")
+    assert [i.label for i in dialog.files.chosen_items()] == [PACKAGE]
+    assert not dialog.single_choice
+    entry = add(qtbot, dialog)
+    assert entry.folder == PACKAGE and entry.files == ()
+    assert (entry.framework, entry.format) == ("coreml", "mlpackage")
+
+
+def test_a_file_address_preselects_the_item_holding_it(qtbot, services, runner, hub_env):
+    dialog = checked(qtbot, services, runner, f"{hub_env.url}/acme/llama-gguf/blob/main/llama-Q8_0.gguf")
+    assert dialog.chosen_paths() == ["llama-Q8_0.gguf"]
+
+
+def test_plain_weights_come_with_their_config_and_select_exactly_those(qtbot, services, runner):
+    dialog = checked(qtbot, services, runner, "acme/plain")
+    assert sorted(dialog.chosen_paths()) == ["config.json", "model.safetensors"]
+    dialog.name_edit.setText("My plain model")
+    entry = add(qtbot, dialog)
+    assert entry.name == "My plain model" and entry.format == "safetensors"
+    client = services.make_client()
+    try:
+        tree = client.list_tree("acme/plain")
+    finally:
+        client.close()
+    assert sorted(t.path for t in select_files(entry, tree)) == ["config.json", "model.safetensors"]
+
+    again = checked(qtbot, services, runner, "acme/plain", taken=[entry.id])
+    again.files.select_label("Whole repository")
+    whole = add(qtbot, again)
+    assert whole.include == ("*",) and whole.id == "acme-plain-2"
+    assert len(select_files(whole, tree)) == 3
+
+
+def test_bad_reference_and_missing_repo_show_one_line(qtbot, services, runner):
+    dialog = checked(qtbot, services, runner, "https://example.com/not/a-model")
+    assert "not a Hugging Face model address" in dialog.status.text()
+    assert not dialog.add_button.isEnabled()
+
+    missing = checked(qtbot, services, runner, "acme/does-not-exist")
+    text = missing.status.text()
+    assert "acme/does-not-exist" in text and "\n" not in text
+    assert not missing.add_button.isEnabled()

@@ -1,0 +1,271 @@
+"""The Search panel against the emulator: debounced non-blocking search, paging, filters, download choices."""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import parse_qs
+
+import pytest
+from PySide6 import QtCore
+
+from hfgui.core.catalog import load_user_models, select_files
+from hfgui.core.errors import format_bytes
+from hfgui.gui.search_model import SUMMARY_ROLE
+from hfgui.gui.search_panel import SearchPanel
+from hfgui.gui.services import Services
+from tests.hubemu import generated_content
+
+WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
+QUANTS = (("Q2_K", 3_000), ("Q4_K_M", 5_000), ("Q8_0", 9_000))
+
+
+def populate(hub) -> None:
+    quants = {f"llama-{q}.gguf": generated_content(size, seed=i) for i, (q, size) in enumerate(QUANTS)}
+    hub.add_repo(
+        "acme/llama-gguf",
+        files={**quants, "README.md": b"# llama\n"},
+        tags=["gguf", "llama"],
+        library_name="gguf",
+        downloads=500,
+        likes=5,
+    )
+    hub.add_repo(
+        "acme/big-llama-gguf",
+        files={
+            "big-Q4_K_M-00001-of-00002.gguf": generated_content(7_000, seed=10),
+            "big-Q4_K_M-00002-of-00002.gguf": generated_content(4_000, seed=11),
+        },
+        tags=["gguf"],
+        downloads=100,
+        likes=50,
+    )
+    hub.add_repo(
+        "other/llama-onnx",
+        files={"model.onnx": generated_content(2_000, seed=12), "config.json": b"{}"},
+        tags=["onnx"],
+        library_name="transformers.js",
+        downloads=300,
+        likes=1,
+    )
+
+
+def search_requests(hub) -> list:
+    return [r for r in hub.requests if r.host == "hub" and r.path == "/api/models"]
+
+
+def last_params(hub, index: int = -1) -> dict[str, list[str]]:
+    return parse_qs(search_requests(hub)[index].query)
+
+
+def repo_ids(panel: SearchPanel) -> list[str]:
+    return [m.repo_id for m in panel.results.summaries()]
+
+
+@pytest.fixture
+def panel(hub_env, qtbot):
+    populate(hub_env)
+    widget = SearchPanel(Services.from_environment())
+    qtbot.addWidget(widget)
+    widget.resize(900, 500)
+    widget.show()
+    yield widget
+    widget.wait_idle(WAIT)
+
+
+def search(panel: SearchPanel, qtbot, text: str) -> None:
+    panel.query_edit.setText(text)
+    panel.search_now()
+    qtbot.waitUntil(lambda: not panel.results.loading and panel.query is not None, timeout=WAIT)
+
+
+def select(panel: SearchPanel, qtbot, repo_id: str) -> None:
+    row = repo_ids(panel).index(repo_id)
+    panel.select_row(row)
+    qtbot.waitUntil(lambda: panel.choice.topLevelItemCount() > 0, timeout=WAIT)
+
+
+def test_typing_searches_once_after_the_pause_without_blocking(hub_env, panel, qtbot):
+    gate = threading.Event()
+    real_make_client = panel.services.make_client
+
+    def held_make_client(*args, **kwargs):
+        gate.wait(WAIT / 1000)  # the search cannot finish before the GUI thread has run the probe
+        return real_make_client(*args, **kwargs)
+
+    panel.services.make_client = held_make_client
+    hub_env.clear_requests()
+    qtbot.keyClicks(panel.query_edit, "llama")
+    assert panel.debounce.isActive()
+    assert not search_requests(hub_env), "nothing is sent while typing"
+
+    probe_fired = []
+
+    def probe() -> None:
+        probe_fired.append(panel.results.loading)
+        gate.set()
+
+    qtbot.waitUntil(lambda: panel.results.loading, timeout=WAIT)
+    QtCore.QTimer.singleShot(0, probe)
+    qtbot.waitUntil(lambda: panel.results.rowCount() == 3, timeout=WAIT)
+    assert probe_fired == [True], "the event loop ran while the search was in flight"
+    assert len(search_requests(hub_env)) == 1, "five keystrokes, one search"
+    assert last_params(hub_env, 0)["search"] == ["llama"]
+    assert repo_ids(panel) == ["acme/llama-gguf", "other/llama-onnx", "acme/big-llama-gguf"]  # by downloads
+    assert panel.results.index(0, 1).data() == "500"
+    assert panel.results.index(1, 3).data() == "transformers.js"
+    assert len(panel.results.index(0, 4).data()) == 10  # the day it was last modified
+
+
+def test_newer_query_discards_older_results(hub_env, panel, qtbot):
+    gate = threading.Event()
+    real_make_client = panel.services.make_client
+    calls = []
+
+    def make_client(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            gate.wait(WAIT / 1000)  # hold the first search until the second has finished
+        return real_make_client(*args, **kwargs)
+
+    panel.services.make_client = make_client
+    panel.query_edit.setText("llama")
+    panel.search_now()
+    panel.query_edit.setText("onnx")
+    panel.search_now()
+    qtbot.waitUntil(lambda: repo_ids(panel) == ["other/llama-onnx"], timeout=WAIT)
+    gate.set()
+    panel.wait_idle(WAIT)
+    QtCore.QCoreApplication.processEvents()  # deliver the stale page's result to the GUI thread
+    assert len(search_requests(hub_env)) == 2, "the held search did run"
+    assert repo_ids(panel) == ["other/llama-onnx"]
+
+
+def test_scrolling_loads_the_next_page(hub_env, qtbot):
+    for i in range(25):
+        hub_env.add_repo(f"pager/model-{i:02d}", files={"a.txt": b"x"}, downloads=1000 - i)
+    panel = SearchPanel(Services.from_environment(), page_size=10)
+    qtbot.addWidget(panel)
+    panel.resize(700, 300)  # fewer than 10 rows fit, so the view does not ask for more on its own
+    panel.show()
+    search(panel, qtbot, "pager")
+    assert panel.results.rowCount() == 10
+    assert panel.results.canFetchMore()
+    assert len(search_requests(hub_env)) == 1
+
+    panel.view.scrollToBottom()
+    qtbot.waitUntil(lambda: panel.results.rowCount() == 20, timeout=WAIT)
+    assert "cursor" in last_params(hub_env, 1), "the next page follows the Hub's Link header"
+    panel.view.scrollToBottom()
+    qtbot.waitUntil(lambda: panel.results.rowCount() == 25, timeout=WAIT)
+    qtbot.waitUntil(lambda: not panel.results.loading, timeout=WAIT)
+    assert not panel.results.canFetchMore()
+    assert repo_ids(panel) == [f"pager/model-{i:02d}" for i in range(25)]
+    assert "25 models" in panel.result_status.text()
+    panel.wait_idle(WAIT)
+
+
+def test_format_filter_and_sort_change_the_results(hub_env, panel, qtbot):
+    search(panel, qtbot, "llama")
+    assert len(repo_ids(panel)) == 3
+
+    panel.format_combo.setCurrentIndex(panel.format_combo.findData("gguf"))
+    qtbot.waitUntil(lambda: not panel.results.loading and panel.results.rowCount() == 2, timeout=WAIT)
+    assert repo_ids(panel) == ["acme/llama-gguf", "acme/big-llama-gguf"]
+    assert last_params(hub_env, -1)["filter"] == ["gguf"]
+
+    panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("likes"))
+    qtbot.waitUntil(lambda: repo_ids(panel) == ["acme/big-llama-gguf", "acme/llama-gguf"], timeout=WAIT)
+    assert last_params(hub_env, -1)["sort"] == ["likes"]
+
+    panel.format_combo.setCurrentIndex(panel.format_combo.findData("onnx"))
+    qtbot.waitUntil(lambda: repo_ids(panel) == ["other/llama-onnx"], timeout=WAIT)
+
+    panel.format_combo.setCurrentIndex(0)
+    panel.author_edit.setText("other")
+    panel.search_now()
+    qtbot.waitUntil(
+        lambda: repo_ids(panel) == ["other/llama-onnx"] and not panel.results.loading, timeout=WAIT
+    )
+    assert last_params(hub_env, -1)["author"] == ["other"]
+
+
+def test_gguf_repo_offers_quants_with_the_recommended_one_chosen(hub_env, panel, qtbot):
+    search(panel, qtbot, "llama")
+    select(panel, qtbot, "acme/llama-gguf")
+    labels = [row.data(0, QtCore.Qt.ItemDataRole.UserRole + 1).label for row in panel.choice.rows()]
+    assert labels[:3] == ["Q4_K_M", "Q2_K", "Q8_0"]  # recommended first, then small to large
+    assert labels[-1] == "Whole repository"
+    assert [i.label for i in panel.chosen_items()] == ["Q4_K_M"]
+    assert panel.add_button.isEnabled() and panel.download_button.isEnabled()
+    assert panel.choice.rows()[0].text(3) == format_bytes(5_000)
+
+    # Quantisations exclude each other.
+    panel.choice.rows()[1].setCheckState(0, QtCore.Qt.CheckState.Checked)
+    assert [i.label for i in panel.chosen_items()] == ["Q2_K"]
+
+
+def test_split_gguf_is_one_item_with_the_total_size(hub_env, panel, qtbot):
+    search(panel, qtbot, "big")
+    select(panel, qtbot, "acme/big-llama-gguf")
+    items = panel.choice.items()
+    quants = [i for i in items if i.kind == "gguf-quant"]
+    assert len(quants) == 1
+    assert quants[0].file_count == 2 and quants[0].total_bytes == 11_000
+    assert panel.choice.rows()[0].text(3) == format_bytes(11_000)
+    assert panel.chosen_items() == quants
+
+
+def test_add_to_library_emits_an_entry_selecting_exactly_the_item(hub_env, panel, qtbot):
+    search(panel, qtbot, "big")
+    select(panel, qtbot, "acme/big-llama-gguf")
+    item = panel.chosen_items()[0]
+    with qtbot.waitSignal(panel.add_requested, timeout=WAIT) as blocker:
+        panel.add_button.click()
+    entry = blocker.args[0]
+    assert entry.repo == "acme/big-llama-gguf" and entry.revision == "main"
+    assert entry.format == "gguf" and entry.quantization == "Q4_K_M"
+    tree = panel.tree
+    assert [t.path for t in select_files(entry, tree)] == list(item.paths)
+    saved = load_user_models(panel.services.paths)
+    assert [e.id for e in saved] == [entry.id]
+
+    # Adding the same choice again gives the stored entry back instead of a duplicate.
+    with qtbot.waitSignal(panel.download_requested, timeout=WAIT) as again:
+        panel.download_button.click()
+    assert again.args[0].id == entry.id
+    assert len(load_user_models(panel.services.paths)) == 1
+
+
+def test_whole_repository_entry_selects_every_file(hub_env, panel, qtbot):
+    search(panel, qtbot, "onnx")
+    select(panel, qtbot, "other/llama-onnx")
+    panel.choice.select_label("Whole repository")
+    with qtbot.waitSignal(panel.download_requested, timeout=WAIT) as blocker:
+        panel.download_button.click()
+    entry = blocker.args[0]
+    assert {t.path for t in select_files(entry, panel.tree)} == {"model.onnx", "config.json"}
+
+
+def test_errors_show_one_line_in_the_panel(hub_env, panel, qtbot):
+    panel.author_edit.setText("a/b")
+    panel.search_now()
+    assert "Author takes a user or organisation name" in panel.result_status.text()
+    assert panel.results.rowCount() == 0
+
+    panel.author_edit.clear()
+    hub_env.add_repo("acme/zz-llama-gone", files={"x.gguf": b"GGUF"}, downloads=0)
+    search(panel, qtbot, "llama")
+    gone = repo_ids(panel).index("acme/zz-llama-gone")
+    hub_env.remove_repo("acme/zz-llama-gone")
+    panel.select_row(gone)
+    qtbot.waitUntil(lambda: panel.last_error is not None, timeout=WAIT)
+    text = panel.files_status.text()
+    assert "\n" not in text and "acme/zz-llama-gone" in text
+    assert not panel.add_button.isEnabled()
+
+
+def test_results_model_passes_qt_model_tester(hub_env, panel, qtbot, qtmodeltester):
+    search(panel, qtbot, "llama")
+    assert panel.results.rowCount() == 3
+    assert panel.results.index(0, 0).data(SUMMARY_ROLE).repo_id == "acme/llama-gguf"
+    qtmodeltester.check(panel.results, force_py=True)
