@@ -141,14 +141,22 @@ HFGUI_NO_HASH_SCRIPT = textwrap.dedent(
     import hfgui.core.hashing as hashing
 
     class _NoHash:
-        def __init__(self, *a, **k): self._etag = None
-        def update(self, data): pass
-        def hexdigest(self): return self._etag
+        def __init__(self, etag):
+            self._etag = etag
+        def update(self, data):
+            pass
+        def update_from_fd(self, fd, offset=0, nbytes=None):
+            return 0
+        def hexdigest(self):
+            return self._etag
+        def close(self):
+            pass
 
-    _orig = hashing.StreamHasher.for_etag
     def _for_etag(etag, size):
-        h = _NoHash(); h._etag = etag.lower(); return h
+        return _NoHash(hashing.normalize_etag(etag))
+
     hashing.StreamHasher.for_etag = staticmethod(_for_etag)
+    hashing.BackgroundHasher.for_etag = staticmethod(_for_etag)
     from hfgui.cli.main import main
     raise SystemExit(main(sys.argv[1:]))
     """
