@@ -76,9 +76,14 @@ def _load(module_name: str) -> ModuleType:
 
 
 class _RedactTokens(logging.Filter):
-    """Belt and braces for -v: blank anything that looks like a token in a log line."""
+    """Belt and braces for -v: blank anything that looks like a token in a log line.
+
+    Query strings go too: a signed CDN URL's Signature/Expires make it usable by whoever reads the log
+    (urllib3 logs each request line with its query).
+    """
 
     _pattern = re.compile(r"(Bearer\s+)\S+|\bhf_[A-Za-z0-9]{6,}")
+    _query = re.compile(r"(?<=[^\s?])\?[^\s\"'?=]+=[^\s\"']*")
 
     def __init__(self, secrets: Sequence[str]) -> None:
         super().__init__()
@@ -89,6 +94,7 @@ class _RedactTokens(logging.Filter):
         for secret in self._secrets:
             text = text.replace(secret, "***")
         text = self._pattern.sub(lambda m: (m.group(1) or "") + "***", text)
+        text = self._query.sub("?***", text)
         record.msg, record.args = text, None
         return True
 
@@ -141,6 +147,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HfGuiError as exc:
         output.error(str(exc))
         return EXIT_FAILURE
+    except OSError as exc:  # the disk said no (a file where a folder should be, permissions, full)
+        output.error(os_error_message(exc))
+        return EXIT_FAILURE
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a file-system failure: what the system said, where, and what to do."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    what = exc.strerror or type(exc).__name__  # never str(exc): a network error's text may hold a URL
+    hint = "Check that the folder exists and can be written (or choose another in Settings), then run it again."
+    return str(HfGuiError(f"{what}{where}.", hint))
 
 
 def _open_models(args_list: list[str]) -> int | None:

@@ -8,6 +8,7 @@ import queue
 import threading
 from pathlib import Path
 
+from hfgui.core.errors import UnsafePathError
 from hfgui.core.types import GIT_SHA1_HEX_LEN, SHA256_HEX_LEN
 
 # Big reads keep hashing of multi-GiB files close to the speed of the hash itself.
@@ -34,6 +35,20 @@ def etag_kind(etag: str) -> str:
     if len(value) == GIT_SHA1_HEX_LEN:
         return "git-sha1"
     raise ValueError(f"etag {etag!r} is neither a sha256 (64 hex) nor a git sha1 (40 hex)")
+
+
+def checked_etag(repo_path: str, etag: str) -> str:
+    """The normalised etag of a listed file, or UnsafePathError when it is no digest we can verify.
+
+    The value comes from the server and names blobs and partials, so nothing else may pass.
+    """
+    try:
+        etag_kind(etag)
+    except ValueError:
+        raise UnsafePathError(
+            repo_path, f"its hash '{etag[:80]}' is neither a sha256 nor a git sha1 hex digest"
+        ) from None
+    return normalize_etag(etag)
 
 
 def pread(fd: int, size: int, offset: int) -> bytes:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hfgui.core.errors import UnsafePathError
-from hfgui.core.hashing import file_matches_etag, normalize_etag
+from hfgui.core.hashing import checked_etag, file_matches_etag, normalize_etag
 from hfgui.core.pathsafe import check_repo_path, safe_join
 from hfgui.core.repo_id import validate_repo_id
 from hfgui.core.types import TreeEntry
@@ -42,7 +42,6 @@ CACHEDIR_TAG_CONTENT = (
 )
 _TRUE = frozenset({"1", "ON", "YES", "TRUE"})
 _COMMIT = re.compile(r"[0-9a-f]{40}")
-_ETAG = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
@@ -117,12 +116,8 @@ def _probe_symlinks(directory: Path) -> bool:
         shutil.rmtree(probe, ignore_errors=True)
 
 
-def _check_etag(repo_path: str, etag: str) -> str:
-    value = normalize_etag(etag)
-    if not _ETAG.fullmatch(value):
-        # The blob name comes straight from the server: anything else could name a path.
-        raise UnsafePathError(repo_path, f"its etag '{etag[:80]}' is not a sha1 or sha256 hex digest")
-    return value
+# The blob name comes straight from the server: anything but a hex digest could name a path.
+_check_etag = checked_etag
 
 
 def _check_commit(commit: str) -> str:

@@ -11,18 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hfgui.core import hfcache, partials
-from hfgui.core.errors import ModelNotInstalledError
+from hfgui.core.errors import HfGuiError, ModelNotInstalledError
 from hfgui.core.hashing import file_matches_etag
 from hfgui.core.jsonio import read_json, write_json_atomic
-from hfgui.core.manifest import (
-    METADATA_DIR,
-    Manifest,
-    append_journal,
-    clear_journal,
-    read_journal,
-    read_manifest,
-    remove_manifest,
-)
+from hfgui.core.manifest import METADATA_DIR, Manifest, demote_to_journal, read_journal, read_manifest
 from hfgui.core.planner import STAGING_DIR_NAME, model_root
 from hfgui.core.repo_id import validate_repo_id
 
@@ -258,16 +250,8 @@ class Library:
             elif not file_matches_etag(target, entry.etag, entry.size):
                 problems.append(Problem(entry.path, "hash", "content does not match its hash (corrupted)"))
         if problems:
-            self._mark_incomplete(root, manifest, {p.path for p in problems})
+            demote_to_journal(root, manifest, {p.path for p in problems})
         return problems
-
-    @staticmethod
-    def _mark_incomplete(root: Path, manifest: Manifest, damaged: set[str]) -> None:
-        clear_journal(root)
-        for entry in manifest.files:
-            if entry.path not in damaged:
-                append_journal(root, manifest.commit, entry)
-        remove_manifest(root)
 
     # --- removal ---------------------------------------------------------------------------------
 
@@ -281,18 +265,43 @@ class Library:
         if self.forget_reference(repo_id):
             return 0
         leftovers = self._partials_by_repo().get(repo_id, [])
-        if not root.exists() and not leftovers:
+        present = os.path.lexists(root)
+        if not present and not leftovers:
             raise ModelNotInstalledError(repo_id)
         freed = 0
-        if root.exists():
+        if present:
+            self._refuse_unsafe_delete(repo_id, root)
             freed += _tree_size(root)
-            shutil.rmtree(root)
+            shutil.rmtree(root)  # removes links inside the model, never what they point at
         freed += partials.remove_partials(self.staging_dir, leftovers)
         try:
             root.parent.rmdir()  # the owner folder, when this was its last model
         except OSError:
             pass
         return freed
+
+    def _refuse_unsafe_delete(self, repo_id: str, root: Path) -> None:
+        """Only a real folder inside the library that holds no referenced model's files may go."""
+        if root.is_symlink():
+            raise HfGuiError(
+                f"{root} is a link (to {os.readlink(root)}), not a folder hfgui made; nothing was deleted.",
+                "Remove the link yourself if it is no longer needed.",
+            )
+        real = Path(os.path.realpath(root))
+        library = Path(os.path.realpath(self.root))
+        if library not in real.parents:
+            raise HfGuiError(
+                f"The folder of {repo_id} leads outside the library (to {real}); nothing was deleted.",
+                f"Check the links in {self.root}; remove that folder yourself if you are sure.",
+            )
+        for ref in self.references():
+            held = Path(os.path.realpath(ref.path))
+            if held == real or real in held.parents or held in real.parents:
+                raise HfGuiError(
+                    f"{root} holds files of {ref.repo_id}, which was imported by reference; nothing was deleted.",
+                    f"Remove that reference first with: hfgui delete {ref.repo_id}",
+                )
+
 
 
 def cached_models(cache_dir: Path | None = None) -> list[InstalledModel]:

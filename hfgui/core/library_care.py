@@ -27,7 +27,7 @@ from hfgui.core.library import InstalledModel, InstallState, Library
 from hfgui.core.manifest import METADATA_DIR, Manifest, ManifestFile, read_manifest, write_manifest
 from hfgui.core.model_download import ModelDownloader
 from hfgui.core.pathsafe import safe_join
-from hfgui.core.planner import DownloadRequest, Plan, plan_from_entries, select_files
+from hfgui.core.planner import DownloadRequest, Plan, check_entry, plan_from_entries, select_files
 from hfgui.core.progress import ProgressCallback
 from hfgui.core.repo_id import validate_repo_id
 from hfgui.core.types import TreeEntry
@@ -170,7 +170,7 @@ def plan_update_from_entries(
             f"List its files with: hfgui files {old.repo_id}",
         )
     for entry in selected:  # refuse a hostile listing before anything is written
-        safe_join(root, entry.path)
+        check_entry(root, entry)
     installed = {f.path: f for f in old.files}
     files, keep, changed = [], [], []
     for entry in sorted(selected, key=lambda e: e.path):

@@ -151,3 +151,16 @@ def read_journal(model_root: Path) -> dict[str, ManifestFile]:
 
 def clear_journal(model_root: Path) -> None:
     journal_path(model_root).unlink(missing_ok=True)
+
+
+def demote_to_journal(model_root: Path, manifest: Manifest, changing: set[str]) -> None:
+    """Stop counting a model as installed: its files except `changing` become the resume journal.
+
+    Used before files the manifest lists are replaced or found damaged, so the folder is never
+    described by a manifest it no longer matches; the journal lets the next run skip the rest.
+    """
+    clear_journal(model_root)
+    for entry in manifest.files:
+        if entry.path not in changing:
+            append_journal(model_root, manifest.commit, entry)
+    remove_manifest(model_root)

@@ -26,6 +26,8 @@ from hfgui.core.manifest import (
     ManifestFile,
     append_journal,
     clear_journal,
+    demote_to_journal,
+    read_manifest,
     write_manifest,
 )
 from hfgui.core.planner import DownloadRequest, Plan, plan_download
@@ -89,6 +91,8 @@ class ModelDownloader:
             tasks = tuple(t for t in tasks if t.path not in reused)
         for path in sorted(skipped):
             self.progress.set_state(path, FileState.SKIPPED)
+        if target is None and tasks:
+            _withdraw_outdated_manifest(plan.root, tasks)
         try:
             if tasks:
                 plan.staging_dir.mkdir(parents=True, exist_ok=True)
@@ -202,6 +206,19 @@ class ModelDownloader:
             with self._journal_lock:
                 append_journal(self.plan.root, task.commit, ManifestFile(task.path, task.size, task.etag))
         self.progress.set_state(task.path, FileState.DONE)
+
+
+def _withdraw_outdated_manifest(root: Path, tasks) -> None:
+    """A download that replaces files an existing manifest lists (a newer commit) first withdraws it.
+
+    Otherwise an interrupted run would leave new files under the old record, listed as installed.
+    """
+    manifest = read_manifest(root)
+    if manifest is None:
+        return
+    replaced = {t.path for t in tasks} & {f.path for f in manifest.files}
+    if replaced:
+        demote_to_journal(root, manifest, replaced)
 
 
 def _folders_up_to(root: Path, files) -> set[Path]:

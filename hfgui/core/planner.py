@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hfgui.core import hfcache, partials
 from hfgui.core.errors import HfGuiError, UnsafePathError
-from hfgui.core.hashing import file_matches_etag
+from hfgui.core.hashing import checked_etag, file_matches_etag
 from hfgui.core.manifest import METADATA_DIR, ManifestFile, read_journal, read_manifest
 from hfgui.core.pathsafe import safe_join
 from hfgui.core.transfer import FileTask
@@ -126,9 +126,16 @@ def staging_dir_for(library_root: Path | None, dest: Path | None) -> Path:
 def check_entry_path(root: Path, path: str) -> Path:
     """Where a repo file goes, refusing hostile paths and names that collide with our metadata folder."""
     target = safe_join(root, path)
-    if path.split("/", 1)[0] == METADATA_DIR:
+    # Case-folded: on a case-insensitive disk (macOS, Windows) ".HFGUI/" is the same folder.
+    if path.split("/", 1)[0].casefold() == METADATA_DIR.casefold():
         raise UnsafePathError(path, f"it would overwrite hfgui's own '{METADATA_DIR}' folder")
     return target
+
+
+def check_entry(root: Path, entry: TreeEntry) -> Path:
+    """check_entry_path, plus an etag we can verify the file against (it also names its partial)."""
+    checked_etag(entry.path, entry.etag)
+    return check_entry_path(root, entry.path)
 
 
 # --- planning ------------------------------------------------------------------------------------
@@ -190,7 +197,7 @@ def plan_from_entries(
     if not selected:
         raise _no_match_error(request)
     # Check every path before anything is written or requested.
-    targets = {e.path: check_entry_path(root, e.path) for e in selected}
+    targets = {e.path: check_entry(root, e) for e in selected}
 
     manifest = read_manifest(root)
     known: dict[str, ManifestFile] = {}

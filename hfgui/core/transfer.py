@@ -15,6 +15,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -127,7 +128,7 @@ class _Source:
     def __init__(
         self, client: HubClient, task: FileTask, cancel: threading.Event, stall_timeout: float
     ) -> None:
-        self._client = _with_read_timeout(client, stall_timeout)
+        self._client = _with_read_timeout(client, stall_timeout, cancel)
         self._task = task
         self._cancel = cancel
         self._hub_origin = _origin(client.endpoint)
@@ -263,13 +264,26 @@ class _Source:
                 self.release(response)
 
 
-def _with_read_timeout(client: HubClient, seconds: float) -> HubClient:
+def _with_read_timeout(client: HubClient, seconds: float, cancel: threading.Event) -> HubClient:
     """The same client (session, token, retry policy) whose read timeout is the stall timeout.
 
-    A socket that delivers no byte for `seconds` then raises, and the resume logic reconnects.
+    A socket that delivers no byte for `seconds` then raises, and the resume logic reconnects. Its waits
+    between retries end at a cancel (DownloadCancelledError): Pause must not sit out a 503 backoff.
     """
+
+    slept = client._sleep
+
+    def sleep(delay: float) -> None:
+        if slept is time.sleep:
+            cancel.wait(delay)
+        else:  # an injected sleep (tests record the backoff instead of waiting) keeps its say
+            slept(delay)
+        if cancel.is_set():
+            raise DownloadCancelledError("Download")
+
     clone = copy.copy(client)
     clone.timeout = (client.timeout[0], seconds)
+    clone._sleep = sleep
     return clone
 
 

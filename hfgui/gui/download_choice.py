@@ -169,7 +169,9 @@ def entry_for_choice(
     paths = list(dict.fromkeys(p for item in chosen for p in item.paths))
     kinds = {item.kind for item in chosen}
     framework, fmt = _kind_of(kinds, paths, repo_id, tuple(tags))
-    quants = [i.quantization for i in chosen if i.kind == "gguf-quant" and i.quantization]
+    # The quant names the entry: a GGUF quant's wins over a vision projector's or an ONNX variant's.
+    named = [i for i in chosen if i.kind == "gguf-quant"] or list(chosen)
+    quants = list(dict.fromkeys(i.quantization for i in named if i.quantization))
     quant = quants[0] if len(quants) == 1 else ""
     base = name.strip() or repo_id.split("/", 1)[1]
     selection: dict = {"files": tuple(paths)}

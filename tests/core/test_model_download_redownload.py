@@ -1,0 +1,56 @@
+"""Downloading again over an installed model never leaves changed files under the old, "installed" record."""
+
+from __future__ import annotations
+
+import pytest
+
+from hfgui.core.errors import ChecksumError
+from hfgui.core.hub import HubClient
+from hfgui.core.library import InstallState, Library
+from hfgui.core.manifest import read_manifest
+from hfgui.core.model_download import download_model
+from hfgui.core.planner import DownloadRequest
+from tests.hubemu import content_from_bytes, generated_content
+
+
+@pytest.fixture
+def client(hub):
+    with HubClient(hub.url, token=False) as c:
+        yield c
+
+
+def test_failed_redownload_at_a_new_commit_is_not_listed_as_installed(hub, client, tmp_path):
+    repo = hub.add_repo("o/m", files={"a.txt": b"version 1\n", "w.bin": generated_content(50_000, seed=1)})
+    download_model(client, DownloadRequest("o/m"), tmp_path)
+    root = tmp_path / "o" / "m"
+    # The new commit changes a.txt in place (same size) and brings a new weight file that arrives corrupt.
+    repo.commit(files={"a.txt": b"version 2\n", "x.bin": generated_content(50_000, seed=2)})
+    hub.faults.corrupt("x.bin", 100, times=2)
+
+    with pytest.raises(ChecksumError):
+        download_model(client, DownloadRequest("o/m", workers=1), tmp_path)
+
+    assert (root / "a.txt").read_bytes() == b"version 2\n"  # the verified new file is kept for the rerun
+    # The old manifest no longer describes the folder: the model is an unfinished download now.
+    assert read_manifest(root) is None
+    assert Library(tmp_path).installed()[0].state is InstallState.INCOMPLETE
+
+    hub.clear_requests()
+    manifest = download_model(client, DownloadRequest("o/m"), tmp_path)
+    assert manifest.commit == repo.sha and read_manifest(root).commit == repo.sha
+    fetched = {name for name in ("a.txt", "w.bin", "x.bin") if hub.requests_for(name)}
+    assert fetched == {"x.bin"}  # the rerun trusts what the failed run verified
+    assert Library(tmp_path).check("o/m") == []
+
+
+def test_adding_files_to_an_installed_model_keeps_it_installed_meanwhile(hub, client, tmp_path):
+    hub.add_repo("o/m", files={"a.txt": b"a\n", "b.txt": content_from_bytes(b"b\n")})
+    download_model(client, DownloadRequest("o/m", include=("a.txt",)), tmp_path)
+    hub.faults.corrupt("b.txt", 0, times=2)
+
+    with pytest.raises(ChecksumError):
+        download_model(client, DownloadRequest("o/m"), tmp_path)
+
+    # Nothing the manifest lists was touched, so the model is still what it was.
+    assert Library(tmp_path).installed()[0].state is InstallState.INSTALLED
+    assert Library(tmp_path).check("o/m") == []
