@@ -156,7 +156,9 @@ def os_error_message(exc: OSError) -> str:
     """One line for a file-system failure: what the system said, where, and what to do."""
     where = f" ({exc.filename})" if exc.filename else ""
     what = exc.strerror or type(exc).__name__  # never str(exc): a network error's text may hold a URL
-    hint = "Check that the folder exists and can be written (or choose another in Settings), then run it again."
+    hint = (
+        "Check that the folder exists and can be written (or choose another in Settings), then run it again."
+    )
     return str(HfGuiError(f"{what}{where}.", hint))
 
 

@@ -186,35 +186,48 @@ def run_delete(args: argparse.Namespace) -> int:
     reference = lib.reference(repo_id)
     if reference is not None:
         # Only the record goes: say so plainly, since the path is the user's own folder or file.
-        if not args.yes:
-            if not sys.stdin.isatty():
-                output.error(f"refusing to remove {repo_id} without confirmation; add --yes to remove it")
-                return EXIT_USAGE
-            answer = input(
-                f"Remove {repo_id} from the library? It was imported by reference: only hfgui's record"
-                f" is removed, the files in {reference.path} are NOT deleted. [y/N] "
-            )
-            if answer.strip().lower() not in ("y", "yes"):
-                print("Nothing removed.")
-                return EXIT_OK
+        declined = _unconfirmed(
+            args,
+            "remove",
+            repo_id,
+            f"Remove {repo_id} from the library? It was imported by reference: only hfgui's record"
+            f" is removed, the files in {reference.path} are NOT deleted. [y/N] ",
+        )
+        if declined is not None:
+            return declined
         lib.forget_reference(repo_id)
         print(f"Removed {repo_id} from the library; its files in {reference.path} were left untouched.")
         return EXIT_OK
     _refuse_cache_only(lib, repo_id)
     if not args.yes:
-        if not sys.stdin.isatty():
-            output.error(f"refusing to delete {repo_id} without confirmation; add --yes to delete it")
-            return EXIT_USAGE
         known = {m.repo_id: m for m in lib.installed()}
         if repo_id not in known:
             raise ModelNotInstalledError(repo_id)
         model = known[repo_id]
-        answer = input(f"Delete {repo_id} ({format_bytes(model.size)}) from {model.root}? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            print("Nothing deleted.")
-            return EXIT_OK
+        question = f"Delete {repo_id} ({format_bytes(model.size)}) from {model.root}? [y/N] "
+        declined = _unconfirmed(args, "delete", repo_id, question)
+        if declined is not None:
+            return declined
     freed = lib.delete(repo_id)
     print(f"Deleted {repo_id}; freed {format_bytes(freed)}.")
+    return EXIT_OK
+
+
+def _unconfirmed(args: argparse.Namespace, verb: str, repo_id: str, question: str) -> int | None:
+    """None when --yes or the person agreed; else the exit code (no terminal to ask: usage error)."""
+    if args.yes:
+        return None
+    if not sys.stdin.isatty():
+        output.error(f"refusing to {verb} {repo_id} without confirmation; add --yes to {verb} it")
+        return EXIT_USAGE
+    try:
+        answer = input(question)
+    except EOFError:  # Ctrl-D, or the terminal went away: that is not a yes
+        print()
+        answer = ""
+    if answer.strip().lower() in ("y", "yes"):
+        return None
+    print("Nothing removed." if verb == "remove" else "Nothing deleted.")
     return EXIT_OK
 
 
@@ -243,17 +256,15 @@ def _delete_from_cache(args: argparse.Namespace, repo_id: str) -> int:
             f"{repo_id} is not in the Hugging Face cache at {cache_dir}.",
             "See what is there with: hfgui list",
         )
-    if not args.yes:
-        if not sys.stdin.isatty():
-            output.error(f"refusing to delete {repo_id} without confirmation; add --yes to delete it")
-            return EXIT_USAGE
-        answer = input(
-            f"Delete {repo_id} ({format_bytes(model.size_on_disk)}, all revisions) from the Hugging Face"
-            f" cache {cache_dir}? Other programs using this cache will download it again. [y/N] "
-        )
-        if answer.strip().lower() not in ("y", "yes"):
-            print("Nothing deleted.")
-            return EXIT_OK
+    declined = _unconfirmed(
+        args,
+        "delete",
+        repo_id,
+        f"Delete {repo_id} ({format_bytes(model.size_on_disk)}, all revisions) from the Hugging Face"
+        f" cache {cache_dir}? Other programs using this cache will download it again. [y/N] ",
+    )
+    if declined is not None:
+        return declined
     freed = hfcache.delete_cached_model(repo_id, cache_dir)
     print(f"Deleted {repo_id} from the Hugging Face cache; freed {format_bytes(freed)}.")
     return EXIT_OK

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import fnmatch
 import glob
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from hfgui.core.errors import EntryNotFoundError, HfGuiError, InvalidRepoIdError
+from hfgui.core.globs import matches
 from hfgui.core.jsonio import read_json, write_json_atomic
 from hfgui.core.paths import AppPaths
 from hfgui.core.types import TreeEntry
@@ -326,16 +326,8 @@ def _warn(warnings: list[str] | None, message: str) -> None:
 # --- selecting files ----------------------------------------------------------------------------
 
 
-def _normalise_pattern(pattern: str) -> str:
-    pattern = pattern.replace("\\", "/")
-    return pattern + "*" if pattern.endswith("/") else pattern
-
-
-def path_matches(path: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> bool:
-    """hub-protocol §6.3: case-sensitive fnmatch, '*' crosses '/', a trailing '/' means the whole folder."""
-    if include and not any(fnmatch.fnmatchcase(path, _normalise_pattern(p)) for p in include):
-        return False
-    return not any(fnmatch.fnmatchcase(path, _normalise_pattern(p)) for p in exclude)
+# hub-protocol §6.3: case-sensitive fnmatch, '*' crosses '/', a trailing '/' means the whole folder.
+path_matches = matches
 
 
 def select_files(entry: CatalogEntry, tree_entries: Iterable[TreeEntry]) -> list[TreeEntry]:

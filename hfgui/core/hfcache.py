@@ -25,6 +25,7 @@ from pathlib import Path
 
 from hfgui.core.errors import UnsafePathError
 from hfgui.core.hashing import checked_etag, file_matches_etag, normalize_etag
+from hfgui.core.jsonio import write_json_atomic
 from hfgui.core.pathsafe import check_repo_path, safe_join
 from hfgui.core.repo_id import validate_repo_id
 from hfgui.core.types import TreeEntry
@@ -273,14 +274,7 @@ def link_existing_blob(
     if symlinks:
         _link(blob, pointer)
     else:
-        # A blob may be shared by other snapshots: copy it, never move it.
-        tmp = pointer.with_name(f".{pointer.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            shutil.copyfile(blob, tmp)
-            os.replace(tmp, pointer)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+        _copy_into_place(blob, pointer)  # a blob may be shared by other snapshots: copy it, never move it
     return pointer
 
 
@@ -383,16 +377,8 @@ def write_tree(target: CacheTarget, entries: Iterable[TreeEntry]) -> bool:
             info["xet_hash"] = entry.xet_hash
         files[entry.path] = info
     data = {"format_version": TREE_FORMAT_VERSION, "files": {p: files[p] for p in sorted(files)}}
-    path = target.tree_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    # Not fsynced: a listing lost in a power cut is written again by the next download of the commit.
+    write_json_atomic(target.tree_file, data, durable=False)
     return True
 
 
@@ -441,6 +427,12 @@ def _move_into_place(src: Path, dst: Path) -> None:
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
+    _copy_into_place(src, dst)
+    src.unlink()
+
+
+def _copy_into_place(src: Path, dst: Path) -> None:
+    """Copy to a temporary sibling of `dst`, then rename it over `dst`: readers never see half a file."""
     tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         shutil.copyfile(src, tmp)
@@ -448,7 +440,6 @@ def _move_into_place(src: Path, dst: Path) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    src.unlink()
 
 
 def _match_folder_permissions(path: Path, folder: Path) -> None:

@@ -298,10 +298,10 @@ class Library:
             held = Path(os.path.realpath(ref.path))
             if held == real or real in held.parents or held in real.parents:
                 raise HfGuiError(
-                    f"{root} holds files of {ref.repo_id}, which was imported by reference; nothing was deleted.",
+                    f"{root} holds files of {ref.repo_id}, which was imported by reference;"
+                    " nothing was deleted.",
                     f"Remove that reference first with: hfgui delete {ref.repo_id}",
                 )
-
 
 
 def cached_models(cache_dir: Path | None = None) -> list[InstalledModel]:

@@ -8,11 +8,11 @@ file verified. While a download is under way, each verified file is appended to 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from hfgui.core.jsonio import write_json_atomic
 
 METADATA_DIR = ".hfgui"
 MANIFEST_NAME = "manifest.json"
@@ -104,18 +104,7 @@ def read_manifest(model_root: Path) -> Manifest | None:
 def write_manifest(model_root: Path, manifest: Manifest) -> Path:
     """Write atomically (temp file in the same folder, fsync, rename): a crash never leaves half of it."""
     target = manifest_path(model_root)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(manifest.to_json(), fh, indent=2)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json_atomic(target, manifest.to_json())
     return target
 
 

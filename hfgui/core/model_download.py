@@ -153,6 +153,13 @@ class ModelDownloader:
             self._failures.append((path, exc))
 
     def _run_task(self, task: transfer.FileTask) -> None:
+        try:
+            self._fetch_one(task)
+        except BaseException:
+            self._stop.set()  # a bug, or a progress callback that raised: start no further file
+            raise
+
+    def _fetch_one(self, task: transfer.FileTask) -> None:
         if self.cancel.is_set() or self._stop.is_set():
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, DownloadCancelledError(f"Download of {self.plan.repo_id}"))
@@ -185,6 +192,9 @@ class ModelDownloader:
             )
             if self.plan.cache_target is not None:
                 hfcache.install_file(self.plan.cache_target, task.path, task.etag, task.dest)
+            else:
+                with self._journal_lock:
+                    append_journal(self.plan.root, task.commit, ManifestFile(task.path, task.size, task.etag))
         except DownloadCancelledError as exc:
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, exc)
@@ -202,9 +212,6 @@ class ModelDownloader:
             self._record_failure(task.path, error)
             self._stop.set()
             return
-        if self.plan.cache_target is None:
-            with self._journal_lock:
-                append_journal(self.plan.root, task.commit, ManifestFile(task.path, task.size, task.etag))
         self.progress.set_state(task.path, FileState.DONE)
 
 

@@ -6,13 +6,13 @@ file's size and etag, so all files come from the same revision and no per-file H
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 from hfgui.core import hfcache, partials
 from hfgui.core.errors import HfGuiError, UnsafePathError
+from hfgui.core.globs import matches
 from hfgui.core.hashing import checked_etag, file_matches_etag
 from hfgui.core.manifest import METADATA_DIR, ManifestFile, read_journal, read_manifest
 from hfgui.core.pathsafe import safe_join
@@ -67,22 +67,6 @@ class Plan:
 
 
 # --- globbing ------------------------------------------------------------------------------------
-
-
-def _normalize_pattern(pattern: str) -> str:
-    pattern = pattern.replace("\\", "/")
-    return pattern + "*" if pattern.endswith("/") else pattern
-
-
-def matches(path: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> bool:
-    """huggingface_hub's allow/ignore rule: fnmatchcase, `*` crosses `/`, a trailing `/` takes the folder.
-
-    An empty `include` selects everything.
-    """
-    path = path.replace("\\", "/")
-    if include and not any(fnmatchcase(path, _normalize_pattern(p)) for p in include):
-        return False
-    return not any(fnmatchcase(path, _normalize_pattern(p)) for p in exclude)
 
 
 def expand_directory_includes(include: Sequence[str], directories: Iterable[str]) -> tuple[str, ...]:
@@ -204,43 +188,16 @@ def plan_from_entries(
     if manifest is not None:
         known.update({f.path: f for f in manifest.files})
     known.update(read_journal(root))
-
-    files: list[ManifestFile] = []
-    tasks: list[FileTask] = []
-    present: list[str] = []
-    partial_bytes: dict[str, int] = {}
-    for entry in sorted(selected, key=lambda e: e.path):
-        item = ManifestFile(entry.path, entry.size, entry.etag)
-        files.append(item)
-        if _already_verified(targets[entry.path], item, known):
-            present.append(entry.path)
-            continue
-        task = FileTask(
-            repo_id=request.repo_id,
-            commit=commit,
-            path=entry.path,
-            size=entry.size,
-            etag=entry.etag,
-            url=resolve_url(endpoint, request.repo_id, entry.path, commit),
-            dest=targets[entry.path],
-        )
-        tasks.append(task)
-        done = _partial_bytes(staging, task)
-        if done:
-            partial_bytes[entry.path] = min(done, entry.size)
-    return Plan(
-        repo_id=request.repo_id,
-        revision=request.revision,
-        commit=commit,
+    return _assemble(
+        request,
+        commit,
+        entries,
+        selected,
+        endpoint=endpoint,
         root=root,
-        staging_dir=staging,
-        files=tuple(files),
-        tasks=tuple(tasks),
-        present=tuple(present),
-        partial_bytes=partial_bytes,
-        tree_entries=tuple(entries),
-        include=tuple(request.include),
-        exclude=tuple(request.exclude),
+        staging=staging,
+        dest_for=lambda entry: targets[entry.path],
+        is_present=lambda item: _already_verified(targets[item.path], item, known),
     )
 
 
@@ -260,15 +217,47 @@ def _plan_into_cache(
         target.ready_path(entry.path, entry.etag)
         target.blob_path(entry.etag)
 
+    def is_present(item: ManifestFile) -> bool:
+        return hfcache.file_installed(target, item.path, item.size, item.etag) or hfcache.blob_available(
+            target, item.etag, item.size
+        )
+
+    return _assemble(
+        request,
+        commit,
+        entries,
+        selected,
+        endpoint=endpoint,
+        root=target.snapshot_dir,
+        staging=target.staging_dir,
+        dest_for=lambda entry: target.ready_path(entry.path, entry.etag),
+        is_present=is_present,
+        cache_target=target,
+    )
+
+
+def _assemble(
+    request: DownloadRequest,
+    commit: str,
+    entries: list[TreeEntry],
+    selected: list[TreeEntry],
+    *,
+    endpoint: str,
+    root: Path,
+    staging: Path,
+    dest_for: Callable[[TreeEntry], Path],
+    is_present: Callable[[ManifestFile], bool],
+    cache_target: hfcache.CacheTarget | None = None,
+) -> Plan:
+    """Split the (checked) selection into files already present and tasks, noting resumable partials."""
     files: list[ManifestFile] = []
     tasks: list[FileTask] = []
     present: list[str] = []
     partial_bytes: dict[str, int] = {}
     for entry in sorted(selected, key=lambda e: e.path):
-        files.append(ManifestFile(entry.path, entry.size, entry.etag))
-        if hfcache.file_installed(target, entry.path, entry.size, entry.etag) or hfcache.blob_available(
-            target, entry.etag, entry.size
-        ):
+        item = ManifestFile(entry.path, entry.size, entry.etag)
+        files.append(item)
+        if is_present(item):
             present.append(entry.path)
             continue
         task = FileTask(
@@ -278,24 +267,24 @@ def _plan_into_cache(
             size=entry.size,
             etag=entry.etag,
             url=resolve_url(endpoint, request.repo_id, entry.path, commit),
-            dest=target.ready_path(entry.path, entry.etag),
+            dest=dest_for(entry),
         )
         tasks.append(task)
-        done = _partial_bytes(target.staging_dir, task)
+        done = _partial_bytes(staging, task)
         if done:
             partial_bytes[entry.path] = min(done, entry.size)
     return Plan(
         repo_id=request.repo_id,
         revision=request.revision,
         commit=commit,
-        root=target.snapshot_dir,
-        staging_dir=target.staging_dir,
+        root=root,
+        staging_dir=staging,
         files=tuple(files),
         tasks=tuple(tasks),
         present=tuple(present),
         partial_bytes=partial_bytes,
         tree_entries=tuple(entries),
-        cache_target=target,
+        cache_target=cache_target,
         include=tuple(request.include),
         exclude=tuple(request.exclude),
     )

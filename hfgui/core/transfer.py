@@ -500,6 +500,9 @@ class _FileDownload:
         size = self.task.size
         try:
             failures = 0
+            # Only bytes beyond the furthest point reached reset the failure budget: a server that
+            # ignores Range and drops at the same place each time would otherwise loop for ever.
+            furthest = offset
             whole_file = False  # set after a 206 that did not fit: ask without Range from then on
             while offset < size:
                 self.check_cancel()
@@ -526,7 +529,9 @@ class _FileDownload:
                         self.write(fd, chunk, offset)
                         hasher.update(chunk)
                         offset += len(chunk)
-                        failures = 0
+                        if offset > furthest:
+                            furthest = offset
+                            failures = 0
                         self.report(len(chunk))
                     if offset < size:
                         raise _Interrupted("the connection closed before the file was complete")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 
 import pytest
 
@@ -38,3 +40,22 @@ def test_a_library_folder_that_cannot_be_made_is_one_line_and_exit_1(cli_env, tm
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err
     assert str(blocker) in err
+
+
+class _ClosedTerminal(io.StringIO):
+    """A terminal whose input ends at once (Ctrl-D at the prompt)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_end_of_input_at_the_delete_prompt_deletes_nothing(cli_env, tmp_path, monkeypatch, capsys):
+    cli_env.add_repo("o/m", files={"a.txt": b"a\n"})
+    assert main(["download", "o/m"]) == 0
+    root = tmp_path / "hfgui-home" / "data" / "models" / "o" / "m"
+    monkeypatch.setattr(sys, "stdin", _ClosedTerminal(""))
+
+    assert main(["delete", "o/m"]) == 0
+
+    assert "Nothing deleted." in capsys.readouterr().out
+    assert (root / "a.txt").read_bytes() == b"a\n"

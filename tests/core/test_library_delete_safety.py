@@ -14,7 +14,9 @@ from hfgui.core.manifest import Manifest, ManifestFile, write_manifest
 def _model(folder, data: bytes = b"weights"):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "w.bin").write_bytes(data)
-    write_manifest(folder, Manifest("o/m", "main", "c" * 40, (ManifestFile("w.bin", len(data), "e" * 64),), 0.0))
+    write_manifest(
+        folder, Manifest("o/m", "main", "c" * 40, (ManifestFile("w.bin", len(data), "e" * 64),), 0.0)
+    )
 
 
 def test_owner_folder_linked_out_of_the_library_is_not_followed(tmp_path):

@@ -10,6 +10,7 @@ from hfgui.core.library import InstallState, Library
 from hfgui.core.manifest import read_manifest
 from hfgui.core.model_download import download_model
 from hfgui.core.planner import DownloadRequest
+from hfgui.core.types import FileState
 from tests.hubemu import content_from_bytes, generated_content
 
 
@@ -54,3 +55,20 @@ def test_adding_files_to_an_installed_model_keeps_it_installed_meanwhile(hub, cl
     # Nothing the manifest lists was touched, so the model is still what it was.
     assert Library(tmp_path).installed()[0].state is InstallState.INSTALLED
     assert Library(tmp_path).check("o/m") == []
+
+
+def test_an_unexpected_error_stops_the_queue_instead_of_downloading_on(hub, client, tmp_path):
+    files = {f"f{i}.txt": f"file {i}\n".encode() for i in range(6)}
+    hub.add_repo("o/many", files=files)
+
+    raised = []
+
+    def broken_consumer(progress) -> None:  # fails once, when the first file starts
+        if not raised and any(f.state is FileState.DOWNLOADING for f in progress.files):
+            raised.append(True)
+            raise RuntimeError("a progress consumer bug")
+
+    with pytest.raises(RuntimeError):
+        download_model(client, DownloadRequest("o/many", workers=1), tmp_path, on_progress=broken_consumer)
+
+    assert not any(hub.requests_for(name) for name in files)  # no file was started after the crash

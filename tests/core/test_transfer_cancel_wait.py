@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from hfgui.core.errors import DownloadCancelledError
+from hfgui.core.errors import DownloadCancelledError, NetworkError
 from hfgui.core.hub import HubClient
 from hfgui.core.ratelimit import RetryPolicy
-from hfgui.core.transfer import download_file
+from hfgui.core.transfer import MAX_CONSECUTIVE_FAILURES, download_file
 from tests.core.helpers.transfer_support import make_task
 from tests.hubemu import content_from_bytes
 
@@ -42,4 +42,21 @@ def test_cancel_during_a_retry_wait_stops_without_another_request(hub, tmp_path)
 
     watcher.join()
     assert len(hub.requests_for(PATH)) == 1  # no retry was sent after the cancel
+    assert not task.dest.exists()
+
+
+def test_a_server_that_restarts_from_zero_and_drops_at_the_same_place_is_given_up(hub, tmp_path):
+    # Range ignored (200, whole body) and the connection cut at the same byte every time: each attempt
+    # receives bytes, but never new ones. That must end with a NetworkError, not loop for ever.
+    hub.add_repo("acme/tiny", {PATH: content_from_bytes(b'{"a": 1}\n' * 10_000)})
+    hub.faults.drop_after(PATH, 30_000, times=30)
+    hub.faults.ignore_range(PATH, times=30)
+    task = make_task(hub, "acme/tiny", PATH, tmp_path / "model")
+    client = HubClient(hub.url, token=False, retry=RetryPolicy(base_wait=0.01, max_wait=0.05))
+
+    with pytest.raises(NetworkError):
+        download_file(client, task, tmp_path / "staging", cancel=threading.Event())
+
+    gets = [r for r in hub.requests_for(PATH) if r.method == "GET" and r.status in (200, 206)]
+    assert len(gets) <= MAX_CONSECUTIVE_FAILURES + 1
     assert not task.dest.exists()
