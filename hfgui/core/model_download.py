@@ -178,7 +178,6 @@ class ModelDownloader:
             first_report[0] = False
 
         try:
-            task.dest.parent.mkdir(parents=True, exist_ok=True)
             transfer.download_file(
                 self.client,
                 task,

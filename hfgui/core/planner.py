@@ -291,7 +291,12 @@ def _assemble(
 
 
 def plan_download(client, request: DownloadRequest, library_root: Path | None) -> Plan:
-    """Two kinds of Hub request only: model info (for the commit), then the tree pinned to that commit."""
+    """Model info (for the commit), then the tree pinned to that commit; gated repos add one access probe."""
     info = client.model_info(request.repo_id, request.revision)
     entries = list(client.iter_tree(request.repo_id, info.sha, recursive=True))
-    return plan_from_entries(request, info.sha, entries, endpoint=client.endpoint, library_root=library_root)
+    plan = plan_from_entries(request, info.sha, entries, endpoint=client.endpoint, library_root=library_root)
+    if (info.gated or info.disabled) and plan.tasks:
+        # Gated and disabled repos show their listing to anyone. Probing one file (a HEAD) turns "no
+        # access" into one clear error before any worker starts, instead of the same error per file.
+        client.file_metadata(request.repo_id, plan.tasks[0].path, plan.commit)
+    return plan

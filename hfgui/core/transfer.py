@@ -412,7 +412,12 @@ class _FileDownload:
                 partials.remove_partial(self.staging_dir, self.task.partial_key)
                 raise
             except HfGuiError:
-                self.keep_for_resume(fd)
+                if os.fstat(fd).st_size == 0:  # nothing worth resuming: leave no empty partial behind
+                    os.close(fd)
+                    fd = -1
+                    partials.remove_partial(self.staging_dir, self.task.partial_key)
+                else:
+                    self.keep_for_resume(fd)
                 raise
             _sync_data(fd)
             if os.name == "nt":  # Windows cannot rename an open file
