@@ -57,14 +57,15 @@ def launch_probe() -> int:
     window = build_main_window(Services.from_environment())
 
     class Exposed(QtCore.QObject):
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt name)
-            if event.type() == QtCore.QEvent.Type.Expose and window.isExposed():
+        def eventFilter(self, obj, event) -> bool:
+            if event.type() == QtCore.QEvent.Type.Expose and obj.isExposed():
                 print(f"exposed {time.time():.6f}", flush=True)
                 QtCore.QTimer.singleShot(0, app.quit)
             return False
 
     exposed = Exposed()
-    window.installEventFilter(exposed)
+    window.winId()  # creates the native window, whose Expose event means "on screen"
+    window.windowHandle().installEventFilter(exposed)
     window.show()
     QtCore.QTimer.singleShot(0, window.start_background)
     QtGui.QGuiApplication.processEvents()
@@ -147,7 +148,10 @@ def catalog_rows(count: int):
 def main() -> int:
     home = tempfile.mkdtemp(prefix="hfgui-bench-")
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve-emulator"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, "--serve-emulator"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     hub_url = server.stdout.readline().strip()
     env = dict(os.environ, HFGUI_HOME=home, HF_ENDPOINT=hub_url, HF_HOME=os.path.join(home, "hf"))
@@ -192,7 +196,9 @@ def measure_window() -> list[tuple[str, str, str]]:
     rows = []
 
     # Longest event-loop stall while eight files download at full speed (details panel showing them).
-    entry = CatalogEntry("bench", "Bench (8 files)", REPO, "transformers", "safetensors", include=("weights/*",))
+    entry = CatalogEntry(
+        "bench", "Bench (8 files)", REPO, "transformers", "safetensors", include=("weights/*",)
+    )
     window._model_added(entry)
     window.select_key("bench")
     probe = StallProbe()

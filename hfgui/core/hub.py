@@ -26,7 +26,7 @@ from hfgui.core.errors import (
     UnexpectedResponseError,
 )
 from hfgui.core.http import NO_NETRC, json_body, new_session, request_id, server_message, user_agent
-from hfgui.core.network import NetworkConfig
+from hfgui.core.network import NetworkConfig, SocksProxyError
 from hfgui.core.ratelimit import RetryPolicy, backoff_delay, is_retryable_status, server_wait
 from hfgui.core.repo_id import validate_repo_id
 from hfgui.core.types import Account, FileMetadata, ModelInfo, ModelSummary, TreeEntry
@@ -487,6 +487,8 @@ def _summary(item: dict[str, Any]) -> ModelSummary:
 def _describe(exc: BaseException) -> str:
     """A short, token-free description of a transport failure."""
     text = str(exc)
+    if isinstance(exc, SocksProxyError):  # names the SOCKS proxy (password hidden) and what failed
+        return exc.detail
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return "connection timed out"
     if isinstance(exc, requests.Timeout):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import ipaddress
 import os
 import re
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +18,19 @@ import requests
 
 from hfgui.core.errors import HfGuiError
 
+try:  # PySocks is a dependency; without it SOCKS proxies are refused with an install hint
+    import socks
+except ImportError:  # pragma: no cover - only a broken install lacks it
+    socks = None
+
 PROXY_MODES = ("system", "none", "manual")
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
 SOCKS_SCHEMES = frozenset(s for s in PROXY_SCHEMES if s.startswith("socks"))
 # requests reads these two itself in system mode; SSL_CERT_FILE is OpenSSL's and requests ignores it.
 CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 REDACTED_USERINFO = "***"
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
+# Up to the last "@" of the authority: a password typed with a raw "@" in it is hidden whole.
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/\s]+@")
 _HOST_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$", re.IGNORECASE)
 _SETTINGS_HINT = "Fix it in Settings (Network) or switch the proxy to System."
 
@@ -39,9 +47,28 @@ def redact_url(text: str) -> str:
 
 
 def normalize_proxy_url(url: str) -> str:
-    """Trimmed, and ``host:port`` without a scheme read as ``http://host:port`` (as curl does)."""
+    """Trimmed, and ``host:port`` without a scheme read as ``http://host:port`` (as curl does).
+
+    A SOCKS4 user id alone (``socks4://id@host``) gets an empty password, ``id:@``: requests drops a
+    user name that has no password, and SOCKS4 has no passwords.
+    """
     url = url.strip()
-    return url if "://" in url else f"http://{url}"
+    if "://" not in url:
+        return f"http://{url}"
+    scheme, _, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if scheme.lower() in ("socks4", "socks4a") and at and userinfo and ":" not in userinfo:
+        return f"{scheme}://{userinfo}:@{host}"
+    return url
+
+
+def redact_proxy_url(url: str) -> str:
+    """A proxy address safe to show: everything before its last ``@`` hidden, even a malformed one."""
+    url = url.strip()
+    scheme, sep, rest = url.partition("://") if "://" in url else ("", "", url)
+    if "@" not in rest:
+        return url
+    return f"{scheme}{sep}{REDACTED_USERINFO}@{rest.rpartition('@')[2]}"
 
 
 def proxy_url_problem(url: Any) -> str | None:
@@ -49,7 +76,7 @@ def proxy_url_problem(url: Any) -> str | None:
     if not isinstance(url, str) or not url.strip():
         return "the proxy address is empty"
     parts = urlsplit(normalize_proxy_url(url))
-    shown = redact_url(url.strip())
+    shown = redact_proxy_url(url)
     if parts.scheme.lower() not in PROXY_SCHEMES:
         return f"'{shown}' uses '{parts.scheme}', but a proxy must be {', '.join(PROXY_SCHEMES)}"
     if not parts.hostname:
@@ -60,6 +87,8 @@ def proxy_url_problem(url: Any) -> str | None:
         return f"'{shown}' has an invalid port"
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         return f"'{shown}' must be only scheme://[user:password@]host:port"
+    if parts.scheme.lower() in ("socks4", "socks4a") and parts.password:
+        return f"'{shown}' has a password, but SOCKS4 only knows a user id (use socks5:// for a password)"
     return None
 
 
@@ -70,9 +99,124 @@ def socks_available() -> bool:
 
 def _socks_error(url: str) -> HfGuiError:
     return HfGuiError(
-        f"The proxy {redact_url(url)} is a SOCKS proxy, which needs the PySocks package.",
+        f"The proxy {redact_proxy_url(url)} is a SOCKS proxy, which needs the PySocks package.",
         "Install it (pip install PySocks) or use an http:// proxy.",
     )
+
+
+# --- SOCKS failures ------------------------------------------------------------------------------
+
+
+class SocksProxyError(requests.exceptions.ProxyError):
+    """A SOCKS proxy failed one connection in a way a later try may not (down, refused, reset).
+
+    Still a requests ConnectionError, so the Hub client retries it like any dropped connection;
+    ``detail`` says which proxy (password hidden) and what went wrong, for the NetworkError it ends as.
+    """
+
+    def __init__(self, detail: str, *, request: Any = None) -> None:
+        super().__init__(detail, request=request)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class SocksProxyTimeout(SocksProxyError, requests.exceptions.ConnectTimeout):
+    """The SOCKS proxy (or the host behind it) did not complete the connection in time."""
+
+
+def socks_failure(
+    exc: BaseException, proxy_url: str, target_url: str, *, from_settings: bool
+) -> Exception | None:
+    """What to raise for ``exc``, a failure of a request sent through the SOCKS proxy ``proxy_url``.
+
+    Problems a retry cannot fix (credentials refused, not a SOCKS server) become an HfGuiError the Hub
+    client passes on at once; the rest a SocksProxyError it retries. None: not a SOCKS failure.
+    """
+    proxy_url = normalize_proxy_url(proxy_url)
+    shown = redact_proxy_url(proxy_url)
+    scheme = urlsplit(proxy_url).scheme.lower()
+    kind = "SOCKS4" if scheme.startswith("socks4") else "SOCKS5"
+    host = urlsplit(target_url).hostname or target_url
+    fix = (
+        "Settings (Network)"
+        if from_settings
+        else "your proxy variable (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY)"
+    )
+    timed_out = isinstance(exc, requests.Timeout)
+    cause = _find_cause(exc, socks.ProxyError) if socks is not None else None
+    if cause is None:
+        if _find_cause(exc, socket.gaierror) is not None:  # the proxy's own name did not resolve
+            return SocksProxyError(f"the host name of the {kind} proxy {shown} could not be resolved")
+        if timed_out:
+            return SocksProxyTimeout(f"the {kind} proxy {shown} did not answer in time")
+        return None
+    # ProxyError is an OSError, so PySocks wraps its own handshake errors in "Socket error": unwrap them.
+    while socks is not None and isinstance(getattr(cause, "socket_err", None), socks.ProxyError):
+        cause = cause.socket_err
+    message = str(getattr(cause, "msg", "") or cause)
+    socket_err = getattr(cause, "socket_err", None)
+    if isinstance(cause, socks.SOCKS5AuthError):
+        # With no password set PySocks offers "no authentication" only, and a proxy wanting one refuses it.
+        if "no username" in message.lower() or not urlsplit(proxy_url).password:
+            what = f"The SOCKS5 proxy {shown} asks for a user name and password, and none is set."
+        elif "methods" in message.lower():
+            what = f"The SOCKS5 proxy {shown} accepted none of the sign-in methods offered."
+        else:
+            what = f"The SOCKS5 proxy {shown} rejected the user name or password."
+        return HfGuiError(what, f"Correct the proxy address in {fix}: socks5://user:password@host:port.")
+    if isinstance(cause, (socks.SOCKS5Error, socks.SOCKS4Error)):
+        code, _, reason = message.partition(": ")
+        if code in ("0x5c", "0x5d"):  # SOCKS4: the proxy checks the user id with identd
+            return HfGuiError(
+                f"The SOCKS4 proxy {shown} refused the user id.",
+                f"Correct it in {fix}, or use a socks5:// proxy with a user name and password.",
+            )
+        reason = (reason or message).lower()
+        return SocksProxyError(f"the {kind} proxy {shown} could not connect to {host}: {reason}")
+    if timed_out or isinstance(socket_err, TimeoutError):
+        return SocksProxyTimeout(f"the {kind} proxy {shown} did not answer in time")
+    if isinstance(cause, socks.ProxyConnectionError):
+        return SocksProxyError(f"cannot connect to the {kind} proxy {shown}: {_socket_reason(socket_err)}")
+    if "invalid data" in message or "invalid response" in message:
+        return HfGuiError(
+            f"{shown} did not answer as a {kind} proxy.",
+            f"Check the proxy's scheme and port in {fix} (an HTTP proxy is written http://host:port).",
+        )
+    if isinstance(socket_err, socket.gaierror):  # socks4/socks5: names are looked up here, not by the proxy
+        remote = {"socks5": "socks5h", "socks4": "socks4a"}.get(scheme)
+        tip = f" (with {remote}:// the proxy looks names up)" if remote else ""
+        return SocksProxyError(f"{host} could not be resolved on this computer{tip}")
+    return SocksProxyError(f"the {kind} proxy {shown} closed the connection during its handshake")
+
+
+def _find_cause(exc: BaseException, wanted: type[BaseException]) -> BaseException | None:
+    """The first ``wanted`` among ``exc``'s causes, contexts and wrapped errors (urllib3 nests them)."""
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, wanted):
+            return current
+        linked = (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args)
+        pending.extend(item for item in linked if isinstance(item, BaseException))
+    return None
+
+
+def _socket_reason(error: BaseException | None) -> str:
+    number = getattr(error, "errno", None)
+    if isinstance(error, TimeoutError):
+        return "no answer in time"
+    if number == errno.ECONNREFUSED:
+        return "connection refused"
+    if number in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "network unreachable"
+    if error is None:
+        return "failed"
+    return getattr(error, "strerror", None) or type(error).__name__
 
 
 # --- no-proxy list -------------------------------------------------------------------------------
@@ -202,9 +346,9 @@ class NetworkConfig:
     """How hfgui reaches the network: proxy mode and address, hosts that skip the proxy, extra CA bundle.
 
     ``system``: requests' defaults (HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY, REQUESTS_CA_BUNDLE,
-    SSL_CERT_FILE). ``none``: environment proxies ignored. ``manual``: ``proxy_url`` for http and https
-    traffic except hosts in ``no_proxy``. ``ca_bundle`` (all modes) is trusted instead of the default CAs.
-    TLS verification is never turned off.
+    SSL_CERT_FILE). ``none``: environment proxies ignored. ``manual``: ``proxy_url`` (http, https or
+    socks4/4a/5/5h) for http and https traffic except hosts in ``no_proxy``. ``ca_bundle`` (all modes)
+    is trusted instead of the default CAs. TLS verification is never turned off.
     """
 
     proxy_mode: str = "system"
@@ -313,3 +457,20 @@ class NetworkSession(requests.Session):
         if proxy and _is_socks(normalize_proxy_url(proxy)) and not socks_available():
             raise _socks_error(proxy)
         return merged
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """As requests does, with failures of a SOCKS proxy told in hfgui's words (password hidden)."""
+        try:
+            return super().send(request, **kwargs)
+        except requests.ConnectionError as exc:
+            proxy = requests.utils.select_proxy(request.url, kwargs.get("proxies") or {})
+            if not proxy or not _is_socks(normalize_proxy_url(proxy)):
+                raise
+            failure = socks_failure(
+                exc, proxy, request.url or "", from_settings=self.network.proxy_mode == "manual"
+            )
+            if failure is None:
+                raise
+            if isinstance(failure, requests.RequestException):
+                failure.request = request
+            raise failure from None

@@ -34,6 +34,7 @@ def make_application(argv: list[str]) -> QtWidgets.QApplication:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Open the window; ``argv`` (without the program name) may name models to open, e.g. Hub URLs."""
     argv = list(sys.argv if argv is None else [sys.argv[0], *argv])
     app = make_application(argv)
     services = Services.from_environment()
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     # Library scan, sizes and interrupted downloads start once the window is on screen.
     QtCore.QTimer.singleShot(0, window.start_background)
+    addresses = [arg for arg in argv[1:] if not arg.startswith("-")]
+    if addresses:
+        QtCore.QTimer.singleShot(0, lambda: window.open_addresses(addresses))
     return app.exec()
 
 

@@ -9,7 +9,6 @@ from PySide6 import QtCore, QtWidgets
 from hfgui.core.errors import format_bytes
 from hfgui.gui.files_model import FilesModel
 from hfgui.gui.formatting import duration_text, speed_text
-from hfgui.gui.progress_delegate import ProgressDelegate
 from hfgui.gui.rows import RowState, Status
 
 
@@ -41,7 +40,6 @@ class DetailsPanel(QtWidgets.QWidget):
         self.files = FilesModel(self)
         self.table = QtWidgets.QTableView()
         self.table.setModel(self.files)
-        self.table.setItemDelegateForColumn(FilesModel.COL_PROGRESS, ProgressDelegate(self.table))
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)

@@ -10,6 +10,8 @@ Pause = cancel keeping partials; Cancel = cancel and delete them.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 QUEUE_FILE_NAME = "downloads.json"
 REFRESH_MS = 100  # ≤ 10 repaints a second however fast the bytes arrive
+DOWNLOAD_NICE = 10  # download threads' nice value (Linux): the window comes first when cores are busy
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,26 @@ class JobEvent:
     kind: str  # "progress", "installed", "cancelled", "failed"
     progress: ModelProgress | None = None
     error: HfGuiError | None = None
+
+
+def lower_thread_priority() -> None:
+    """Run this download thread (and the worker/hashing threads it starts) below the window's priority.
+
+    Hashing and writing at full speed can keep every core busy; at equal priority the scheduler then
+    leaves the GUI thread waiting for tens of milliseconds. On Linux the nice value is per thread and
+    new threads inherit it, so the core's download workers follow. The pool's threads only ever run
+    downloads, so the lowered priority staying with them is intended.
+    """
+    if sys.platform.startswith("linux"):
+        tid = threading.get_native_id()
+        try:
+            current = os.getpriority(os.PRIO_PROCESS, tid)
+            if current < DOWNLOAD_NICE:
+                os.setpriority(os.PRIO_PROCESS, tid, DOWNLOAD_NICE)
+        except OSError as exc:
+            log.debug("Could not lower the download thread's priority: %s", exc)
+    else:  # elsewhere only this thread: its workers start at the normal priority
+        QtCore.QThread.currentThread().setPriority(QtCore.QThread.Priority.LowPriority)
 
 
 class _DownloadJob(QtCore.QRunnable):
@@ -59,6 +82,7 @@ class _DownloadJob(QtCore.QRunnable):
 
     def run(self) -> None:  # worker thread
         key = self.entry.key
+        lower_thread_priority()
         try:
             self._download()
         except DownloadCancelledError:
@@ -163,6 +187,10 @@ class DownloadManager(QtCore.QObject):
 
     def is_active(self, key: str) -> bool:
         return key in self._jobs or key in self._queue
+
+    def remembered_keys(self) -> list[str]:
+        """Queued, running, paused and interrupted downloads (their partial files are wanted)."""
+        return [k for k in (*self.active_keys(), *sorted(self._paused | self._interrupted)) if k]
 
     def running_count(self) -> int:
         return len(self._jobs)

@@ -1,8 +1,10 @@
-"""Background reads of the library folder: which catalog models are installed or half-downloaded,
-how much space they use, and how much is free. Runs on a worker thread, returns plain values."""
+"""Background reads of the library folder (and the Hugging Face cache, and imported references): which
+catalog models are installed or half-downloaded, how much space they use, and how much is free.
+Runs on a worker thread, returns plain values."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +12,15 @@ from pathlib import Path
 from hfgui.core import partials
 from hfgui.core.catalog import path_matches
 from hfgui.core.diskspace import free_bytes
-from hfgui.core.library import InstallState, Library
+from hfgui.core.jsonio import read_json
+from hfgui.core.library import (
+    SOURCE_HF_CACHE,
+    SOURCE_LIBRARY,
+    SOURCE_REFERENCE,
+    InstalledModel,
+    InstallState,
+    Library,
+)
 from hfgui.core.manifest import read_manifest
 from hfgui.gui.rows import ModelEntry
 
@@ -20,33 +30,83 @@ class LibraryState:
     root: Path
     installed: frozenset[str] = frozenset()  # model keys whose files are all installed and verified
     incomplete: frozenset[str] = frozenset()  # keys with partial downloads or an unfinished install
-    sizes: dict[str, int] = field(default_factory=dict)  # repo id -> bytes on disk
+    sizes: dict[str, int] = field(default_factory=dict)  # repo id -> bytes on disk in the library
     used_bytes: int = 0
     free_bytes: int | None = None
+    # Installed keys whose copy lives outside the library folder: key -> where ("hf-cache" or "reference").
+    elsewhere: dict[str, InstalledModel] = field(default_factory=dict)
 
 
-def scan_library(root: Path, entries: Sequence[ModelEntry]) -> LibraryState:
+def scan_library(
+    root: Path, entries: Sequence[ModelEntry], cache_dir: Path | None = None, *, include_cache: bool = True
+) -> LibraryState:
+    """Which entries are installed: in the library, imported by reference, or in the Hugging Face cache."""
     library = Library(root)
-    models = {m.repo_id: m for m in library.installed()}
+    places: dict[str, list[InstalledModel]] = {}
+    for model in library.all_models(cache_dir, include_cache=include_cache):
+        places.setdefault(model.repo_id, []).append(model)  # library first, then reference, then cache
     installed: set[str] = set()
     incomplete: set[str] = set()
+    elsewhere: dict[str, InstalledModel] = {}
     for entry in entries:
-        model = models.get(entry.repo_id)
-        if model is None:
-            continue
-        if model.state is InstallState.INSTALLED:
-            manifest = read_manifest(model.root)
-            paths = [f.path for f in manifest.files] if manifest else []
-            if any(path_matches(p, entry.include, entry.exclude) for p in paths):
+        found = places.get(entry.repo_id, [])
+        for model in found:
+            if _holds_entry(library, model, entry):
                 installed.add(entry.key)
-                continue
-        incomplete.add(entry.key)
+                if model.source != SOURCE_LIBRARY:
+                    elsewhere[entry.key] = model
+                break
+        else:
+            if any(m.source == SOURCE_LIBRARY for m in found):
+                incomplete.add(entry.key)
     try:
         free = free_bytes(root)
     except OSError:
         free = None
-    sizes = {repo: m.size for repo, m in models.items()}
-    return LibraryState(root, frozenset(installed), frozenset(incomplete), sizes, sum(sizes.values()), free)
+    sizes = {repo: models[0].size for repo, models in places.items() if models[0].source == SOURCE_LIBRARY}
+    return LibraryState(
+        root, frozenset(installed), frozenset(incomplete), sizes, sum(sizes.values()), free, elsewhere
+    )
+
+
+def _holds_entry(library: Library, model: InstalledModel, entry: ModelEntry) -> bool:
+    if model.state in (InstallState.INSTALLED, InstallState.REFERENCED):
+        return any(path_matches(p, entry.include, entry.exclude) for p in _paths_of(library, model))
+    if model.source == SOURCE_HF_CACHE and model.state is InstallState.INCOMPLETE:
+        # A snapshot missing files of the repository may still hold every file this entry selects.
+        listed = _cached_listing(model)
+        wanted = {p for p in listed if path_matches(p, entry.include, entry.exclude)}
+        return bool(wanted) and wanted <= set(_paths_of(library, model))
+    return False
+
+
+def _cached_listing(model: InstalledModel) -> list[str]:
+    """The commit's full file list that hfgui keeps next to a cached snapshot (hfcache's trees/ folder)."""
+    if model.commit is None:
+        return []
+    try:
+        data = read_json(model.root.parent.parent / "trees" / f"{model.commit}.json")
+    except (OSError, ValueError):
+        return []
+    files = data.get("files") if isinstance(data, dict) else None
+    return list(files) if isinstance(files, dict) else []
+
+
+def _paths_of(library: Library, model: InstalledModel) -> list[str]:
+    """The repository paths a place holds (what the catalog entry's globs are matched against)."""
+    if model.source == SOURCE_LIBRARY:
+        manifest = read_manifest(model.root)
+        return [f.path for f in manifest.files] if manifest else []
+    if model.source == SOURCE_REFERENCE:
+        ref = library.reference(model.repo_id)
+        if ref is None:
+            return []
+        return [p or ref.path.name for p, _size in ref.files]
+    paths = []
+    for folder, _dirs, names in os.walk(model.root):
+        base = Path(folder).relative_to(model.root)
+        paths += [(base / name).as_posix() for name in names]
+    return paths
 
 
 def discard_partials(root: Path, entry: ModelEntry) -> int:

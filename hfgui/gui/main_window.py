@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from hfgui.core.catalog import CatalogEntry, load_catalog
+from hfgui.core.catalog import CatalogEntry, ModelReference, load_catalog, path_matches
 from hfgui.core.errors import (
     GatedRepoError,
     HfGuiError,
@@ -19,6 +19,7 @@ from hfgui.core.errors import (
     RepoNotFoundError,
     format_bytes,
 )
+from hfgui.core.launch import models_to_open
 from hfgui.core.settings import Settings
 from hfgui.core.sizes import SizeCache
 from hfgui.gui import roles
@@ -27,11 +28,12 @@ from hfgui.gui.banner import Banner
 from hfgui.gui.details_panel import DetailsPanel
 from hfgui.gui.download_manager import DownloadManager
 from hfgui.gui.entries import model_entries, model_entry
+from hfgui.gui.library_panel import LibraryPanel
 from hfgui.gui.library_scan import LibraryState, delete_model, scan_library
 from hfgui.gui.models_filter import ModelsFilterProxy
 from hfgui.gui.models_model import ModelsModel
-from hfgui.gui.progress_delegate import ProgressDelegate
 from hfgui.gui.rows import RowState, Status
+from hfgui.gui.search_panel import SearchPanel
 from hfgui.gui.services import Services
 from hfgui.gui.settings_dialog import SettingsDialog
 from hfgui.gui.size_probe import EntryProbe, probe_entry
@@ -61,10 +63,15 @@ class MainWindow(QtWidgets.QMainWindow):
         *,
         open_url: Callable[[QtCore.QUrl], object] | None = None,
         catalog: list[CatalogEntry] | None = None,
+        tray_available: Callable[[], bool] | None = None,
+        quit_app: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.services = services
+        # Injectable so tests can act on what would reach the desktop (file manager, tray, app exit).
         self.open_url = open_url or QtGui.QDesktopServices.openUrl
+        self.tray_available = tray_available or QtWidgets.QSystemTrayIcon.isSystemTrayAvailable
+        self.quit_app = quit_app or QtWidgets.QApplication.quit
         self.setWindowTitle("hfgui — Hugging Face models")
         self.resize(1280, 800)
         self.runner = TaskRunner(4, self)
@@ -100,8 +107,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_view(self) -> None:
         view = QtWidgets.QTreeView()
         view.setModel(self.proxy)
-        # Only the status cells paint in Python (a bar); every other cell is drawn by Qt alone.
-        view.setItemDelegateForColumn(ModelsModel.COL_STATUS, ProgressDelegate(view))
+        # No Python delegate: progress bars are cell backgrounds (progress_delegate.bar_brush), so
+        # repaints during downloads never wait for the GIL.
         view.setUniformRowHeights(True)
         view.setAlternatingRowColors(True)
         view.setSortingEnabled(False)
@@ -206,12 +213,37 @@ class MainWindow(QtWidgets.QMainWindow):
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([460, 260])
 
+        models_page = QtWidgets.QWidget()
+        models_layout = QtWidgets.QVBoxLayout(models_page)
+        models_layout.setContentsMargins(0, 6, 0, 0)
+        models_layout.addLayout(filters)
+        models_layout.addWidget(splitter, 1)
+
+        self.search_panel = SearchPanel(self.services, self)
+        self.search_panel.add_requested.connect(self._search_added)
+        self.search_panel.download_requested.connect(self._search_download)
+        self.library_panel = LibraryPanel(
+            self.services,
+            self,
+            open_url=lambda url: self.open_url(url),
+            queued_repos=self._queued_repos,
+        )
+        self.library_panel.changed.connect(self.refresh_library)
+        self.library_panel.download_requested.connect(self._library_download)
+        self._library_scanned = False
+
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(models_page, "Models")
+        self.tabs.addTab(self.search_panel, "Search")
+        self.tabs.addTab(self.library_panel, "Library")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.banner)
-        layout.addLayout(filters)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.storage_label = QtWidgets.QLabel("")
         self.statusBar().addPermanentWidget(self.storage_label)
@@ -339,7 +371,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_cancel.setEnabled(active or status is Status.PAUSED)
         self.act_retry.setEnabled(status is Status.FAILED)
         self.act_delete.setEnabled(
-            state is not None and not active and status in (Status.INSTALLED, Status.PAUSED)
+            state is not None
+            and not active
+            and status in (Status.INSTALLED, Status.PAUSED)
+            and state.location != "hf-cache"  # the shared cache belongs to huggingface_hub
         )
         self.act_reveal.setEnabled(state is not None and status is Status.INSTALLED)
         self.act_open_hub.setEnabled(state is not None)
@@ -425,8 +460,15 @@ class MainWindow(QtWidgets.QMainWindow):
         state = self.selected_state()
         if state is None:
             return
-        folder = self.services.library_root / state.entry.repo_id
-        self.open_url(QtCore.QUrl.fromLocalFile(str(folder)))
+        self.open_url(QtCore.QUrl.fromLocalFile(str(self.model_folder(state.entry.key))))
+
+    def model_folder(self, key: str):
+        """Where the model's files are: the library folder, or its place in the HF cache / an import."""
+        state = self.model.state(key)
+        where = self.library_state.elsewhere.get(key)
+        if where is not None and state is not None and state.location:
+            return where.root
+        return self.services.library_root / self.model.state(key).entry.repo_id
 
     def open_selected_on_hub(self) -> None:
         state = self.selected_state()
@@ -439,6 +481,84 @@ class MainWindow(QtWidgets.QMainWindow):
         self.add_dialog = dialog
         dialog.open()
         return dialog
+
+    def open_addresses(self, args: list[str]) -> None:
+        """Models named on the command line (`hfgui https://huggingface.co/owner/name`): select the
+        row of one already in the list, else open Add model prefilled and checking."""
+        try:
+            refs = models_to_open(args, self.services.endpoint)
+        except HfGuiError as exc:
+            self.ask("Cannot open that address", str(exc), (("Close", None),))
+            return
+        self._to_open = [ref for ref in refs if not self._select_reference(ref)]
+        self._open_next_reference()
+
+    def _select_reference(self, ref: ModelReference) -> bool:
+        matches = [s.entry.key for s in self.model.states() if s.entry.repo_id.lower() == ref.repo_id.lower()]
+        if ref.path:
+            exact = [
+                k
+                for k in matches
+                if path_matches(
+                    ref.path, self.model.state(k).entry.include, self.model.state(k).entry.exclude
+                )
+            ]
+            matches = exact or matches
+        if not matches:
+            return False
+        self.show_models_tab()
+        self.select_key(matches[0])
+        return True
+
+    def _open_next_reference(self) -> None:
+        if not getattr(self, "_to_open", None):
+            return
+        ref = self._to_open.pop(0)
+        text = (
+            ref.repo_id
+            if ref.revision in ("", "main")
+            else f"{self.services.endpoint}/{ref.repo_id}/tree/{ref.revision}"
+        )
+        if ref.path and ref.revision in ("", "main"):
+            text = f"{self.services.endpoint}/{ref.repo_id}/blob/main/{ref.path}"
+        dialog = self.add_model(text)
+        dialog.finished.connect(lambda _result: self._open_next_reference())
+        dialog.check()
+
+    def show_models_tab(self) -> None:
+        """Bring the models list to the front (the window may show another tab)."""
+        self.tabs.setCurrentIndex(0)
+
+    # --- the Search and Library tabs -------------------------------------------------------------
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.library_panel and not self._library_scanned:
+            self._library_scanned = True
+            self.library_panel.refresh()
+        is_models = index == 0
+        for act in self.model_actions:
+            act.setVisible(is_models)
+
+    def _search_added(self, entry: CatalogEntry) -> None:
+        self._model_added(entry)
+
+    def _search_download(self, entry: CatalogEntry) -> None:
+        self._model_added(entry)
+        self.show_models_tab()
+        self.manager.start(entry.id)
+
+    def _library_download(self, repo_id: object) -> None:
+        """The library asks to fetch a model again (e.g. files damaged): resume its catalog row."""
+        keys = [s.entry.key for s in self.model.states() if s.entry.repo_id == repo_id]
+        self.show_models_tab()
+        if keys:
+            self.select_key(keys[0])
+            self.manager.start(keys[0])
+        else:
+            self.add_model(str(repo_id))
+
+    def _queued_repos(self) -> list[str]:
+        return sorted({self.model.state(k).entry.repo_id for k in self.manager.remembered_keys()})
 
     def _model_added(self, entry: CatalogEntry) -> None:
         row = model_entry(entry)
@@ -509,11 +629,14 @@ class MainWindow(QtWidgets.QMainWindow):
                 if self.manager.is_active(key):
                     continue
                 if key in state.installed:
-                    self.model.update(key, status=Status.INSTALLED, error=None)
+                    where = state.elsewhere.get(key)
+                    location = where.source if where is not None else ""
+                    if row.status is not Status.INSTALLED or row.location != location or row.error:
+                        self.model.update(key, status=Status.INSTALLED, error=None, location=location)
                 elif key in state.incomplete and row.status in (Status.AVAILABLE, Status.INSTALLED):
-                    self.model.update(key, status=Status.PAUSED)
+                    self.model.update(key, status=Status.PAUSED, location="")
                 elif row.status is Status.INSTALLED:
-                    self.model.update(key, status=Status.AVAILABLE)
+                    self.model.update(key, status=Status.AVAILABLE, location="")
             self._show_storage()
             self.update_actions()
             if then is not None:
@@ -601,6 +724,8 @@ class MainWindow(QtWidgets.QMainWindow):
         name = state.entry.name if state else key
         self.notify("Download finished", f"{name} is installed and verified.")
         self.refresh_library()
+        if self._library_scanned:
+            self.library_panel.refresh()
 
     def _on_failed(self, key: str, error: HfGuiError | None) -> None:
         state = self.model.state(key)
@@ -720,7 +845,7 @@ class MainWindow(QtWidgets.QMainWindow):
         event.ignore()
         count = len(self.manager.active_keys())
         buttons: list[tuple[str, Callable[[], None] | None]] = []
-        if QtWidgets.QSystemTrayIcon.isSystemTrayAvailable():
+        if self.tray_available():
             buttons.append(("Keep downloading in the tray", self.hide_to_tray))
         buttons += [("Pause and quit", self.pause_and_quit), ("Don't quit", None)]
         self.ask(
@@ -762,10 +887,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.close()
 
     def _shutdown(self) -> None:
+        self.library_panel.shutdown(5_000)
+        self.search_panel.wait_idle(5_000)
         self.manager.save_queue()
         self.manager.wait_idle(10_000)
         self.runner.wait(5_000)
         if self.tray is not None:
             self.tray.hide()
         if self._quitting:
-            QtWidgets.QApplication.instance().quit()
+            self.quit_app()

@@ -16,12 +16,14 @@ from PySide6 import QtCore, QtGui
 from hfgui.core.types import ModelProgress
 from hfgui.gui import roles
 from hfgui.gui.formatting import size_text
+from hfgui.gui.progress_delegate import bar_brush
 from hfgui.gui.rows import ModelEntry, RowState, Status
 
 Qt = QtCore.Qt
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -199,6 +201,8 @@ class ModelsModel(QtGui.QStandardItemModel):
         status_item.setData(state.status_text, DISPLAY)
         bar = state.permille if state.progress is not None and state.status in _BAR_STATES else NO_BAR
         status_item.setData(bar, roles.PROGRESS_ROLE)
+        kind = "paused" if state.status is Status.PAUSED else "active"
+        status_item.setData(bar_brush(bar, kind), BACKGROUND)
         if old is None or old.status is not state.status or old.error != state.error:
             status_item.setData(STATUS_ORDER[state.status], roles.SORT_ROLE)
             colour = STATUS_COLOURS.get(state.status) or QtGui.QGuiApplication.palette().text().color()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from hfgui.core.catalog import CatalogEntry
 from hfgui.core.types import ModelProgress
-from hfgui.gui.formatting import permille
+from hfgui.gui.formatting import permille, speed_text
 
 
 class Status(enum.Enum):
@@ -46,6 +46,9 @@ class ModelEntry:
     catalog: CatalogEntry | None = field(default=None, compare=False, repr=False)
 
 
+LOCATION_LABELS = {"hf-cache": "Hugging Face cache", "reference": "imported"}
+
+
 @dataclass(frozen=True)
 class RowState:
     """Everything the view paints for one model; replaced (never mutated) on every change."""
@@ -55,6 +58,7 @@ class RowState:
     size: int | None = None  # exact bytes from the tree listing; None while unknown
     progress: ModelProgress | None = None
     error: str | None = None  # one-line message when FAILED (or why a token is needed)
+    location: str = ""  # INSTALLED outside the library: "hf-cache" or "reference"
 
     def with_(self, **changes) -> RowState:
         return replace(self, **changes)
@@ -76,9 +80,12 @@ class RowState:
     @property
     def status_text(self) -> str:
         if self.status is Status.DOWNLOADING:
-            return f"Downloading {self.permille // 10} %"
+            speed = speed_text(self.progress.speed) if self.progress is not None else ""
+            return f"Downloading {self.permille // 10} %" + (f"  ·  {speed}" if speed else "")
         if self.status is Status.PAUSED and self.progress is not None and self.progress.bytes_total:
             return f"Paused at {self.permille // 10} %"
         if self.status is Status.FAILED and self.error:
             return f"Failed ({self.error})"
+        if self.status is Status.INSTALLED and self.location:
+            return f"Installed ({LOCATION_LABELS.get(self.location, self.location)})"
         return self.status.value

@@ -140,7 +140,12 @@ class SettingsDialog(QtWidgets.QDialog):
         for mode in PROXY_MODES:
             self.proxy_mode_combo.addItem(PROXY_MODE_LABELS.get(mode, mode), mode)
         self.proxy_url_edit = QtWidgets.QLineEdit(settings.proxy_url or "")
-        self.proxy_url_edit.setPlaceholderText("http://proxy.example.com:3128  (user:password@ allowed)")
+        self.proxy_url_edit.setPlaceholderText(
+            "http://proxy.example.com:3128 or socks5://host:1080  (user:password@ allowed)"
+        )
+        self.proxy_url_edit.setToolTip(
+            "http://, https://, socks5://, socks5h:// (the proxy looks up host names), socks4:// or socks4a://"
+        )
         self.no_proxy_edit = QtWidgets.QLineEdit(settings.no_proxy)
         self.no_proxy_edit.setPlaceholderText("localhost, .intranet.example, 10.0.0.0/8")
         self.ca_bundle_edit = QtWidgets.QLineEdit(settings.ca_bundle or "")

@@ -6,9 +6,11 @@ import hashlib
 from pathlib import Path
 
 from hfgui.core.catalog import CatalogEntry
+from hfgui.core.hub import RetryPolicy
 from hfgui.gui.main_window import MainWindow
 from hfgui.gui.services import Services
 from tests.hubemu import generated_content
+from tests.hubemu.content import Content
 
 PACKAGE = "Tiny.mlpackage"
 WEIGHTS = f"{PACKAGE}/Data/com.apple.CoreML/weights/weight.bin"
@@ -50,10 +52,49 @@ def catalog() -> list[CatalogEntry]:
     ]
 
 
-def make_window(qtbot, opened: list | None = None, *, start: bool = True) -> MainWindow:
-    services = Services.from_environment()
+class FastServices(Services):
+    """Services whose Hub clients do not retry: a refused connection fails at once instead of after
+    the production back-off (about 20 s)."""
+
+    def make_client(self, token: str | None = None):
+        client = super().make_client(token)
+        client.retry = RetryPolicy(max_retries=0)
+        return client
+
+
+class UnservableContent(Content):
+    """A huge file the tree lists with given hashes; the emulator must never be asked for its bytes
+    (`generated_content(10 TiB)` would be hashed in full the moment the tree lists it)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+        self._sha256 = "ab" * 32
+        self._git_sha1 = "cd" * 20
+
+    def iter_range(self, start, end):
+        raise AssertionError("the emulator was asked for bytes of a file that must not be downloaded")
+
+    @property
+    def identity(self) -> tuple:
+        return ("unservable", self.size)
+
+
+def make_window(
+    qtbot,
+    opened: list | None = None,
+    *,
+    start: bool = True,
+    entries: list[CatalogEntry] | None = None,
+    fast: bool = False,
+    **options,
+) -> MainWindow:
+    services = (FastServices if fast else Services).from_environment()
     recorder = opened.append if opened is not None else (lambda url: None)
-    window = MainWindow(services, open_url=recorder, catalog=catalog())
+    options.setdefault("quit_app", lambda: None)
+    window = MainWindow(
+        services, open_url=recorder, catalog=catalog() if entries is None else entries, **options
+    )
     qtbot.addWidget(window)
     window.show()
     if start:

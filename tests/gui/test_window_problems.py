@@ -1,0 +1,117 @@
+"""Problems every download can meet, as the window presents them: rate limits, offline, disk space,
+a rejected token, and the notification a failure leaves."""
+
+from __future__ import annotations
+
+import re
+import socket
+
+from hfgui.core.catalog import CatalogEntry
+from hfgui.gui.rows import Status
+from tests.gui.helpers import UnservableContent, make_window, populate
+
+WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
+
+
+def button(dialog, text):
+    return next(b for b in dialog.buttons() if b.text() == text)
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"  # nothing listens there once the socket is closed
+
+
+def test_rate_limit_shows_a_countdown_that_decreases_and_suggests_a_token(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.rate_limit(bucket="resolvers", quota=1, window=3600)
+    window = make_window(qtbot, start=False)
+    window.select_key("tiny-coreml")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.banner.kind == "rate-limit", timeout=WAIT)
+    banner = window.banner
+    assert banner.isVisible()
+    first = banner.remaining
+    assert first > 60 and f"Retrying in {first} s" in banner.label.text()
+    assert "token" in banner.label.text()  # anonymous: a token raises the limit
+    assert banner.primary.isVisible() and banner.primary.text() == "Add token"
+    banner.timer.timeout.emit()  # one second passes
+    assert banner.remaining == first - 1
+    assert f"Retrying in {first - 1} s" in banner.label.text()
+    assert window.model.state("tiny-coreml").status is Status.FAILED
+    banner.primary.click()
+    assert window.settings_dialog is not None and window.settings_dialog.isVisible()
+    window.settings_dialog.reject()
+    window.runner.wait(WAIT)
+
+
+def test_offline_banner_retry_resumes_once_the_hub_is_back(hub_env, qtbot, monkeypatch):
+    populate(hub_env)
+    monkeypatch.setenv("HF_ENDPOINT", closed_port_url())
+    window = make_window(qtbot, start=False, fast=True)
+    window.select_key("tiny-coreml")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.banner.kind == "offline", timeout=WAIT)
+    assert window.banner.isVisible() and "Offline" in window.banner.label.text()
+    assert window.banner.primary.text() == "Retry"
+    assert window.notifications[-1][0] == "Download failed"
+
+    monkeypatch.setenv("HF_ENDPOINT", hub_env.url)  # the network is back
+    window.banner.primary.click()
+    assert not window.banner.isVisible()
+    qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.INSTALLED, timeout=WAIT)
+    window.manager.wait_idle(WAIT)
+    window.runner.wait(WAIT)
+    window.size_runner.wait(WAIT)
+
+
+def test_not_enough_space_shows_the_numbers_and_change_folder(hub_env, qtbot):
+    size = 10 * 2**40
+    hub_env.add_repo("big/model", files={"config.json": b"{}", "model.safetensors": UnservableContent(size)})
+    entries = [CatalogEntry("big", "Big model", "big/model", "transformers", "safetensors")]
+    window = make_window(qtbot, start=False, entries=entries)
+    window.select_key("big")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)
+    dialog = window.pending_dialog
+    assert dialog.windowTitle() == "Not enough disk space"
+    # 10 TiB plus the safety margin, and what the library's disk has free.
+    assert re.search(r"needs 11\.2 TB but only [\d.]+ [kMGT]?B is free on ", dialog.text()), dialog.text()
+    assert not [r for r in hub_env.requests if "/resolve/" in r.path]  # refused before any byte
+    button(dialog, "Change folder").click()
+    assert window.settings_dialog is not None and window.settings_dialog.isVisible()
+    window.settings_dialog.reject()
+    window.runner.wait(WAIT)
+
+
+def test_rejected_token_offers_fix_token_which_opens_settings(hub_env, qtbot, monkeypatch):
+    populate(hub_env)
+    monkeypatch.setenv("HF_TOKEN", "hf_notAValidTokenAtAll000000000000")
+    window = make_window(qtbot, start=False)
+    window.select_key("tiny-coreml")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)
+    dialog = window.pending_dialog
+    assert dialog.windowTitle() == "Token rejected"
+    assert "hf_notAValid" not in dialog.text()
+    button(dialog, "Fix token").click()
+    assert window.settings_dialog is not None and window.settings_dialog.isVisible()
+    window.settings_dialog.reject()
+    window.runner.wait(WAIT)
+
+
+def test_failure_leaves_a_status_bar_notification_and_retry_state(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.faults.status("Tiny.mlpackage/Manifest.json", 404, times=100, host="hub")
+    window = make_window(qtbot, start=False)
+    window.select_key("tiny-coreml")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.FAILED, timeout=WAIT)
+    title, message = window.notifications[-1]
+    assert title == "Download failed" and message.startswith("Tiny (Core ML):")
+    assert window.statusBar().currentMessage().startswith("Download failed: Tiny (Core ML):")
+    assert window.act_retry.isEnabled() and not window.act_pause.isEnabled()
+    assert window.details.retry.isVisibleTo(window.details)
+    window.manager.wait_idle(WAIT)
