@@ -136,6 +136,8 @@ def main(argv: list[str]) -> int:
     hub.faults.stall(weights, after_bytes=int(size * 0.4), seconds=600, times=None)
     hub.faults.stall("*.gguf", after_bytes=int(7.5 * MB), seconds=600, times=None)
     window.manager.start(second)
+    # Slow enough that the picture catches the weights arriving, with a per-file speed to show.
+    services.settings = dataclasses.replace(services.settings, bandwidth_limit=MB)
     window.manager.start(downloading)
 
     def file_bytes(key: str, path_end: str) -> int:
@@ -146,7 +148,15 @@ def main(argv: list[str]) -> int:
             else 0
         )
 
-    wait_for(app, lambda: file_bytes(downloading, "weight.bin") > 0)
+    def weights_speed() -> float:
+        progress = model.state(downloading).progress
+        return (
+            max((f.speed for f in progress.files if f.path.endswith("weight.bin")), default=0.0)
+            if progress
+            else 0.0
+        )
+
+    wait_for(app, lambda: file_bytes(downloading, "weight.bin") > 0 and weights_speed() > 0)
     print(f"mid-download after {time.monotonic() - started:.1f} s", file=sys.stderr)
     window.select_key(downloading)
     for _ in range(30):  # let the 10 Hz refresh paint speeds and the details panel

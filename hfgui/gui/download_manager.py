@@ -19,6 +19,7 @@ from typing import Any
 from PySide6 import QtCore
 
 from hfgui.core import partials
+from hfgui.core.bandwidth import BandwidthLimiter
 from hfgui.core.diskspace import check_space
 from hfgui.core.errors import DownloadCancelledError, HfGuiError
 from hfgui.core.jsonio import read_json, write_json_atomic
@@ -121,6 +122,7 @@ class _DownloadJob(QtCore.QRunnable):
                 cancel=self.cancel,
                 segments=settings.segments_per_file,
                 stall_timeout=float(settings.stall_timeout_seconds),
+                limiter=BandwidthLimiter(settings.bandwidth_limit) if settings.bandwidth_limit > 0 else None,
             )
             downloader.run()
         finally:

@@ -74,6 +74,8 @@ GGUF_REPOS = {  # repo id -> (file names, first one is the catalog's file)
         "SmolLM-1.7B-Instruct.Q8_0.gguf",
     ],
 }
+DISTILGPT2_REPO = "distilbert/distilgpt2"
+SD_PALETTIZED_REPO = "apple/coreml-stable-diffusion-v1-5-palettized"
 SPLIT_GGUF_REPO = "Qwen/Qwen2.5-7B-Instruct-GGUF"
 
 ONNX_PHI3 = {
@@ -188,6 +190,48 @@ def populate(hub: HubEmulator, *, scale: float = 1.0) -> DemoInfo:
             **common,
         )
         info.repos["coreml"].append(repo_id)
+
+    # The other Core ML entries of the built-in catalog: a single .mlmodel with its tokenizer, and a zip.
+    info.repos["coreml-other"] = [DISTILGPT2_REPO, SD_PALETTIZED_REPO]
+    vocab = {f"tok{i}": i for i in range(64)}
+    hub.add_repo(
+        DISTILGPT2_REPO,
+        {
+            ".gitattributes": GITATTRIBUTES,
+            "README.md": _readme(DISTILGPT2_REPO, "DistilGPT-2 with a Core ML export (emulated, small)."),
+            "coreml_model.mlmodel": generated_content(_scaled(3 * MIB, scale), _seed(DISTILGPT2_REPO)),
+            "config.json": _json({"model_type": "gpt2", "n_layer": 6}),
+            "vocab.json": _json(vocab),
+            "merges.txt": b"#version: 0.2\nt o\n",
+            "tokenizer.json": _json(
+                {"version": "1.0", "model": {"type": "BPE", "vocab": vocab, "merges": []}}
+            ),
+            "pytorch_model.bin": generated_content(_scaled(4 * MIB, scale), _seed(DISTILGPT2_REPO, "pt")),
+        },
+        library_name="transformers",
+        pipeline_tag="text-generation",
+        tags=["gpt2", "text-generation"],  # not "coreml": tests count the Core ML search results
+        downloads=2_000_000,
+        **common,
+    )
+    zip_name = "coreml-stable-diffusion-v1-5-palettized_original_compiled.zip"
+    hub.add_repo(
+        SD_PALETTIZED_REPO,
+        {
+            ".gitattributes": GITATTRIBUTES,
+            "README.md": _readme(
+                SD_PALETTIZED_REPO, "Palettized Stable Diffusion 1.5 for Core ML (emulated)."
+            ),
+            zip_name: joined_content(
+                b"PK\x03\x04", generated_content(_scaled(6 * MIB, scale), _seed(zip_name))
+            ),
+        },
+        library_name="diffusers",
+        pipeline_tag="text-to-image",
+        tags=["stable-diffusion", "text-to-image"],
+        downloads=3_000,
+        **{**common, "lfs": (*LFS_GLOBS, "*.zip")},
+    )
 
     info.repos["gguf"] = []
     for index, (repo_id, names) in enumerate(GGUF_REPOS.items()):
