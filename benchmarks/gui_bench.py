@@ -2,8 +2,8 @@
 download at full speed from the emulator, and filter time per keystroke over 10,000 catalog rows.
 
 Run from the repository root: `QT_QPA_PLATFORM=offscreen python benchmarks/gui_bench.py`. Prints a table.
-The emulator runs in its own process, as the Hub would: in-process, its serving threads would compete
-with the window for the GIL and the figures would describe the test rig rather than the window.
+The emulator runs in its own, niced process, as the Hub would run elsewhere: in-process, its serving
+threads would compete with the window for the GIL and the figures would describe the test rig.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6 import QtCore  # noqa: E402,TID251 - scripts may use Qt
+from PySide6 import QtCore  # noqa: E402 - scripts may use Qt
 
 from hfgui.core.catalog import CatalogEntry, load_builtin_catalog  # noqa: E402
 from hfgui.gui.rows import Status  # noqa: E402
@@ -128,12 +128,12 @@ def main(argv: list[str]) -> int:
     wait_for(app, lambda: model.state(installed).status is Status.INSTALLED)
     print(f"installed after {time.monotonic() - started:.1f} s", file=sys.stderr)
 
-    # Keep one model mid-download: its weights stall at about 40 %.
+    # Keep one model mid-download: its weights stall at about 70 %.
     weights = next(
         p for p in hub.repo(model.state(downloading).entry.repo_id).head.files if p.endswith("weight.bin")
     )
     size = model.state(downloading).size or 0
-    hub.faults.stall(weights, after_bytes=int(size * 0.4), seconds=600, times=None)
+    hub.faults.stall(weights, after_bytes=int(size * 0.7), seconds=600, times=None)
     hub.faults.stall("*.gguf", after_bytes=int(7.5 * MB), seconds=600, times=None)
     window.manager.start(second)
     # Slow enough that the picture catches the weights arriving, with a per-file speed to show.
