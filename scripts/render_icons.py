@@ -8,7 +8,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6 import QtCore, QtGui, QtSvg  # noqa: TID251 - scripts may use Qt
+from PySide6 import QtCore, QtGui, QtSvg
 
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 SIZES = (48, 128, 256)
