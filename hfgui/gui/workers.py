@@ -1,10 +1,11 @@
 """Run blocking work (network, disk, keyring) off the GUI thread and get the result back on it.
 
 Results cross threads through a `Mailbox`: the worker puts an immutable value in a thread-safe queue and
-asks Qt (QMetaObject.invokeMethod, queued) to drain it on the GUI thread. We do not emit Qt signals from
-worker threads: with PySide6 6.12, `Signal.emit()` called from several Python threads at once corrupts
-reference counts (reproduced as "Fatal Python error: bool_dealloc" under load), while invokeMethod is safe.
-Everything GUI-side still uses ordinary signals, emitted on the GUI thread.
+asks Qt (QMetaObject.invokeMethod, queued) to drain it on the GUI thread. Workers do not emit Qt signals:
+the crashes first seen that way ("Fatal Python error: bool_dealloc") came from PySide6 6.12.0 dropping
+references on void calls (now excluded in pyproject.toml), but one queue per consumer also keeps every
+hand-over in one place and lets the GUI thread take a burst of results in one go. Everything GUI-side
+still uses ordinary signals, emitted on the GUI thread.
 """
 
 from __future__ import annotations
