@@ -19,7 +19,6 @@ from typing import Any
 from PySide6 import QtCore
 
 from hfgui.core import partials
-from hfgui.core.bandwidth import BandwidthLimiter
 from hfgui.core.diskspace import check_space
 from hfgui.core.errors import DownloadCancelledError, HfGuiError
 from hfgui.core.jsonio import read_json, write_json_atomic
@@ -87,9 +86,8 @@ class _DownloadJob(QtCore.QRunnable):
         try:
             self._download()
         except DownloadCancelledError:
-            if self.discard.is_set():
-                self._discard()
-            self._emit(JobEvent(key, "cancelled"))
+            error = self._discard() if self.discard.is_set() else None
+            self._emit(JobEvent(key, "cancelled", error=error))
         except HfGuiError as exc:
             self._emit(JobEvent(key, "failed", error=exc))
         except Exception as exc:  # a bug must not kill the thread silently
@@ -105,7 +103,12 @@ class _DownloadJob(QtCore.QRunnable):
         services, entry = self._services, self.entry
         settings = services.settings
         request = DownloadRequest(
-            entry.repo_id, entry.revision, entry.include, entry.exclude, workers=settings.parallel_files
+            entry.repo_id,
+            entry.revision,
+            entry.include,
+            entry.exclude,
+            workers=settings.parallel_files,
+            cache_dir=services.hf_cache_dir if settings.use_hf_cache else None,
         )
         client = services.make_client()
         try:
@@ -122,7 +125,8 @@ class _DownloadJob(QtCore.QRunnable):
                 cancel=self.cancel,
                 segments=settings.segments_per_file,
                 stall_timeout=float(settings.stall_timeout_seconds),
-                limiter=BandwidthLimiter(settings.bandwidth_limit) if settings.bandwidth_limit > 0 else None,
+                # The one shared cap: Settings changes its rate live, and parallel models share it.
+                limiter=services.limiter,
             )
             downloader.run()
         finally:
@@ -131,16 +135,19 @@ class _DownloadJob(QtCore.QRunnable):
     def _on_progress(self, progress: ModelProgress) -> None:
         self._emit(JobEvent(self.entry.key, "progress", progress=progress))
 
-    def _discard(self) -> None:
+    def _discard(self) -> HfGuiError | None:
+        """Delete this download's partial files; the error to show when that failed."""
         try:
             if self._plan is not None:
                 # Small files may have a .part without a sidecar yet: remove by the planned keys.
                 staging = self._plan.staging_dir
                 for task in self._plan.tasks:
                     partials.remove_partial(staging, task.partial_key)
-            discard_partials(self._services.library_root, self.entry)
+            discard_partials(self._services.library_root, self.entry, self._services.hf_cache_dir)
         except OSError as exc:
             log.warning("Could not delete partial files of %s: %s", self.entry.repo_id, exc)
+            return HfGuiError(f"Could not delete the partial files of {self.entry.repo_id} ({exc}).")
+        return None
 
 
 class DownloadManager(QtCore.QObject):
@@ -152,12 +159,14 @@ class DownloadManager(QtCore.QObject):
         activity_changed(int): number of queued + running downloads.
         refreshed(): the view was repainted from the latest snapshots (timer tick); `changed_files`
             then says which files of each model changed since the previous tick.
+        problem(str): a one-line message about bookkeeping that failed (queue file, deleting partials).
     """
 
     installed = QtCore.Signal(str)
     failed = QtCore.Signal(str, object)
     activity_changed = QtCore.Signal(int)
     refreshed = QtCore.Signal()
+    problem = QtCore.Signal(str)
 
     def __init__(self, services: Services, model: ModelsModel, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -236,8 +245,11 @@ class DownloadManager(QtCore.QObject):
             self._queue.remove(key)
         self._paused.discard(key)
         self._interrupted.discard(key)
-        root, entry = self.services.library_root, entry_state.entry
-        self.io.submit(lambda: discard_partials(root, entry))
+        root, cache, entry = self.services.library_root, self.services.hf_cache_dir, entry_state.entry
+        self.io.submit(
+            lambda: discard_partials(root, entry, cache),
+            on_error=lambda exc: self._report(f"Could not delete the partial files of {entry.repo_id}", exc),
+        )
         self.model.update(key, status=Status.AVAILABLE, progress=None, error=None)
         self._changed()
 
@@ -248,7 +260,8 @@ class DownloadManager(QtCore.QObject):
             self._interrupted.add(key)
             self.model.update(key, status=Status.PAUSED)
         for key, job in self._jobs.items():
-            self._intent[key] = reason
+            if self._intent.get(key) != "discard":  # a Cancel the user confirmed still deletes
+                self._intent[key] = reason
             job.cancel.set()
         self._changed()
         return len(self._jobs)
@@ -287,12 +300,14 @@ class DownloadManager(QtCore.QObject):
         elif event.kind == "cancelled":
             if intent == "discard":
                 self.model.update(key, status=Status.AVAILABLE, progress=None, error=None)
+                if event.error is not None:
+                    self.problem.emit(str(event.error))
             else:
                 (self._interrupted if intent == "quit" else self._paused).add(key)
                 self.model.update(key, status=Status.PAUSED)
         else:
             error = event.error
-            self.model.update(key, status=Status.FAILED, error=error.message if error else "unknown error")
+            self.model.update(key, status=Status.FAILED, error=str(error) if error else "unknown error")
             self.failed.emit(key, error)
         self.model.flush()
         self._pump()
@@ -337,7 +352,15 @@ class DownloadManager(QtCore.QObject):
 
     def save_queue(self) -> None:
         path, data = self.queue_file, self.queue_snapshot()
-        self.io.submit(lambda: write_json_atomic(path, data), on_error=lambda exc: log.warning("%s", exc))
+        self.io.submit(
+            lambda: write_json_atomic(path, data),
+            on_error=lambda exc: self._report(f"Could not save the download queue to {path}", exc),
+        )
+
+    def _report(self, what: str, exc: BaseException) -> None:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        log.warning("%s: %s", what, detail)
+        self.problem.emit(f"{what} ({detail}). Check that the folder is writable.")
 
     def restore(self, on_done=None) -> None:
         """Read the queue file on a worker; list interrupted downloads as Paused or resume them."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hfgui.core import partials
+from hfgui.core import hfcache, partials
 from hfgui.core.catalog import path_matches
 from hfgui.core.diskspace import free_bytes
 from hfgui.core.jsonio import read_json
@@ -109,17 +109,25 @@ def _paths_of(library: Library, model: InstalledModel) -> list[str]:
     return paths
 
 
-def discard_partials(root: Path, entry: ModelEntry) -> int:
-    """Delete the partial files of ``entry``'s download (Cancel); returns the bytes freed."""
-    staging = Library(root).staging_dir
-    mine = [
-        p
-        for p in partials.list_partials(staging)
-        if p.repo_id == entry.repo_id
-        and p.path is not None
-        and path_matches(p.path, entry.include, entry.exclude)
-    ]
-    return partials.remove_partials(staging, mine)
+def discard_partials(root: Path, entry: ModelEntry, cache_dir: Path | None = None) -> int:
+    """Delete the partial files of ``entry``'s download (Cancel); returns the bytes freed.
+
+    ``cache_dir``: also the ones a download into that Hugging Face cache left in the repo's folder there.
+    """
+    stagings = [Library(root).staging_dir]
+    if cache_dir is not None:
+        stagings.append(Path(cache_dir) / hfcache.repo_folder_name(entry.repo_id) / hfcache.STAGING_DIR_NAME)
+    freed = 0
+    for staging in stagings:
+        mine = [
+            p
+            for p in partials.list_partials(staging)
+            if p.repo_id == entry.repo_id
+            and p.path is not None
+            and path_matches(p.path, entry.include, entry.exclude)
+        ]
+        freed += partials.remove_partials(staging, mine)
+    return freed
 
 
 def delete_model(root: Path, repo_id: str) -> int:

@@ -94,6 +94,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.manager.installed.connect(self._on_installed)
         self.manager.failed.connect(self._on_failed)
         self.manager.refreshed.connect(self._refresh_details_tick)
+        self.manager.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.manager.activity_changed.connect(lambda _n: self.update_actions())
         services.on_settings_changed(self._on_settings_changed)
 
@@ -732,7 +733,7 @@ class MainWindow(QtWidgets.QMainWindow):
         name = state.entry.name if state else key
         if error is None:
             return
-        self.notify("Download failed", f"{name}: {error.message}")
+        self.notify("Download failed", f"{name}: {error}")
         self.present_error(key, error)
 
     def present_error(self, key: str, error: HfGuiError) -> None:

@@ -259,3 +259,20 @@ def test_no_token_value_in_logs_or_files_during_a_session(hub_env, qtbot, capfd,
     for path in home.rglob("*"):
         if path.is_file():
             assert token.encode() not in path.read_bytes(), path
+
+
+def test_quitting_right_after_cancel_still_forgets_the_cancelled_download(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.faults.stall(WEIGHTS, after_bytes=1_500_000, seconds=1.0)
+    window = make_window(qtbot, start=False)
+    start_download_and_wait_for_weights(window, qtbot)
+    window.act_cancel.trigger()
+    button(window.pending_dialog, "Cancel download").click()
+    window.pause_and_quit()  # before the job has stopped: the user's Cancel must win
+    qtbot.waitUntil(lambda: window.manager.running_count() == 0, timeout=WAIT)
+    assert status(window) is Status.AVAILABLE
+    assert KEY not in window.manager.remembered_keys()  # not resumed on the next start
+    window.manager.wait_idle(WAIT)
+    staging = window.services.library_root / ".hfgui-staging"
+    assert [p for p in staging.iterdir() if p.suffix == ".part"] == []
+    finish(window)

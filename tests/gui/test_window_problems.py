@@ -8,7 +8,7 @@ import socket
 
 from hfgui.core.catalog import CatalogEntry
 from hfgui.gui.rows import Status
-from tests.gui.helpers import UnservableContent, make_window, populate
+from tests.gui.helpers import WEIGHTS, UnservableContent, make_window, populate
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
 
@@ -115,3 +115,34 @@ def test_failure_leaves_a_status_bar_notification_and_retry_state(hub_env, qtbot
     assert window.act_retry.isEnabled() and not window.act_pause.isEnabled()
     assert window.details.retry.isVisibleTo(window.details)
     window.manager.wait_idle(WAIT)
+
+
+def test_a_queue_file_that_cannot_be_written_is_reported(hub_env, qtbot):
+    populate(hub_env)
+    window = make_window(qtbot, start=False)
+    queue_file = window.manager.queue_file
+    queue_file.mkdir(parents=True)  # a folder where the file should go: every write fails
+    window.select_key("tiny-coreml")
+    window.act_download.trigger()
+    window.manager.io.wait(WAIT)
+    qtbot.waitUntil(lambda: "download queue" in window.statusBar().currentMessage(), timeout=WAIT)
+    assert str(queue_file) in window.statusBar().currentMessage()
+    window.manager.stop_all("test teardown")
+    window.manager.wait_idle(WAIT)
+    window.runner.wait(WAIT)
+    window.size_runner.wait(WAIT)
+
+
+def test_a_failed_download_shows_what_happened_and_what_to_do_next(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.faults.corrupt(WEIGHTS, offset=1000, times=None)  # every copy is damaged: fails verification
+    window = make_window(qtbot, start=False)
+    window.select_key("tiny-coreml")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.FAILED, timeout=WAIT)
+    shown = window.details.error.text()
+    assert "failed verification" in shown
+    assert "Try again later" in shown  # the hint, not only the message
+    assert "Try again later" in window.notifications[-1][1]
+    window.runner.wait(WAIT)
+    window.size_runner.wait(WAIT)

@@ -1,0 +1,75 @@
+"""Settings that must reach the window's downloads: the shared bandwidth cap and the Hugging Face cache."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hfgui.gui.rows import Status
+from tests.gui.helpers import WEIGHTS, expected_sha256, make_window, populate, sha256_of
+
+WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
+KEY = "tiny-coreml"
+
+
+def finish(window) -> None:
+    window.manager.stop_all("test teardown")
+    window.manager.wait_idle(WAIT)
+    window.runner.wait(WAIT)
+    window.size_runner.wait(WAIT)
+
+
+def test_downloads_share_the_windows_bandwidth_limiter(hub_env, qtbot):
+    files = populate(hub_env)
+    window = make_window(qtbot, start=False)
+    services = window.services
+    # A cap far above loopback needs: nothing slows down, but every byte must pass the shared limiter,
+    # whose rate Settings changes live for running downloads.
+    services.apply_settings(dataclasses.replace(services.settings, bandwidth_limit=10**12))
+    before = services.limiter.granted
+    window.select_key(KEY)
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.model.state(KEY).status is Status.INSTALLED, timeout=WAIT)
+    assert services.limiter.granted - before >= files[WEIGHTS].size
+    finish(window)
+
+
+def test_use_hf_cache_setting_stores_window_downloads_in_the_cache(hub_env, qtbot):
+    files = populate(hub_env)
+    window = make_window(qtbot, start=False)
+    services = window.services
+    services.apply_settings(dataclasses.replace(services.settings, use_hf_cache=True))
+    window.select_key(KEY)
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.model.state(KEY).status is Status.INSTALLED, timeout=WAIT)
+    snapshots = services.hf_cache_dir / "models--demo--coreml-tiny" / "snapshots"
+    copies = list(snapshots.glob(f"*/{WEIGHTS}"))
+    assert len(copies) == 1 and sha256_of(copies[0]) == expected_sha256(files[WEIGHTS])
+    assert not (services.library_root / "demo" / "coreml-tiny" / WEIGHTS).exists()
+    finish(window)
+
+
+def test_cancel_of_a_paused_cache_download_deletes_its_partials(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.faults.stall(WEIGHTS, after_bytes=1_500_000, seconds=1.0)
+    window = make_window(qtbot, start=False)
+    services = window.services
+    services.apply_settings(dataclasses.replace(services.settings, use_hf_cache=True))
+    window.select_key(KEY)
+    window.act_download.trigger()
+
+    def weights_started():
+        progress = window.model.state(KEY).progress
+        done = {f.path: f.bytes_done for f in progress.files} if progress else {}
+        return done.get(WEIGHTS, 0) > 0
+
+    qtbot.waitUntil(weights_started, timeout=WAIT)
+    window.act_pause.trigger()
+    qtbot.waitUntil(lambda: window.model.state(KEY).status is Status.PAUSED, timeout=WAIT)
+    staging = services.hf_cache_dir / "models--demo--coreml-tiny" / ".hfgui-staging"
+    assert any(p.suffix == ".part" for p in staging.iterdir())  # Pause keeps them
+
+    window.act_cancel.trigger()
+    next(b for b in window.pending_dialog.buttons() if b.text() == "Cancel download").click()
+    window.manager.wait_idle(WAIT)
+    assert [p for p in staging.iterdir() if p.suffix == ".part"] == []
+    finish(window)
