@@ -253,6 +253,13 @@ class DownloadManager(QtCore.QObject):
         self.model.update(key, status=Status.AVAILABLE, progress=None, error=None)
         self._changed()
 
+    def forget(self, key: str) -> None:
+        """Drop a paused or interrupted download whose files are gone (the model was deleted)."""
+        if key in self._paused or key in self._interrupted:
+            self._paused.discard(key)
+            self._interrupted.discard(key)
+            self._changed()
+
     def stop_all(self, reason: str = "quit") -> int:
         """Stop every download keeping partials (quitting); returns how many were running."""
         for key in list(self._queue):

@@ -451,6 +451,7 @@ class MainWindow(QtWidgets.QMainWindow):
         def deleted(freed: int) -> None:
             for state in self.model.states():
                 if state.entry.repo_id == repo_id and not self.manager.is_active(state.entry.key):
+                    self.manager.forget(state.entry.key)  # its partial files went with the model
                     self.model.update(state.entry.key, status=Status.AVAILABLE, progress=None, error=None)
             self.notify("Model deleted", f"{repo_id} was deleted; {format_bytes(freed)} freed.")
             self.refresh_library()

@@ -45,6 +45,10 @@ def test_use_hf_cache_setting_stores_window_downloads_in_the_cache(hub_env, qtbo
     copies = list(snapshots.glob(f"*/{WEIGHTS}"))
     assert len(copies) == 1 and sha256_of(copies[0]) == expected_sha256(files[WEIGHTS])
     assert not (services.library_root / "demo" / "coreml-tiny" / WEIGHTS).exists()
+    window.runner.wait(WAIT)  # the library rescan after the download
+    qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=WAIT)
+    state = window.model.state(KEY)
+    assert state.status is Status.INSTALLED and state.location == "hf-cache"
     finish(window)
 
 

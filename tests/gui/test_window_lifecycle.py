@@ -276,3 +276,38 @@ def test_quitting_right_after_cancel_still_forgets_the_cancelled_download(hub_en
     staging = window.services.library_root / ".hfgui-staging"
     assert [p for p in staging.iterdir() if p.suffix == ".part"] == []
     finish(window)
+
+
+def test_pause_and_quit_from_the_tray_quits_the_hidden_window(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.faults.stall(WEIGHTS, after_bytes=1_500_000, seconds=1.0)
+    quits = []
+    window = make_window(qtbot, start=False, tray_available=lambda: True, quit_app=lambda: quits.append(1))
+    start_download_and_wait_for_weights(window, qtbot)
+    window.close()
+    button(window.pending_dialog, "Keep downloading in the tray").click()
+    assert not window.isVisible()
+    window.pause_and_quit()  # the tray menu's entry
+    qtbot.waitUntil(lambda: quits == [1], timeout=WAIT)
+    assert KEY in window.manager.remembered_keys()
+    staging = window.services.library_root / ".hfgui-staging"
+    assert any(p.suffix == ".part" and p.stat().st_size > 0 for p in staging.iterdir())
+    finish(window)
+
+
+def test_deleting_a_paused_download_forgets_it(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.faults.stall(WEIGHTS, after_bytes=1_500_000, seconds=1.0)
+    window = make_window(qtbot, start=False)
+    start_download_and_wait_for_weights(window, qtbot)
+    window.act_pause.trigger()
+    qtbot.waitUntil(lambda: status(window) is Status.PAUSED, timeout=WAIT)
+    assert window.act_delete.isEnabled()
+    window.act_delete.trigger()
+    button(window.pending_dialog, "Delete").click()
+    qtbot.waitUntil(lambda: status(window) is Status.AVAILABLE, timeout=WAIT)
+    assert KEY not in window.manager.remembered_keys()  # not listed as Paused on the next start
+    window.manager.io.wait(WAIT)
+    queue = json.loads(window.manager.queue_file.read_text())
+    assert all(item["key"] != KEY for item in queue["downloads"])
+    finish(window)
