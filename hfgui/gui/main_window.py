@@ -28,6 +28,7 @@ from hfgui.gui.banner import Banner
 from hfgui.gui.details_panel import DetailsPanel
 from hfgui.gui.download_manager import DownloadManager
 from hfgui.gui.entries import model_entries, model_entry
+from hfgui.gui.import_dialog import ImportDialog
 from hfgui.gui.library_panel import LibraryPanel
 from hfgui.gui.library_scan import LibraryState, delete_model, scan_library
 from hfgui.gui.models_filter import ModelsFilterProxy
@@ -80,6 +81,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pending_dialog: QtWidgets.QDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.add_dialog: AddModelDialog | None = None
+        self.import_dialog: ImportDialog | None = None
         self.notifications: list[tuple[str, str]] = []
         self.tray: QtWidgets.QSystemTrayIcon | None = None
         self.catalog_warnings: list[str] = []
@@ -146,6 +148,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return act
 
         self.act_add = action("Add model…", self.add_model, sp.SP_FileDialogNewFolder, "Ctrl+N")
+        self.act_import = action("Import…", self.import_model, sp.SP_DialogOpenButton, "Ctrl+I")
         self.act_download = action("Download", self.download_selected, sp.SP_ArrowDown, "Ctrl+D")
         self.act_pause = action("Pause", self.pause_selected, sp.SP_MediaPause)
         self.act_resume = action("Resume", self.resume_selected, sp.SP_MediaPlay)
@@ -170,6 +173,7 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(self.act_add)
+        toolbar.addAction(self.act_import)
         toolbar.addSeparator()
         for act in self.model_actions:
             toolbar.addAction(act)
@@ -483,6 +487,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.add_dialog = dialog
         dialog.open()
         return dialog
+
+    def import_model(self, pick=None) -> ImportDialog:
+        """A model already on disk, copied into the library or referenced in place (Library tab shows it)."""
+        dialog = ImportDialog(self.services, self, pick=pick)
+        dialog.imported.connect(self._model_imported)
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _model_imported(self, result) -> None:
+        self.statusBar().showMessage(f"Imported {result.repo_id} ({result.mode}).", 10_000)
+        self.refresh_library()
+        self.library_panel.refresh()
 
     def open_addresses(self, args: list[str]) -> None:
         """Models named on the command line (`hfgui https://huggingface.co/owner/name`): select the

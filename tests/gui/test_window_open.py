@@ -90,3 +90,25 @@ def test_search_and_library_tabs_are_wired_to_the_models_view(hub_env, qtbot):
     window.library_panel.shutdown(WAIT)
     window.runner.wait(WAIT)
     window.size_runner.wait(WAIT)
+
+
+def test_import_from_the_toolbar_lists_the_model_in_the_library_tab(hub_env, qtbot, tmp_path):
+    model_file = tmp_path / "tiny-Q4_K_M.gguf"
+    model_file.write_bytes(b"GGUF" + bytes(range(256)) * 40)
+    window = make_window(qtbot, start=False)
+    assert window.act_import in window.toolbar.actions()
+
+    dialog = window.import_model(pick=lambda parent, kind, start: str(model_file))
+    dialog.file_button.click()
+    qtbot.waitUntil(lambda: dialog.detected is not None or dialog.last_error is not None, timeout=WAIT)
+    dialog.name_edit.setText("tiny")
+    with qtbot.waitSignal(dialog.imported, timeout=WAIT):
+        dialog.import_button.click()
+
+    assert "Imported local/tiny" in window.statusBar().currentMessage()
+    qtbot.waitUntil(
+        lambda: "local/tiny" in [r.model.repo_id for r in window.library_panel.model.rows()], timeout=WAIT
+    )
+    window.library_panel.shutdown(WAIT)
+    window.runner.wait(WAIT)
+    window.size_runner.wait(WAIT)
