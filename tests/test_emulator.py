@@ -638,6 +638,7 @@ def test_close_cuts_stalled_transfers(hub, repo, session):
     url = cdn_url(hub, session)
     hub.faults.stall(WEIGHT, after_bytes=10, seconds=600)
     r = session.get(url, stream=True)
+    assert len(r.raw.read(10)) == 10  # the server is now stalled mid-body
     hub.close()
     with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
         r.content  # noqa: B018
