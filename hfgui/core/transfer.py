@@ -567,7 +567,13 @@ class _FileDownload:
             cancel=self.cancel,
             on_bytes=self.report,
         )
-        finished = runner.run()
+        try:
+            finished = runner.run()
+        finally:
+            # Whatever happened, the reported total must equal the bytes the segments hold on disk.
+            held = sum(seg.done - seg.start for seg in runner.current())
+            if held != self.reported:
+                self.report(held - self.reported)
         if any(s.done < s.end for s in finished):
             self.check_cancel()
             raise NetworkError(_origin(self.task.url), "a segment stopped before it was complete")
