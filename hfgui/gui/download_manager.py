@@ -179,6 +179,11 @@ class DownloadManager(QtCore.QObject):
         self._queue: list[str] = []
         self._intent: dict[str, str] = {}  # key -> "pause" | "discard" | "quit" while stopping
         self._paused: set[str] = set()
+        # Until the queue file has been read, an empty queue is written only to retract entries this
+        # window wrote itself: a window that never restored (the self-test) must not wipe the
+        # interrupted downloads recorded there.
+        self._queue_loaded = False
+        self._queue_written = False
         self._interrupted: set[str] = set()  # stopped by quitting: resume on the next start
         # Per model: indexes of files changed since the last refresh tick (None: unknown, look at all).
         self.changed_files: dict[str, set[int] | None] = {}
@@ -359,6 +364,9 @@ class DownloadManager(QtCore.QObject):
 
     def save_queue(self) -> None:
         path, data = self.queue_file, self.queue_snapshot()
+        if not self._queue_loaded and not data["downloads"] and not self._queue_written:
+            return
+        self._queue_written = True
         self.io.submit(
             lambda: write_json_atomic(path, data),
             on_error=lambda exc: self._report(f"Could not save the download queue to {path}", exc),
@@ -393,6 +401,8 @@ class DownloadManager(QtCore.QObject):
                 self.model.update(key, status=Status.PAUSED)
             for key in resumed:
                 self.start(key)
+            self._queue_loaded = True
+            self.save_queue()  # what was read, merged with anything started meanwhile
             if on_done is not None:
                 on_done(resumed)
 

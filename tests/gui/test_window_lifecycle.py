@@ -311,3 +311,17 @@ def test_deleting_a_paused_download_forgets_it(hub_env, qtbot):
     queue = json.loads(window.manager.queue_file.read_text())
     assert all(item["key"] != KEY for item in queue["downloads"])
     finish(window)
+
+
+def test_a_window_that_never_restored_keeps_the_recorded_queue(hub_env, qtbot):
+    """The self-test builds and closes a window without restoring: the user's queue must survive."""
+    populate(hub_env)
+    window = make_window(qtbot, start=False)
+    recorded = {"version": 1, "downloads": [{"key": KEY, "state": "paused"}]}
+    window.manager.queue_file.parent.mkdir(parents=True, exist_ok=True)
+    window.manager.queue_file.write_text(json.dumps(recorded))
+
+    window.close()
+    window.manager.wait_idle(WAIT)
+
+    assert json.loads(window.manager.queue_file.read_text()) == recorded
