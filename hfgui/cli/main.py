@@ -128,7 +128,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     output.prepare_streams()
     parser = build_parser()
     try:
-        args = parser.parse_args(args_list)
+        args, extras = parser.parse_known_args(args_list)
+        if (
+            extras
+            and getattr(args, "command", None) == "download"
+            and not any(e.startswith("-") for e in extras)
+        ):
+            # argparse cannot take positionals after options (`download REPO --dest D file.gguf`), as `hf
+            # download REPO FILE --local-dir D` users type them: the leftovers are more files.
+            args.files = [*args.files, *extras]
+        elif extras:
+            parser.error("unrecognized arguments: " + " ".join(extras))
     except SystemExit as exc:  # argparse already printed usage or --help/--version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if getattr(args, "_run", None) is None:

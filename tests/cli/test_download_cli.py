@@ -64,6 +64,16 @@ def test_plain_lines_when_not_a_terminal_and_positional_globs_with_dest(cli_env,
     assert read_manifest(dest) is not None
 
 
+def test_files_may_follow_the_options_as_with_hf_download(cli_env, tmp_path, capsys):
+    cli_env.add_repo("apple/tiny", files=REPO_FILES)
+    dest = tmp_path / "out"
+    assert main(["download", "apple/tiny", "--dest", str(dest), "--workers", "2", "config.json"]) == 0
+    assert (dest / "config.json").read_bytes() == REPO_FILES["config.json"]
+    assert not (dest / "X.mlpackage").exists()
+    assert main(["download", "apple/tiny", "--dest", str(dest), "--bogus"]) == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
 def test_missing_repo_exits_1_with_one_line(cli_env, capsys):
     assert main(["download", "nobody/nothing"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
