@@ -8,18 +8,10 @@ from typing import Any
 from hfgui.cli import context, output
 from hfgui.core.errors import HfGuiError, format_bytes
 from hfgui.core.grouping import DownloadItem, group_files
+from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
 from hfgui.core.types import ModelSummary
 
 HELP = "search the Hub for models (by text, author and format)"
-# CLI format name -> the Hub tag that search's `filter` matches.
-FORMAT_FILTERS = {
-    "gguf": "gguf",
-    "coreml": "coreml",
-    "onnx": "onnx",
-    "mlx": "mlx",
-    "safetensors": "safetensors",
-}
-SORTS = ("downloads", "likes", "trending", "recent")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 10_000
 PAGE_SIZE = 100  # results per request; the Hub pages with Link: rel="next"
@@ -40,11 +32,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--filter",
         dest="filters",
         action="append",
-        choices=sorted(FORMAT_FILTERS),
+        choices=sorted(SEARCH_FORMAT_TAGS),
         default=[],
         help="only models in this format (repeat to require several)",
     )
-    parser.add_argument("--sort", choices=SORTS, default="downloads", help="order (default: downloads)")
+    parser.add_argument(
+        "--sort", choices=SEARCH_SORTS, default="downloads", help="order (default: downloads)"
+    )
     parser.add_argument(
         "--limit",
         type=int,
@@ -71,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         output.error(problem)
         return EXIT_USAGE
     client = context.client(args)
-    filters = [FORMAT_FILTERS[f] for f in dict.fromkeys(args.filters)]
+    filters = [SEARCH_FORMAT_TAGS[f] for f in dict.fromkeys(args.filters)]
     results = list(
         client.search_models(
             query or None,

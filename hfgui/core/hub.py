@@ -57,6 +57,16 @@ SORT_FIELDS = {
     "lastModified": "lastModified",
     "createdAt": "createdAt",
 }
+# The sorts and format filters offered to people (CLI and window); a format maps to the Hub tag that
+# search's `filter` matches.
+SEARCH_SORTS = ("downloads", "likes", "trending", "recent")
+SEARCH_FORMAT_TAGS = {
+    "gguf": "gguf",
+    "coreml": "coreml",
+    "onnx": "onnx",
+    "mlx": "mlx",
+    "safetensors": "safetensors",
+}
 # Errors worth another attempt; anything else (bad URL, bad scheme) fails at once.
 _TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 

@@ -9,19 +9,10 @@ from dataclasses import dataclass
 
 from PySide6 import QtCore
 
-from hfgui.core.hub import HubClient
+from hfgui.core.hub import SEARCH_FORMAT_TAGS, HubClient
 from hfgui.core.types import ModelSummary
 from hfgui.gui.workers import TaskRunner
 
-# Format choice in the window -> the Hub tag that search's `filter` matches (as `hfgui search --filter`).
-FORMAT_FILTERS = {
-    "gguf": "gguf",
-    "coreml": "coreml",
-    "onnx": "onnx",
-    "mlx": "mlx",
-    "safetensors": "safetensors",
-}
-SORTS = ("downloads", "likes", "trending", "recent")
 SUMMARY_ROLE = int(QtCore.Qt.ItemDataRole.UserRole) + 1
 _RIGHT = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
 
@@ -30,8 +21,8 @@ _RIGHT = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCent
 class SearchQuery:
     text: str = ""
     author: str = ""
-    format: str | None = None  # a FORMAT_FILTERS key, None for any
-    sort: str = "downloads"  # one of SORTS
+    format: str | None = None  # a SEARCH_FORMAT_TAGS key, None for any
+    sort: str = "downloads"  # one of SEARCH_SORTS
 
 
 @dataclass(frozen=True)
@@ -63,7 +54,7 @@ class ResultPages:
                 self._results = self._client.search_models(
                     q.text or None,
                     author=q.author or None,
-                    filters=[FORMAT_FILTERS[q.format]] if q.format else (),
+                    filters=[SEARCH_FORMAT_TAGS[q.format]] if q.format else (),
                     sort=q.sort,
                     page_size=self.page_size,
                     full=True,  # the longer records carry lastModified

@@ -8,11 +8,10 @@ from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.catalog import CatalogEntry, add_user_model, load_catalog
 from hfgui.core.grouping import DownloadItem, group_files
+from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
 from hfgui.core.types import ModelSummary, TreeEntry
 from hfgui.gui.download_choice import DownloadChoice, entry_for_choice
 from hfgui.gui.search_model import (
-    FORMAT_FILTERS,
-    SORTS,
     SUMMARY_ROLE,
     ResultPages,
     SearchQuery,
@@ -96,10 +95,10 @@ class SearchPanel(QtWidgets.QWidget):
         self.author_edit.setClearButtonEnabled(True)
         self.format_combo = QtWidgets.QComboBox()
         self.format_combo.addItem("Any format", None)
-        for key in FORMAT_FILTERS:
+        for key in SEARCH_FORMAT_TAGS:
             self.format_combo.addItem(FORMAT_LABELS.get(key, key), key)
         self.sort_combo = QtWidgets.QComboBox()
-        for key in SORTS:
+        for key in SEARCH_SORTS:
             self.sort_combo.addItem(SORT_LABELS[key], key)
         for edit in (self.query_edit, self.author_edit):
             edit.textChanged.connect(lambda _text: self.debounce.start())
