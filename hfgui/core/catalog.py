@@ -385,15 +385,7 @@ def parse_model_reference(text: str, endpoint: str | None = None) -> ModelRefere
         hosts.add(urlsplit(endpoint).netloc.lower())
     if parts.scheme not in ("http", "https") or parts.netloc.lower() not in hosts:
         raise InvalidRepoIdError(raw, "not a Hugging Face model address")
-    segments = [s for s in parts.path.split("/") if s]
-    if segments and segments[0] in ("datasets", "spaces"):
-        raise InvalidRepoIdError(
-            raw, f"{segments[0]} are not models; only model repositories can be downloaded"
-        )
-    if segments and segments[0] == "models":
-        segments = segments[1:]
-    if len(segments) < 2:
-        raise InvalidRepoIdError(raw, "the address does not name a model")
+    segments = _model_segments(raw, parts.path)
     repo_id = validate_repo_id(f"{segments[0]}/{segments[1]}")
     rest = segments[2:]
     if not rest:
@@ -407,8 +399,9 @@ def parse_model_reference(text: str, endpoint: str | None = None) -> ModelRefere
     return ModelReference(repo_id, revision, path)
 
 
-def _parse_hf_uri(raw: str, validate: Any) -> ModelReference:
-    segments = [s for s in raw[len("hf://") :].split("/") if s]
+def _model_segments(raw: str, path: str) -> list[str]:
+    """`owner/name/...` path segments of a model address (an optional `models/` prefix dropped)."""
+    segments = [s for s in path.split("/") if s]
     if segments and segments[0] in ("datasets", "spaces"):
         raise InvalidRepoIdError(
             raw, f"{segments[0]} are not models; only model repositories can be downloaded"
@@ -417,6 +410,11 @@ def _parse_hf_uri(raw: str, validate: Any) -> ModelReference:
         segments = segments[1:]
     if len(segments) < 2:
         raise InvalidRepoIdError(raw, "the address does not name a model")
+    return segments
+
+
+def _parse_hf_uri(raw: str, validate: Any) -> ModelReference:
+    segments = _model_segments(raw, raw[len("hf://") :])
     name, _, revision = segments[1].partition("@")
     repo_id = validate(f"{segments[0]}/{name}")
     path = unquote("/".join(segments[2:])) or None
