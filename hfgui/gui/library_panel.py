@@ -24,7 +24,7 @@ from hfgui.core.library import SOURCE_HF_CACHE, SOURCE_REFERENCE, Library, Probl
 from hfgui.core.library_care import UpdateInfo, UpdateResult, check_updates, update_model
 from hfgui.core.settings import Settings
 from hfgui.core.types import ModelProgress
-from hfgui.gui import roles
+from hfgui.gui import questions, roles
 from hfgui.gui.formatting import permille
 from hfgui.gui.library_model import (
     LeftoversModel,
@@ -669,34 +669,7 @@ class LibraryPanel(QtWidgets.QWidget):
         self, title: str, text: str, buttons: tuple[tuple[str, Callable[[], None] | None], ...]
     ) -> QtWidgets.QMessageBox:
         """A non-blocking question (the last button, Cancel, is the default); see `pending_dialog`."""
-        box = QtWidgets.QMessageBox(self)
-        box.setWindowTitle(title)
-        box.setText(text)
-        box.setIcon(QtWidgets.QMessageBox.Icon.Question)
-        callbacks: dict[QtWidgets.QAbstractButton, Callable[[], None] | None] = {}
-        for number, (label, callback) in enumerate(buttons):
-            role = (
-                QtWidgets.QMessageBox.ButtonRole.AcceptRole
-                if callback is not None
-                else QtWidgets.QMessageBox.ButtonRole.RejectRole
-            )
-            made = box.addButton(label, role)
-            callbacks[made] = callback
-            if number == len(buttons) - 1:
-                box.setDefaultButton(made)  # the harmless choice (Cancel) answers Enter
-
-        def clicked(chosen: QtWidgets.QAbstractButton) -> None:
-            callback = callbacks.get(chosen)
-            if callback is not None:
-                callback()
-
-        box.buttonClicked.connect(clicked)
-        box.finished.connect(
-            lambda _r: setattr(self, "pending_dialog", None) if self.pending_dialog is box else None
-        )
-        self.pending_dialog = box
-        box.open()
-        return box
+        return questions.ask(self, title, text, buttons, default=-1)
 
     def answer(self, label: str) -> None:
         """Click the pending question's button with this text (tests, scripted use)."""

@@ -22,7 +22,7 @@ from hfgui.core.errors import (
 from hfgui.core.launch import models_to_open
 from hfgui.core.settings import Settings
 from hfgui.core.sizes import SizeCache
-from hfgui.gui import roles
+from hfgui.gui import questions, roles
 from hfgui.gui.add_model_dialog import AddModelDialog
 from hfgui.gui.banner import Banner
 from hfgui.gui.details_panel import DetailsPanel
@@ -606,34 +606,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self, title: str, text: str, buttons: tuple[tuple[str, Callable[[], None] | None], ...]
     ) -> QtWidgets.QMessageBox:
         """A non-blocking question; tests find the pending dialog in `pending_dialog`."""
-        box = QtWidgets.QMessageBox(self)
-        box.setWindowTitle(title)
-        box.setText(text)
-        box.setIcon(QtWidgets.QMessageBox.Icon.Question)
-        callbacks: dict[QtWidgets.QAbstractButton, Callable[[], None] | None] = {}
-        for i, (label, callback) in enumerate(buttons):
-            role = (
-                QtWidgets.QMessageBox.ButtonRole.AcceptRole
-                if callback is not None
-                else QtWidgets.QMessageBox.ButtonRole.RejectRole
-            )
-            button = box.addButton(label, role)
-            callbacks[button] = callback
-            if i == 0:
-                box.setDefaultButton(button)
-
-        def clicked(button: QtWidgets.QAbstractButton) -> None:
-            callback = callbacks.get(button)
-            if callback is not None:
-                callback()
-
-        box.buttonClicked.connect(clicked)
-        box.finished.connect(
-            lambda _r: setattr(self, "pending_dialog", None) if self.pending_dialog is box else None
-        )
-        self.pending_dialog = box
-        box.open()
-        return box
+        return questions.ask(self, title, text, buttons, default=0)
 
     # --- background refreshes --------------------------------------------------------------------
 
