@@ -24,29 +24,9 @@ from hfgui.core.auth import (
     resolve_token,
     token_file_path,
 )
+from tests.memory_keyring import MemoryKeyring
 
 SECRET = "hf_secretTOKENvalue0123456789"
-
-
-class DictKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring backend so tests never touch the real one."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.passwords:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.passwords[(service, username)]
 
 
 @pytest.fixture
@@ -174,7 +154,7 @@ def test_memory_store_roundtrip() -> None:
 
 
 def test_keyring_store_uses_the_configured_backend(global_keyring: None) -> None:
-    backend = DictKeyring()
+    backend = MemoryKeyring()
     keyring.set_keyring(backend)
     store = KeyringTokenStore()
     assert isinstance(store, TokenStore)

@@ -16,7 +16,7 @@ from hfgui.core.manifest import read_journal, read_manifest
 from hfgui.core.model_download import ModelDownloader, download_model
 from hfgui.core.planner import DownloadRequest, plan_download
 from hfgui.core.types import FileState, ModelState
-from tests.hubemu import Content, generated_content
+from tests.hubemu import generated_content, unservable_content
 
 MLPACKAGE = {
     "README.md": b"# tiny coreml model\n",
@@ -25,26 +25,6 @@ MLPACKAGE = {
     "X.mlpackage/Data/com.apple.CoreML/model.mlmodel": bytes(range(256)) * 40,
     "X.mlpackage/Data/com.apple.CoreML/weights/weight.bin": generated_content(600_000, seed=3),
 }
-
-
-class UnservableContent(Content):
-    """A huge file the tree lists (with given hashes) whose bytes must never be read.
-
-    `generated_content(10 TiB)` would be hashed in full the moment the tree lists it, so the hashes are given.
-    """
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-        self._sha256 = "ab" * 32
-        self._git_sha1 = "cd" * 20
-
-    def iter_range(self, start, end):
-        raise AssertionError("the emulator was asked for bytes of a file that must not be downloaded")
-
-    @property
-    def identity(self) -> tuple:
-        return ("unservable", self.size)
 
 
 def _bytes(value) -> bytes:
@@ -142,7 +122,7 @@ def test_hostile_tree_paths_are_refused_before_anything_is_written(hub, client, 
 
 def test_ten_tib_is_refused_before_any_byte_is_requested(hub, client, tmp_path):
     hub.add_repo(
-        "big/model", files={"config.json": b"{}", "model.safetensors": UnservableContent(10 * 2**40)}
+        "big/model", files={"config.json": b"{}", "model.safetensors": unservable_content(10 * 2**40)}
     )
     with pytest.raises(InsufficientSpaceError) as info:
         download_model(client, DownloadRequest("big/model"), tmp_path)

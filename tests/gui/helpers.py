@@ -10,7 +10,6 @@ from hfgui.core.hub import RetryPolicy
 from hfgui.gui.main_window import MainWindow
 from hfgui.gui.services import Services
 from tests.hubemu import generated_content
-from tests.hubemu.content import Content
 
 PACKAGE = "Tiny.mlpackage"
 WEIGHTS = f"{PACKAGE}/Data/com.apple.CoreML/weights/weight.bin"
@@ -60,24 +59,6 @@ class FastServices(Services):
         client = super().make_client(token)
         client.retry = RetryPolicy(max_retries=0)
         return client
-
-
-class UnservableContent(Content):
-    """A huge file the tree lists with given hashes; the emulator must never be asked for its bytes
-    (`generated_content(10 TiB)` would be hashed in full the moment the tree lists it)."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-        self._sha256 = "ab" * 32
-        self._git_sha1 = "cd" * 20
-
-    def iter_range(self, start, end):
-        raise AssertionError("the emulator was asked for bytes of a file that must not be downloaded")
-
-    @property
-    def identity(self) -> tuple:
-        return ("unservable", self.size)
 
 
 def make_window(

@@ -8,7 +8,8 @@ import socket
 
 from hfgui.core.catalog import CatalogEntry
 from hfgui.gui.rows import Status
-from tests.gui.helpers import WEIGHTS, UnservableContent, make_window, populate
+from tests.gui.helpers import WEIGHTS, make_window, populate
+from tests.hubemu import unservable_content
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
 
@@ -69,7 +70,7 @@ def test_offline_banner_retry_resumes_once_the_hub_is_back(hub_env, qtbot, monke
 
 def test_not_enough_space_shows_the_numbers_and_change_folder(hub_env, qtbot):
     size = 10 * 2**40
-    hub_env.add_repo("big/model", files={"config.json": b"{}", "model.safetensors": UnservableContent(size)})
+    hub_env.add_repo("big/model", files={"config.json": b"{}", "model.safetensors": unservable_content(size)})
     entries = [CatalogEntry("big", "Big model", "big/model", "transformers", "safetensors")]
     window = make_window(qtbot, start=False, entries=entries)
     window.select_key("big")

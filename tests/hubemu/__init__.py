@@ -54,6 +54,7 @@ from .content import (
     generated_content,
     git_blob_sha1,
     joined_content,
+    unservable_content,
 )
 from .faults import Fault, FaultPlan
 from .records import RequestRecord, User
@@ -78,4 +79,5 @@ __all__ = [
     "generated_content",
     "git_blob_sha1",
     "joined_content",
+    "unservable_content",
 ]

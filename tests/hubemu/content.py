@@ -213,6 +213,31 @@ class JoinedContent(Content):
         return ("joined", *(p.identity for p in self.parts))
 
 
+class UnservableContent(Content):
+    """A file the tree lists with given hashes whose bytes must never be served.
+
+    For sizes no test can stream (10 TiB): `generated_content` would be hashed in full the moment a
+    listing names it, and a request for its bytes means the client failed to refuse it in time.
+    """
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+        self._sha256 = "ab" * 32
+        self._git_sha1 = "cd" * 20
+
+    def iter_range(self, start, end):
+        raise AssertionError("the emulator was asked for bytes of a file that must not be downloaded")
+
+    @property
+    def identity(self) -> tuple:
+        return ("unservable", self.size)
+
+
+def unservable_content(size: int) -> Content:
+    return UnservableContent(size)
+
+
 def joined_content(*parts: bytes | str | Content) -> Content:
     return JoinedContent([as_content(p) for p in parts])
 
