@@ -18,7 +18,6 @@ from tests.core.helpers.forward_proxy import ForwardProxy
 from tests.hubemu import generated_content
 
 TOKEN = "hf_proxyTestToken000000000000000000"
-PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 FILES = {
     "config.json": b'{"model_type": "demo"}\n',
     "model.safetensors": generated_content(300_000, seed=7),  # LFS: served by the CDN host
@@ -30,15 +29,6 @@ NO_RETRY = RetryPolicy(max_retries=0)
 def proxy():
     with ForwardProxy() as running:
         yield running
-
-
-@pytest.fixture
-def clean_env(monkeypatch):
-    """No proxy variables from the machine running the tests (upper or lower case)."""
-    for name in PROXY_ENV:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    return monkeypatch
 
 
 @pytest.fixture

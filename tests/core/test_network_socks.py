@@ -20,7 +20,6 @@ from tests.core.helpers.socks5_server import SocksServer
 from tests.hubemu import generated_content
 
 TOKEN = "hf_socksTestToken0000000000000000000"
-PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 LFS_SIZE = 300_000
 FILES = {
     "config.json": b'{"model_type": "demo"}\n',
@@ -33,15 +32,6 @@ NO_RETRY = RetryPolicy(max_retries=0)
 def socks_proxy():
     with SocksServer() as running:
         yield running
-
-
-@pytest.fixture
-def clean_env(monkeypatch):
-    """No proxy variables from the machine running the tests (upper or lower case)."""
-    for name in PROXY_ENV:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    return monkeypatch
 
 
 @pytest.fixture

@@ -19,15 +19,12 @@ from hfgui.core.settings import Settings, settings_from_dict
 from tests.core.helpers.socks5_server import SocksServer
 
 PASSWORD = "Wr0ng-s0cks-pass"
-PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in PROXY_ENV:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    return monkeypatch
+def _no_proxy_env(clean_env):
+    """Every test here runs without the machine's proxy variables (tests/core/conftest.py)."""
+    return clean_env
 
 
 @pytest.fixture
