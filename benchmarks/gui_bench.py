@@ -2,14 +2,18 @@
 download at full speed from the emulator, and filter time per keystroke over 10,000 catalog rows.
 
 Run from the repository root: `QT_QPA_PLATFORM=offscreen python benchmarks/gui_bench.py`. Prints a table.
-The emulator runs in its own, niced process, as the Hub would run elsewhere: in-process, its serving
-threads would compete with the window for the GIL and the figures would describe the test rig.
+The emulator runs in its own process at the lowest CPU priority, as the Hub would run on another
+machine: in-process, its serving threads would compete with the window for the GIL, and at normal
+priority for the two cores of a small machine, and the figures would describe the test rig.
+The stall is measured over several downloads (each of its own repository) and every run is reported:
+on a shared virtual machine one run is not a measurement.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 FILE_SIZE = int(os.environ.get("HFGUI_BENCH_FILE_MB", "200")) * 1_000_000
 FILES = 8
 REPO = "bench/eight-files"
+STALL_RUNS = 3
+EMULATOR_NICE = 19
 LAUNCH_RUNS = 3
 FILTER_TEXTS = (
     *("m", "mo", "mod", "mode", "model", "model ", "model 1", "model 12", "model 123", "model 12"),
@@ -35,9 +41,11 @@ def serve_emulator() -> int:
     """Child process: the emulator with the benchmark repo; prints its URL, serves until stdin closes."""
     from tests.hubemu import HubEmulator, generated_content
 
+    os.nice(EMULATOR_NICE)
     hub = HubEmulator()
     files = {f"weights/part-{i}.safetensors": generated_content(FILE_SIZE, seed=i) for i in range(FILES)}
-    hub.add_repo(REPO, files=files)
+    for run in range(STALL_RUNS):
+        hub.add_repo(f"{REPO}-{run}", files=files)  # one copy of the content, served under each name
     for content in files.values():
         _ = content.sha256  # hash now, not while the window waits for the tree listing
     print(hub.url, flush=True)
@@ -173,6 +181,7 @@ def main() -> int:
     finally:
         server.stdin.close()
         server.wait(30)
+        shutil.rmtree(home, ignore_errors=True)  # gigabytes of downloaded files
     width = max(len(r[0]) for r in rows)
     print(f"| {'measure'.ljust(width)} | result | notes |")
     print(f"|{'-' * (width + 2)}|---|---|")
@@ -196,26 +205,32 @@ def measure_window() -> list[tuple[str, str, str]]:
     rows = []
 
     # Longest event-loop stall while eight files download at full speed (details panel showing them).
-    entry = CatalogEntry(
-        "bench", "Bench (8 files)", REPO, "transformers", "safetensors", include=("weights/*",)
-    )
-    window._model_added(entry)
-    window.select_key("bench")
-    probe = StallProbe()
-    probe.start()
-    t1 = time.perf_counter()
-    window.manager.start("bench")
-    spin(lambda: window.model.state("bench").status in (Status.INSTALLED, Status.FAILED))
-    elapsed = time.perf_counter() - t1
-    probe.timer.stop()
-    state = window.model.state("bench")
-    gaps = sorted(probe.gaps)
-    total = FILES * FILE_SIZE
+    longest, p99s, notes = [], [], []
+    for run in range(STALL_RUNS):
+        key = f"bench-{run}"
+        repo = f"{REPO}-{run}"
+        entry = CatalogEntry(key, f"Bench {run}", repo, "transformers", "safetensors", include=("*",))
+        window._model_added(entry)
+        window.select_key(key)
+        probe = StallProbe()
+        probe.start()
+        t1 = time.perf_counter()
+        window.manager.start(key)
+        spin(lambda key=key: window.model.state(key).status in (Status.INSTALLED, Status.FAILED))
+        elapsed = time.perf_counter() - t1
+        probe.timer.stop()
+        gaps = sorted(probe.gaps)
+        longest.append(gaps[-1] * 1000)
+        p99s.append(gaps[int(len(gaps) * 0.99)] * 1000)
+        rate = FILES * FILE_SIZE / elapsed / 1e6
+        notes.append(f"{window.model.state(key).status.value} at {rate:.0f} MB/s")
+        shutil.rmtree(services.library_root / repo, ignore_errors=True)  # keep the disk free
     rows.append(
         (
             f"longest GUI stall, {FILES} files × {FILE_SIZE / 1e6:.0f} MB downloading (target < 50 ms)",
-            f"{gaps[-1] * 1000:.1f} ms (p99 {gaps[int(len(gaps) * 0.99)] * 1000:.1f} ms, {len(gaps)} ticks)",
-            f"{state.status.value} in {elapsed:.1f} s, {total / elapsed / 1e6:.0f} MB/s",
+            f"median {statistics.median(longest):.1f} ms, worst {max(longest):.1f} ms "
+            f"(runs: {', '.join(f'{x:.0f}' for x in longest)} ms; p99 {statistics.median(p99s):.1f} ms)",
+            f"{STALL_RUNS} downloads: {'; '.join(notes)}",
         )
     )
 

@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("partials", "hfgui.cli.partials"),
     ("import", "hfgui.cli.importcmd"),
 ]
+_MODULE_OF = {**dict(COMMANDS), "check": "hfgui.cli.manage", "delete": "hfgui.cli.manage"}
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -32,7 +33,13 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(args_list: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser, or given the arguments, one with only the subcommands they name.
+
+    Importing every subcommand's module costs tens of milliseconds on each run; `--help`, a typo or no
+    command still gets them all.
+    """
+    named = {_MODULE_OF[a] for a in args_list or () if a in _MODULE_OF}
     parser = argparse.ArgumentParser(
         prog="hfgui",
         description="Download, verify and manage Hugging Face models. Without arguments it opens the window.",
@@ -44,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS:
+        if named and module_name not in named:
+            continue
         module = _load(module_name)
         sub = module.add_parser(subparsers)
         sub.set_defaults(_run=module.run, command=name)
@@ -126,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return self_test(args_list[1:])
     output.prepare_streams()
-    parser = build_parser()
+    parser = build_parser(args_list)
     try:
         args, extras = parser.parse_known_args(args_list)
         if (

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import queue
-import threading
 from pathlib import Path
 
 from hfgui.core.errors import UnsafePathError
@@ -88,9 +86,6 @@ class StreamHasher:
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
 
-    def close(self) -> None:
-        """Nothing to release (BackgroundHasher has a thread to end)."""
-
     def matches(self, etag: str) -> bool:
         return self.bytes_hashed == self.size and self.hexdigest() == normalize_etag(etag)
 
@@ -127,61 +122,3 @@ def file_matches_etag(path: Path | str, etag: str, size: int | None = None) -> b
     hasher = StreamHasher.for_etag(etag, actual_size)
     hasher.update_from_file(path)
     return hasher.matches(etag)
-
-
-# Files at least this big are hashed on a helper thread: hashlib releases the GIL, so hashing one chunk
-# overlaps with receiving and writing the next, and a download runs at the speed of the slower of the two
-# instead of their sum.
-BACKGROUND_MIN_SIZE = 8 * 1024 * 1024
-_QUEUE_DEPTH = 8  # chunks in flight; bounds the memory this costs to a few MiB
-
-
-class BackgroundHasher:
-    """A StreamHasher fed through a bounded queue by its own thread.
-
-    hexdigest() waits for the queue to drain and ends the thread; close() ends it early when the hash
-    is abandoned (a restart from zero, a cancel). No update is accepted after either.
-    """
-
-    def __init__(self, inner: StreamHasher) -> None:
-        self._inner = inner
-        self._queue: queue.Queue[bytes | None] = queue.Queue(_QUEUE_DEPTH)
-        self._thread = threading.Thread(target=self._run, name="hfgui-hash", daemon=True)
-        self._closed = False
-        self._thread.start()
-
-    @classmethod
-    def for_etag(cls, etag: str, size: int) -> StreamHasher | BackgroundHasher:
-        inner = StreamHasher.for_etag(etag, size)
-        return cls(inner) if size >= BACKGROUND_MIN_SIZE else inner
-
-    def _run(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            self._inner.update(chunk)
-
-    def update(self, data: bytes | bytearray | memoryview) -> None:
-        if self._closed:
-            raise RuntimeError("update() after hexdigest() or close()")
-        # A reused buffer would change under the hashing thread: only immutable bytes cross over.
-        self._queue.put(data if isinstance(data, bytes) else bytes(data))
-
-    def update_from_fd(self, fd: int, offset: int = 0, nbytes: int | None = None) -> int:
-        done = 0
-        while nbytes is None or done < nbytes:
-            want = READ_CHUNK if nbytes is None else min(READ_CHUNK, nbytes - done)
-            data = pread(fd, want, offset + done)
-            if not data:
-                break
-            self.update(data)
-            done += len(data)
-        return done
-
-    def hexdigest(self) -> str:
-        self.close()
-        return self._inner.hexdigest()
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._queue.put(None)
-            self._thread.join()

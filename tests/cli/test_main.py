@@ -56,6 +56,30 @@ def test_registry_is_a_list_of_name_and_module() -> None:
         assert callable(module.add_parser) and callable(module.run), name
 
 
+def test_a_subcommand_loads_only_its_own_module() -> None:
+    code = (
+        "import sys\n"
+        "from hfgui.cli.main import main\n"
+        "rc = main(['check', '--help'])\n"
+        "print(rc, sorted(m for m in sys.modules if m.startswith('hfgui.cli.')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("0 ") and "'hfgui.cli.manage'" in last
+    for _, module_name in COMMANDS:
+        if module_name != "hfgui.cli.manage":
+            assert f"'{module_name}'" not in last
+
+
+def test_help_without_a_command_lists_every_command(capsys) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in [name for name, _ in COMMANDS] + ["check", "delete"]:
+        assert name in out
+
+
 def test_version(capsys) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"hfgui {__version__}"
