@@ -214,12 +214,18 @@ class _Source:
         return start
 
     def read_chunks(self, response: requests.Response, limit: int) -> Iterator[bytes]:
-        """Up to `limit` body bytes (decoded if a server compressed them anyway); _Interrupted on a break."""
+        """Up to `limit` body bytes (decoded if a server compressed them anyway); _Interrupted on a break.
+
+        Each chunk is what one socket read gives (up to CHUNK): on a fast link that is a full CHUNK, on a
+        slow one whatever arrived, so progress moves as bytes come in and no received byte waits in a
+        buffer for more (urllib3 1.x has no read1: it waits for full chunks).
+        """
         decode = _encoded(response)
+        read_some = getattr(response.raw, "read1", None) or response.raw.read
         left = limit
         while left > 0:
             try:
-                chunk = response.raw.read(min(CHUNK, left), decode_content=decode)
+                chunk = read_some(min(CHUNK, left), decode_content=decode)
             except _STREAM_ERRORS as exc:
                 raise _Interrupted(f"{type(exc).__name__}: {exc}") from exc
             if not chunk:

@@ -9,7 +9,8 @@ Contract API (docs/contracts.md, "Emulator"):
     hub.add_user(name, token, role="read", orgs=(), can_access=(...))
     hub.requests; hub.clear_requests()  # RequestRecord(host, method, path, query, headers, status, ...)
     hub.rate_limit(bucket="api"|"resolvers", quota=N, window=300)
-    hub.faults.drop_after / corrupt / ignore_range / status / stall / expire_cdn_urls() / gzip_text / clear()
+    hub.faults.drop_after / corrupt / ignore_range / status / stall / slow / expire_cdn_urls()
+    hub.faults.gzip_text / clear()
     hub.cdn_url_ttl = 3600
     hub.close()
     content_from_bytes(b), generated_content(size, seed=0)

@@ -103,8 +103,9 @@ class BodyWriter:
         drop = faults.take("drop_after", host, file_path, self.raw_path, lambda f: f.nbytes < length)
         stall = faults.take("stall", host, file_path, self.raw_path, lambda f: f.nbytes < length)
         corrupt = faults.take("corrupt", host, file_path, self.raw_path, lambda f: start <= f.offset < end)
+        slow = faults.take("slow", host, file_path, self.raw_path)
         disk = content.disk_file()
-        if disk is not None and not (drop or stall or corrupt):
+        if disk is not None and not (drop or stall or corrupt or slow):
             self.record.bytes_sent += length
             with open(disk, "rb") as handle:
                 self.connection.sendfile(handle, start, length)
@@ -128,7 +129,14 @@ class BodyWriter:
             if stop_at is not None and pos <= stop_at < pos + len(chunk):
                 self._write(chunk[: stop_at - pos])
                 return self._drop_connection()
-            self._write(chunk)
+            if slow is not None:
+                for at in range(0, len(chunk), slow.nbytes):
+                    self._write(chunk[at : at + slow.nbytes])
+                    self.wfile.flush()
+                    if self.emu._closing.wait(slow.seconds):
+                        return self._drop_connection()
+            else:
+                self._write(chunk)
             pos += len(chunk)
 
     def _serve_gzip(self, content: Content, headers: dict[str, str]) -> None:

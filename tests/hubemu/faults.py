@@ -1,4 +1,4 @@
-"""Fault injection: dropped connections, corrupt bytes, ignored ranges, error statuses, stalls."""
+"""Fault injection: dropped connections, corrupt bytes, ignored ranges, error statuses, stalls, slow links."""
 
 from __future__ import annotations
 
@@ -76,6 +76,12 @@ class FaultPlan:
     ) -> Fault:
         """Stop sending for `seconds` after `after_bytes` of the body, then carry on."""
         return self._add(Fault("stall", path, times, host, nbytes=after_bytes, seconds=seconds))
+
+    def slow(
+        self, path: str, piece: int, seconds: float, times: int | None = 1, host: str | None = None
+    ) -> Fault:
+        """A slow link: send the body `piece` bytes at a time with a pause of `seconds` after each."""
+        return self._add(Fault("slow", path, times, host, nbytes=piece, seconds=seconds))
 
     def expire_cdn_urls(self) -> None:
         """Every CDN URL issued so far is expired from now on (403 from the CDN)."""
