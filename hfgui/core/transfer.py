@@ -11,6 +11,7 @@ import contextlib
 import copy
 import errno
 import http.client
+import itertools
 import os
 import shutil
 import socket
@@ -271,6 +272,49 @@ class _Source:
                 self.release(response)
 
 
+class _CancelWatch:
+    """One thread for all running downloads: a cancelled download's blocked reads are woken at once.
+
+    A read on a silent socket only returns at the stall timeout; Pause must not wait that long. One
+    shared thread instead of one per file: a model of thousands of small files would otherwise start
+    thousands of threads that each wake five times a second.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._watched: dict[int, tuple[threading.Event, _Source]] = {}
+        self._keys = itertools.count()
+        self._running = False
+
+    def add(self, cancel: threading.Event, source: _Source) -> int:
+        with self._lock:
+            key = next(self._keys)
+            self._watched[key] = (cancel, source)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="hfgui-cancel", daemon=True).start()
+        return key
+
+    def remove(self, key: int) -> None:
+        with self._lock:
+            self._watched.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(CANCEL_POLL)
+            with self._lock:
+                if not self._watched:
+                    self._running = False  # add() starts a new thread when needed
+                    return
+                fired = [key for key, (cancel, _) in self._watched.items() if cancel.is_set()]
+                sources = [self._watched.pop(key)[1] for key in fired]
+            for source in sources:
+                source.interrupt()
+
+
+_CANCEL_WATCH = _CancelWatch()
+
+
 def _with_read_timeout(client: HubClient, seconds: float, cancel: threading.Event) -> HubClient:
     """The same client (session, token, retry policy) whose read timeout is the stall timeout.
 
@@ -404,11 +448,7 @@ class _FileDownload:
         self.check_cancel()
         self.staging_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.part_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
-        finished = threading.Event()
-        watcher = threading.Thread(
-            target=self.watch_cancel, args=(finished,), name="hfgui-cancel", daemon=True
-        )
-        watcher.start()
+        watch = _CANCEL_WATCH.add(self.cancel, self.source)
         try:
             _lock_or_fail(fd, self.task.path)
             try:
@@ -432,7 +472,7 @@ class _FileDownload:
                 fd = -1
             self.install()
         finally:
-            finished.set()
+            _CANCEL_WATCH.remove(watch)
             if fd >= 0:
                 os.close(fd)
         return self.task.dest
@@ -456,12 +496,6 @@ class _FileDownload:
         with contextlib.suppress(OSError, HfGuiError):
             if os.fstat(fd).st_size > 0:
                 self.save_sidecar(self.fresh_sidecar, force=True)
-
-    def watch_cancel(self, finished: threading.Event) -> None:
-        while not finished.is_set():
-            if self.cancel.wait(CANCEL_POLL):
-                self.source.interrupt()
-                return
 
     def load_partial(self, fd: int) -> Sidecar:
         """Resume what an earlier run left if it is the same file version; otherwise start clean."""

@@ -76,6 +76,26 @@ def test_mlpackage_directory_model_end_to_end(hub, client, tmp_path):
     assert final.files_done == final.files_total == len(MLPACKAGE)
 
 
+def test_many_files_share_one_cancel_watcher_thread(hub, client, tmp_path):
+    # Each file used to start its own watcher thread; a model of thousands of files must not.
+    files = {f"tok/t-{i:03d}.json": f'{{"id": {i}}}\n'.encode() for i in range(60)}
+    hub.add_repo("acme/many", files=files)
+    watchers_seen = []
+
+    def count_watchers(_progress) -> None:
+        watchers_seen.append(sum(t.name == "hfgui-cancel" for t in threading.enumerate()))
+
+    download_model(
+        client,
+        DownloadRequest("acme/many", workers=8),
+        tmp_path,
+        on_progress=count_watchers,
+    )
+
+    assert watchers_seen and max(watchers_seen) <= 1
+    assert all((tmp_path / "acme" / "many" / p).read_bytes() == b for p, b in files.items())
+
+
 def test_include_exclude_and_positional_folder(hub, client, tmp_path):
     hub.add_repo("apple/tiny-coreml", files=MLPACKAGE)
     plan = plan_download(client, DownloadRequest("apple/tiny-coreml", include=("X.mlpackage",)), tmp_path)
