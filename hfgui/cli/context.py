@@ -58,10 +58,11 @@ def client(args: argparse.Namespace, *, anonymous: bool = False) -> HubClient:
 
     Raises HfGuiError (one line) when the saved network settings are unusable.
     """
+    from hfgui.core.auth import proxy_password_store
     from hfgui.core.hub import HubClient
 
     return HubClient(
         endpoint(args),
         token=False if anonymous else (token(args) or False),
-        network=settings(args).network(),
+        network=settings(args).network(proxy_password_store()),
     )

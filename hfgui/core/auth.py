@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "hfgui"
 KEYRING_USERNAME = "huggingface-token"
+PROXY_PASSWORD_USERNAME = "proxy-password"  # a manual proxy's password: in the keyring, not settings.json
 REDACTED = "***"
 
 
@@ -177,6 +178,11 @@ class KeyringTokenStore:
             return "none"
         name = getattr(backend, "name", "") or type(backend).__name__
         return str(name)
+
+
+def proxy_password_store(backend: Any | None = None) -> KeyringTokenStore:
+    """Where a manual proxy's password is kept: the OS keyring next to the token (memory without one)."""
+    return KeyringTokenStore(backend, username=PROXY_PASSWORD_USERNAME)
 
 
 def _is_missing_password(exc: Exception) -> bool:

@@ -71,6 +71,28 @@ def redact_proxy_url(url: str) -> str:
     return f"{scheme}{sep}{REDACTED_USERINFO}@{rest.rpartition('@')[2]}"
 
 
+def split_proxy_password(url: str) -> tuple[str, str]:
+    """``scheme://user:secret@host:port`` -> (``scheme://user@host:port``, ``secret``) exactly as written
+    (still percent-encoded); an address without a password comes back as is with ``""``."""
+    url = url.strip()
+    scheme, sep, rest = url.partition("://") if "://" in url else ("", "", url)
+    userinfo, at, host = rest.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if not (at and colon and password):
+        return url, ""
+    return f"{scheme}{sep}{user}@{host}", password
+
+
+def join_proxy_password(url: str, password: str) -> str:
+    """The inverse of split_proxy_password: the password put back after the address's user name."""
+    url = url.strip()
+    scheme, sep, rest = url.partition("://") if "://" in url else ("", "", url)
+    userinfo, at, host = rest.rpartition("@")
+    if not (at and password) or ":" in userinfo:
+        return url
+    return f"{scheme}{sep}{userinfo}:{password}@{host}"
+
+
 def proxy_url_problem(url: Any) -> str | None:
     """Why ``url`` cannot be used as a proxy address, or None when it can."""
     if not isinstance(url, str) or not url.strip():

@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hfgui.core.auth import TokenStore, proxy_password_store
 from hfgui.core.jsonio import read_json, write_json_atomic
 from hfgui.core.network import (
     PROXY_MODES,
     NetworkConfig,
+    join_proxy_password,
     no_proxy_problem,
     parse_no_proxy,
     proxy_url_problem,
     redact_url,
+    split_proxy_password,
 )
 from hfgui.core.paths import AppPaths
 
@@ -42,6 +45,8 @@ class Settings:
     use_hf_cache: bool = False  # also look in the huggingface_hub cache for existing files
     proxy_mode: str = "system"  # system (env/OS), none, or manual (proxy_url)
     proxy_url: str | None = field(default=None, repr=False)  # may hold user:password; never shown
+    # True: the proxy's password is in the OS keyring (settings.json holds the address without it)
+    proxy_password_saved: bool = False
     no_proxy: str = ""  # manual mode: hosts, .domains, IPs, CIDRs that skip the proxy (comma separated)
     ca_bundle: str | None = None  # PEM file trusted instead of the default CAs (corporate TLS inspection)
     stall_timeout_seconds: int = 30  # reconnect when no byte arrives for this long
@@ -57,9 +62,21 @@ class Settings:
         chosen = self.endpoint or env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
         return chosen.rstrip("/")
 
-    def network(self) -> NetworkConfig:
-        """Proxy and CA settings for Hub clients (``.check()`` it to get a one-line error early)."""
-        return NetworkConfig.from_settings(self)
+    def network(self, proxy_passwords: TokenStore | None = None) -> NetworkConfig:
+        """Proxy and CA settings for Hub clients (``.check()`` it to get a one-line error early).
+
+        With ``proxy_passwords`` a password saved in the keyring is put back into the proxy address
+        (this reads the keyring: call it off the GUI thread); without, the address is used as it is.
+        """
+        config = NetworkConfig.from_settings(self)
+        if proxy_passwords is None or not (self.proxy_password_saved and config.proxy_url):
+            return config
+        if split_proxy_password(config.proxy_url)[1]:
+            return config  # typed in this session: already complete
+        password = proxy_passwords.get()
+        if not password:
+            return config
+        return dataclasses.replace(config, proxy_url=join_proxy_password(config.proxy_url, password))
 
 
 def _is_int_in(low: int, high: int) -> Callable[[Any], bool]:
@@ -93,6 +110,7 @@ _VALIDATORS: dict[str, Callable[[Any], bool]] = {
     "proxy_mode": lambda v: v in PROXY_MODES,
     "proxy_url": _is_proxy_url,
     "no_proxy": _is_no_proxy,
+    "proxy_password_saved": lambda v: isinstance(v, bool),
     # Only the shape: a CA file that is missing now (unmounted drive) is reported when used, not dropped.
     "ca_bundle": _is_optional_str,
     "stall_timeout_seconds": _is_int_in(5, 3600),
@@ -140,8 +158,15 @@ def load_settings(paths: AppPaths, warnings: list[str] | None = None) -> Setting
     return settings_from_dict(data, warnings)
 
 
-def save_settings(paths: AppPaths, settings: Settings) -> None:
-    """Write settings atomically, keeping keys written by a newer hfgui that this version does not know."""
+def save_settings(
+    paths: AppPaths, settings: Settings, proxy_passwords: TokenStore | None = None
+) -> str | None:
+    """Write settings atomically, keeping keys written by a newer hfgui that this version does not know.
+
+    A proxy password never reaches the file: it goes to ``proxy_passwords`` (the OS keyring by default)
+    and settings.json keeps the address without it. Returns a warning when there is no keyring and the
+    password is kept for this session only. Reads and writes the keyring: call it off the GUI thread.
+    """
     path = paths.settings_file
     try:
         existing = read_json(path)
@@ -149,8 +174,31 @@ def save_settings(paths: AppPaths, settings: Settings) -> None:
         existing = {}
     merged = dict(existing) if isinstance(existing, dict) else {}
     merged.update(dataclasses.asdict(settings))
+    warning = _move_proxy_password(settings, merged, proxy_passwords)
     merged["schema_version"] = SCHEMA_VERSION
     write_json_atomic(path, merged)
+    return warning
+
+
+def _move_proxy_password(settings: Settings, on_disk: dict[str, Any], store: TokenStore | None) -> str | None:
+    if not settings.proxy_url:
+        address, password = "", ""
+    else:
+        address, password = split_proxy_password(settings.proxy_url)
+    if password:
+        store = store or proxy_password_store()
+        store.set(password)
+        on_disk["proxy_url"] = address
+        on_disk["proxy_password_saved"] = store.available()
+        if on_disk["proxy_password_saved"]:
+            return None
+        return "No keyring is available, so the proxy password is kept for this session only."
+    if settings.proxy_password_saved and "@" in address:
+        return None  # the address still names its user: the password saved earlier stays
+    on_disk["proxy_password_saved"] = False
+    if settings.proxy_password_saved:
+        (store or proxy_password_store()).delete()  # the proxy no longer has a user
+    return None
 
 
 def _set_aside(path: Path, problem: str, warnings: list[str] | None) -> Settings:

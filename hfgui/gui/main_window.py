@@ -283,6 +283,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """After the window is shown: scan the library, fetch sizes, restore interrupted downloads."""
         self.refresh_library(then=lambda: self.manager.restore(self._restored))
         self.fetch_sizes()
+        self.runner.submit(self.services.secure_proxy_password)
         for warning in self.services.settings_warnings:
             self.statusBar().showMessage(warning, 15000)
 
@@ -594,6 +595,9 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             dialog = SettingsDialog(self.services, self.runner, self)
             dialog.token_changed.connect(self._token_changed)
+            dialog.settings_saved.connect(
+                lambda _s, d=dialog: d.save_warning and self.statusBar().showMessage(d.save_warning, 15000)
+            )
             self.settings_dialog = dialog
             dialog.open()
         if focus == "library":

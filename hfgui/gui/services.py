@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hfgui.core import hfcache
-from hfgui.core.auth import KeyringTokenStore, TokenStore
+from hfgui.core.auth import KeyringTokenStore, TokenStore, proxy_password_store
 from hfgui.core.bandwidth import BandwidthLimiter
 from hfgui.core.errors import HfGuiError
 from hfgui.core.hub import HubClient
-from hfgui.core.network import NetworkConfig, redact_url
+from hfgui.core.network import NetworkConfig, redact_url, split_proxy_password
 from hfgui.core.paths import AppPaths
-from hfgui.core.settings import Settings, load_settings
+from hfgui.core.settings import Settings, load_settings, save_settings
 
 SettingsListener = Callable[[Settings, Settings], None]
 
@@ -33,6 +33,7 @@ class Services:
     settings: Settings
     token_store: TokenStore
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    proxy_passwords: TokenStore = field(default_factory=proxy_password_store)
     builtin_catalog_file: Path | None = None  # None: resources/catalog.json
     settings_warnings: list[str] = field(default_factory=list)
     _listeners: list[SettingsListener] = field(default_factory=list)
@@ -69,9 +70,20 @@ class Services:
         """The shared bandwidth cap (Settings.bandwidth_limit bytes/s; 0 = unlimited)."""
         return self._limiter
 
+    def secure_proxy_password(self) -> bool:
+        """Move a proxy password an older hfgui wrote into settings.json to the keyring; True if moved.
+
+        Only when the keyring works: without one the file stays as it was rather than lose the password.
+        Reads the keyring: call it on a worker.
+        """
+        url = self.settings.proxy_url
+        if not url or not split_proxy_password(url)[1] or not self.proxy_passwords.available():
+            return False
+        return save_settings(self.paths, self.settings, self.proxy_passwords) is None
+
     def network(self) -> NetworkConfig:
         """The checked network settings; HfGuiError (one line, says how to fix it) when unusable."""
-        return self.settings.network().check()
+        return self.settings.network(self.proxy_passwords).check()
 
     @property
     def env_token_name(self) -> str | None:

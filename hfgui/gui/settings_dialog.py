@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from urllib.parse import quote, unquote
 
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.diskspace import free_bytes
 from hfgui.core.errors import HfGuiError, format_bytes
-from hfgui.core.network import PROXY_MODES, parse_no_proxy, proxy_url_problem
+from hfgui.core.network import (
+    PROXY_MODES,
+    join_proxy_password,
+    parse_no_proxy,
+    proxy_url_problem,
+    split_proxy_password,
+)
 from hfgui.core.settings import DEFAULT_ENDPOINT, Settings, save_settings
 from hfgui.core.types import Account
 from hfgui.gui.services import Services
@@ -34,6 +41,7 @@ class SettingsDialog(QtWidgets.QDialog):
 
     token_changed = QtCore.Signal()
     settings_saved = QtCore.Signal(object)
+    save_warning: str | None = None  # set before settings_saved when part of it could not be kept
 
     def __init__(
         self, services: Services, runner: TaskRunner, parent: QtWidgets.QWidget | None = None
@@ -139,12 +147,21 @@ class SettingsDialog(QtWidgets.QDialog):
         self.proxy_mode_combo = QtWidgets.QComboBox()
         for mode in PROXY_MODES:
             self.proxy_mode_combo.addItem(PROXY_MODE_LABELS.get(mode, mode), mode)
-        self.proxy_url_edit = QtWidgets.QLineEdit(settings.proxy_url or "")
-        self.proxy_url_edit.setPlaceholderText(
-            "http://proxy.example.com:3128 or socks5://host:1080  (user:password@ allowed)"
-        )
+        # The address shows its user but never its password: that has a masked field of its own and is
+        # saved in the OS keyring, not in settings.json.
+        address, password = split_proxy_password(settings.proxy_url or "")
+        password = unquote(password)  # the URL holds it percent-encoded
+        self.proxy_url_edit = QtWidgets.QLineEdit(address)
+        self.proxy_url_edit.setPlaceholderText("http://proxy.example.com:3128 or socks5://user@host:1080")
         self.proxy_url_edit.setToolTip(
             "http://, https://, socks5://, socks5h:// (the proxy looks up host names), socks4:// or socks4a://"
+        )
+        self.proxy_password_edit = QtWidgets.QLineEdit(password)
+        self.proxy_password_edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.proxy_password_edit.setPlaceholderText(
+            "saved in the OS keyring; type to replace it"
+            if settings.proxy_password_saved and not password
+            else "only if the proxy asks for one (kept in the OS keyring)"
         )
         self.no_proxy_edit = QtWidgets.QLineEdit(settings.no_proxy)
         self.no_proxy_edit.setPlaceholderText("localhost, .intranet.example, 10.0.0.0/8")
@@ -168,13 +185,14 @@ class SettingsDialog(QtWidgets.QDialog):
         net_form.addRow("Hub endpoint:", self.endpoint_edit)
         net_form.addRow("Proxy:", self.proxy_mode_combo)
         net_form.addRow("Proxy address:", self.proxy_url_edit)
+        net_form.addRow("Proxy password:", self.proxy_password_edit)
         net_form.addRow("No proxy for:", self.no_proxy_edit)
         net_form.addRow("CA bundle:", ca_row)
         self.proxy_mode_combo.currentIndexChanged.connect(self._proxy_mode_changed)
         mode_index = self.proxy_mode_combo.findData(settings.proxy_mode)
         self.proxy_mode_combo.setCurrentIndex(max(0, mode_index))
         self._proxy_mode_changed()
-        for edit in (self.proxy_url_edit, self.no_proxy_edit, self.ca_bundle_edit):
+        for edit in (self.proxy_url_edit, self.proxy_password_edit, self.no_proxy_edit, self.ca_bundle_edit):
             edit.textEdited.connect(lambda _text: self._show_network_error(""))
 
         self.settings_error = QtWidgets.QLabel("")
@@ -345,6 +363,7 @@ class SettingsDialog(QtWidgets.QDialog):
     def _proxy_mode_changed(self, _index: int = 0) -> None:
         manual = self.proxy_mode == "manual"
         self.proxy_url_edit.setEnabled(manual)
+        self.proxy_password_edit.setEnabled(manual)
         self.no_proxy_edit.setEnabled(manual)
         self._show_network_error("")
 
@@ -382,8 +401,13 @@ class SettingsDialog(QtWidgets.QDialog):
         default = str(self.services.paths.default_library)
         mode = self.proxy_mode
         proxy_url = self.proxy_url_edit.text().strip() or None
+        password = self.proxy_password_edit.text()
+        if proxy_url and password:  # the field wins over a password typed into the address
+            proxy_url = join_proxy_password(split_proxy_password(proxy_url)[0], quote(password, safe=""))
         if mode != "manual" and proxy_url and proxy_url_problem(proxy_url):
             proxy_url = None  # a broken address in a disabled field is not worth keeping
+        # Left empty, a password saved earlier stays in use (save_settings drops it with the user name).
+        keep_saved = self.services.settings.proxy_password_saved and not password
         new = dataclasses.replace(
             self.services.settings,
             library_dir=None if not library or library == default else library,
@@ -394,6 +418,7 @@ class SettingsDialog(QtWidgets.QDialog):
             bandwidth_limit=round(self.bandwidth_spin.value() * MEGABYTE),
             proxy_mode=mode,
             proxy_url=proxy_url,
+            proxy_password_saved=keep_saved,
             no_proxy=", ".join(parse_no_proxy(self.no_proxy_edit.text())),
             ca_bundle=self.ca_bundle_edit.text().strip() or None,
         )
@@ -418,14 +443,17 @@ class SettingsDialog(QtWidgets.QDialog):
         paths = self.services.paths
         self.ok_button.setEnabled(False)
 
-        def check_and_save() -> None:
+        def check_and_save() -> str | None:
             try:
                 new.network().check()  # reads the CA bundle: missing or not PEM is refused here
             except HfGuiError as exc:
                 raise NetworkSettingsError(exc.message, exc.hint) from None
-            save_settings(paths, new)
+            return save_settings(paths, new, self.services.proxy_passwords)
 
-        def saved(_: object) -> None:
+        def saved(warning: str | None) -> None:
+            self.save_warning = warning  # no keyring: the proxy password lasts this session only
+            if warning:
+                log.warning("%s", warning)
             self.services.apply_settings(new)
             self.settings_saved.emit(new)
             self.accept()

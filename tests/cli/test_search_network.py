@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import keyring
 import pytest
 
 from hfgui.cli.main import main
@@ -11,6 +12,7 @@ from hfgui.core.paths import AppPaths
 from hfgui.core.settings import Settings, save_settings
 from tests.core.helpers.forward_proxy import ForwardProxy
 from tests.hubemu import HubEmulator
+from tests.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture
@@ -37,6 +39,19 @@ def test_manual_proxy_from_settings_carries_search_and_tree_calls(hub, capsys):
         assert _ids(capsys, "alpha", "--files") == ["acme/alpha-GGUF"]
         urls = [r.url for r in proxy.seen()]
     assert any("/api/models?" in u for u in urls) and any("/tree/" in u for u in urls)
+
+
+def test_proxy_password_saved_in_the_keyring_reaches_the_proxy(hub, capsys, monkeypatch):
+    backend = MemoryKeyring()
+    monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
+    with ForwardProxy(credentials=("bob", "s3cret:pw")) as proxy:
+        address = f"http://bob:s3cret%3Apw@127.0.0.1:{proxy.port}"
+        _save(Settings(proxy_mode="manual", proxy_url=address))
+        assert "s3cret" not in AppPaths.from_environment().settings_file.read_text()
+        assert backend.passwords[("hfgui", "proxy-password")] == "s3cret%3Apw"
+        assert _ids(capsys, "alpha") == ["acme/alpha-GGUF"]
+        seen = proxy.seen()
+    assert seen and all(r.status != 407 for r in seen)
 
 
 def test_no_proxy_setting_bypasses_the_proxy(hub, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import ssl
@@ -9,11 +10,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import keyring.errors
 import pytest
 import requests
 
 import hfgui
 from hfgui.core import network
+from hfgui.core.auth import KeyringTokenStore
 from hfgui.core.errors import HfGuiError, NetworkError
 from hfgui.core.http import new_session
 from hfgui.core.hub import HubClient
@@ -29,6 +32,7 @@ from hfgui.core.network import (
 from hfgui.core.paths import AppPaths
 from hfgui.core.ratelimit import RetryPolicy
 from hfgui.core.settings import Settings, load_settings, save_settings
+from tests.memory_keyring import MemoryKeyring
 
 TLS_DIR = Path(__file__).parent / "helpers" / "tls"
 CERT = TLS_DIR / "loopback-cert.pem"  # self-signed for 127.0.0.1 and localhost, valid until 2126
@@ -343,20 +347,52 @@ def test_ssl_cert_file_env_is_honoured_in_system_mode(tls_hub, no_ca_env):
 # --- settings ------------------------------------------------------------------------------------
 
 
-def test_network_settings_round_trip(tmp_path):
+def test_network_settings_round_trip_keeps_the_proxy_password_out_of_the_file(tmp_path):
     paths = AppPaths.from_environment({"HFGUI_HOME": str(tmp_path)})
+    passwords = KeyringTokenStore(MemoryKeyring(), username="proxy-password")
     saved = Settings(
         proxy_mode="manual",
-        proxy_url="http://bob:pw@proxy:3128",
+        proxy_url="http://bob:p%40ss@proxy:3128",
         no_proxy="mirror.lan, 10.0.0.0/8",
         ca_bundle=str(CERT),
     )
-    save_settings(paths, saved)
+    assert save_settings(paths, saved, passwords) is None
+    on_disk = paths.settings_file.read_text()
+    assert "p%40ss" not in on_disk and "http://bob@proxy:3128" in on_disk
+    assert passwords.get() == "p%40ss"
+
     loaded = load_settings(paths)
-    assert loaded == saved
-    assert loaded.network() == NetworkConfig(
-        "manual", "http://bob:pw@proxy:3128", ("mirror.lan", "10.0.0.0/8"), str(CERT)
+    assert loaded.proxy_url == "http://bob@proxy:3128" and loaded.proxy_password_saved
+    assert loaded.network(passwords) == NetworkConfig(
+        "manual", "http://bob:p%40ss@proxy:3128", ("mirror.lan", "10.0.0.0/8"), str(CERT)
     )
+    assert loaded.network().proxy_url == "http://bob@proxy:3128"  # no store given: the keyring is not read
+
+    # Saved again unchanged (the password field left empty), the password stays in the keyring.
+    save_settings(paths, loaded, passwords)
+    assert load_settings(paths).proxy_password_saved and passwords.get() == "p%40ss"
+    # A proxy without a user drops it.
+    save_settings(paths, dataclasses.replace(loaded, proxy_url="http://proxy:3128"), passwords)
+    assert not load_settings(paths).proxy_password_saved and passwords.get() is None
+
+
+def test_without_a_keyring_the_proxy_password_is_kept_for_the_session_only(tmp_path):
+    class NoKeyring(MemoryKeyring):
+        def get_password(self, service, username):
+            raise keyring.errors.NoKeyringError("no backend")
+
+        set_password = get_password
+
+    paths = AppPaths.from_environment({"HFGUI_HOME": str(tmp_path)})
+    passwords = KeyringTokenStore(NoKeyring(), username="proxy-password")
+    warning = save_settings(
+        paths, Settings(proxy_mode="manual", proxy_url="http://bob:secret@proxy:3128"), passwords
+    )
+
+    assert warning is not None and "session only" in warning
+    assert "secret" not in paths.settings_file.read_text()
+    assert not load_settings(paths).proxy_password_saved
+    assert passwords.get() == "secret"  # still usable in this process
 
 
 def test_bad_network_settings_fall_back_with_a_warning_that_hides_the_password(tmp_path):

@@ -4,6 +4,7 @@ cache option and the bandwidth limit persist; an unusable network setting never 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -85,6 +86,51 @@ def test_proxy_password_never_shown_in_the_error(dialog):
     dialog.ok_button.click()
     assert "not usable" in dialog.network_error.text()
     assert "s3cretPass" not in dialog.network_error.text()
+
+
+def test_proxy_password_goes_to_the_keyring_not_the_settings_file(dialog, services, qtbot, memory_keyring):
+    dialog.set_proxy_mode("manual")
+    dialog.proxy_url_edit.setText("http://bob@proxy.example:3128")
+    dialog.proxy_password_edit.setText("p@ss word")
+    assert dialog.proxy_password_edit.echoMode() == dialog.proxy_password_edit.EchoMode.Password
+    press_ok(dialog, qtbot)
+    assert not dialog.isVisible()
+
+    on_disk = AppPaths.from_environment().settings_file.read_text()
+    assert "p@ss" not in on_disk and "p%40ss" not in on_disk
+    assert memory_keyring.passwords[("hfgui", "proxy-password")] == "p%40ss%20word"
+    saved = saved_settings()
+    assert saved.proxy_url == "http://bob@proxy.example:3128" and saved.proxy_password_saved
+    # The next start reads the address from the file and the password from the keyring.
+    restarted = Services.from_environment()
+    assert restarted.network().proxy_url == "http://bob:p%40ss%20word@proxy.example:3128"
+    # Its dialog shows the address without the password, and saving untouched keeps the password.
+    runner = TaskRunner(2)
+    again = SettingsDialog(restarted, runner)
+    qtbot.addWidget(again)
+    again.open()
+    assert again.proxy_url_edit.text() == "http://bob@proxy.example:3128"
+    assert again.proxy_password_edit.text() == "" and "keyring" in again.proxy_password_edit.placeholderText()
+    press_ok(again, qtbot)
+    runner.wait(WAIT)
+    assert saved_settings().proxy_password_saved
+    assert memory_keyring.passwords[("hfgui", "proxy-password")] == "p%40ss%20word"
+
+
+def test_a_password_an_older_version_saved_in_the_file_moves_to_the_keyring(hub_env, memory_keyring):
+    paths = AppPaths.from_environment()
+    paths.settings_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.settings_file.write_text(
+        json.dumps({"proxy_mode": "manual", "proxy_url": "http://bob:old-secret@proxy.example:3128"})
+    )
+    services = Services.from_environment()
+
+    assert services.secure_proxy_password()
+
+    assert "old-secret" not in paths.settings_file.read_text()
+    assert memory_keyring.passwords[("hfgui", "proxy-password")] == "old-secret"
+    assert Services.from_environment().network().proxy_url == "http://bob:old-secret@proxy.example:3128"
+    assert not Services.from_environment().secure_proxy_password()  # nothing left to move
 
 
 def test_bad_no_proxy_entry_is_refused(dialog):
