@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
@@ -14,6 +16,7 @@ from hfgui.core import urls
 from hfgui.core.auth import Token, TokenStore, redact, resolve_token
 from hfgui.core.errors import (
     DisabledRepoError,
+    DownloadCancelledError,
     EntryNotFoundError,
     GatedRepoError,
     HfGuiError,
@@ -132,6 +135,24 @@ class HubClient:
 
     def __repr__(self) -> str:
         return f"HubClient(endpoint={self.endpoint!r}, token={self.token!r})"
+
+    def cancellable(self, cancel: threading.Event) -> HubClient:
+        """This client (same session, token and retry policy) whose waits between retries end at
+        ``cancel`` with DownloadCancelledError: Pause must not sit out a 503 backoff or a rate-limit wait."""
+        slept = self._sleep
+
+        def sleep(delay: float) -> None:
+            if slept is time.sleep:
+                cancel.wait(delay)
+            else:  # an injected sleep (tests record the backoff instead of waiting) keeps its say
+                slept(delay)
+            if cancel.is_set():
+                raise DownloadCancelledError("Download")
+
+        clone = copy.copy(self)
+        clone._sleep = sleep
+        clone._owns_session = False  # the session stays this client's to close
+        return clone
 
     def page_url(self, repo_id: str) -> str:
         return urls.page_url(self.endpoint, repo_id)

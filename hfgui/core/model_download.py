@@ -254,6 +254,8 @@ def download_model(
 
     `request.cache_dir` set: into that Hugging Face cache; `limiter`: a bandwidth cap for this run.
     """
+    if cancel is not None:
+        client = client.cancellable(cancel)  # a Pause during planning's retry waits ends them
     plan = plan_download(client, request, library_root)
     if on_plan is not None:
         on_plan(plan)

@@ -8,7 +8,6 @@ resume with ``Range: bytes=N-``, and check the result against the etag (sha256 o
 from __future__ import annotations
 
 import contextlib
-import copy
 import errno
 import http.client
 import itertools
@@ -316,25 +315,12 @@ _CANCEL_WATCH = _CancelWatch()
 
 
 def _with_read_timeout(client: HubClient, seconds: float, cancel: threading.Event) -> HubClient:
-    """The same client (session, token, retry policy) whose read timeout is the stall timeout.
+    """The same client whose read timeout is the stall timeout and whose retry waits end at a cancel.
 
-    A socket that delivers no byte for `seconds` then raises, and the resume logic reconnects. Its waits
-    between retries end at a cancel (DownloadCancelledError): Pause must not sit out a 503 backoff.
+    A socket that delivers no byte for `seconds` then raises, and the resume logic reconnects.
     """
-
-    slept = client._sleep
-
-    def sleep(delay: float) -> None:
-        if slept is time.sleep:
-            cancel.wait(delay)
-        else:  # an injected sleep (tests record the backoff instead of waiting) keeps its say
-            slept(delay)
-        if cancel.is_set():
-            raise DownloadCancelledError("Download")
-
-    clone = copy.copy(client)
+    clone = client.cancellable(cancel)
     clone.timeout = (client.timeout[0], seconds)
-    clone._sleep = sleep
     return clone
 
 

@@ -112,7 +112,8 @@ class _DownloadJob(QtCore.QRunnable):
         )
         client = services.make_client()
         try:
-            plan = plan_download(client, request, services.library_root)
+            # Pause or Cancel ends planning's retry waits (a 503 backoff, a rate-limit wait) at once.
+            plan = plan_download(client.cancellable(self.cancel), request, services.library_root)
             self._plan = plan
             if self.cancel.is_set():
                 raise DownloadCancelledError(f"Download of {entry.repo_id}")

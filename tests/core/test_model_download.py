@@ -96,6 +96,31 @@ def test_many_files_share_one_cancel_watcher_thread(hub, client, tmp_path):
     assert all((tmp_path / "acme" / "many" / p).read_bytes() == b for p, b in files.items())
 
 
+def test_cancel_ends_a_rate_limit_wait_while_planning(hub, client, tmp_path):
+    # The Hub asks for 100 s; only a cancel-aware wait lets Pause end this before that.
+    hub.add_repo("acme/busy", files={"config.json": b"{}"})
+    hub.faults.status("/api/models/*", 429, times=None, retry_after=100, host="hub")
+    cancel = threading.Event()
+    outcome = []
+
+    def run() -> None:
+        try:
+            download_model(client, DownloadRequest("acme/busy"), tmp_path, cancel=cancel)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    while not hub.requests:  # the first answer (429) is on its way: the client is about to wait
+        time.sleep(0.01)
+    cancel.set()
+    worker.join()
+
+    assert len(outcome) == 1 and isinstance(outcome[0], DownloadCancelledError)
+    assert len([r for r in hub.requests if r.path.startswith("/api/models/")]) == 1  # no retry after it
+    assert not (tmp_path / "acme" / "busy").exists()
+
+
 def test_include_exclude_and_positional_folder(hub, client, tmp_path):
     hub.add_repo("apple/tiny-coreml", files=MLPACKAGE)
     plan = plan_download(client, DownloadRequest("apple/tiny-coreml", include=("X.mlpackage",)), tmp_path)
