@@ -9,6 +9,7 @@ the subcommand, so the CLI needs a single registration of this module.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -52,7 +53,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Re-hash every file of an installed model and compare it with the manifest."
         " Exit status: 0 when every file is intact, 1 when a file is missing, resized or corrupted.",
     )
-    check.add_argument("repo", metavar="REPO", help="owner/name of an installed model")
+    check.add_argument(
+        "repo", metavar="REPO", nargs="?", help="owner/name of an installed model (optional with --dest)"
+    )
+    check.add_argument(
+        "--dest",
+        metavar="DIR",
+        help="check the model downloaded into DIR with `hfgui download … --dest DIR` instead",
+    )
     check.add_argument("--json", action="store_true", help="print the result as JSON")
 
     delete = subparsers.add_parser(
@@ -149,10 +157,16 @@ def _update_cell(update) -> str:
 def run_check(args: argparse.Namespace) -> int:
     from hfgui.core.repo_id import validate_repo_id
 
-    repo_id = validate_repo_id(args.repo)
-    lib = library(args)
-    manifest = lib.manifest(repo_id)
-    problems = lib.check(repo_id)
+    if args.dest is not None:
+        repo_id, manifest, problems = _check_dest(Path(args.dest).expanduser(), args.repo)
+    elif args.repo is None:
+        output.error("name the model to check (hfgui check REPO), or its folder with --dest DIR")
+        return EXIT_USAGE
+    else:
+        repo_id = validate_repo_id(args.repo)
+        lib = library(args)
+        manifest = lib.manifest(repo_id)
+        problems = lib.check(repo_id)
     if args.json:
         output.print_json(
             {
@@ -167,12 +181,37 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"{output.mark(False)} {problem}")
         output.error(
             f"{len(problems)} file(s) of {repo_id} are missing or damaged;"
-            f" run: hfgui download {repo_id} to repair them"
+            f" run: hfgui download {repo_id}{_dest_option(args)} to repair them"
         )
     else:
         count = len(manifest.files) if manifest else 0
         print(f"{output.mark(True)} {repo_id}: all {count} files match the manifest")
     return EXIT_FAILURE if problems else EXIT_OK
+
+
+def _dest_option(args: argparse.Namespace) -> str:
+    return f" --dest {shlex.quote(args.dest)}" if args.dest is not None else ""
+
+
+def _check_dest(root: Path, repo: str | None):
+    """(repo id, manifest, problems) for a model downloaded with --dest into `root`."""
+    from hfgui.core.errors import HfGuiError
+    from hfgui.core.library import check_folder
+    from hfgui.core.manifest import read_manifest
+    from hfgui.core.repo_id import validate_repo_id
+
+    manifest = read_manifest(root)
+    if manifest is None:
+        raise HfGuiError(
+            f"{root} holds no complete hfgui download (no manifest in it).",
+            "Download into it with: hfgui download REPO --dest DIR",
+        )
+    if repo is not None and validate_repo_id(repo) != manifest.repo_id:
+        raise HfGuiError(
+            f"{root} holds {manifest.repo_id}, not {repo}.",
+            f"Run: hfgui check --dest {root}",
+        )
+    return manifest.repo_id, manifest, check_folder(root, manifest)
 
 
 def run_delete(args: argparse.Namespace) -> int:

@@ -237,21 +237,7 @@ class Library:
         manifest = read_manifest(root)
         if manifest is None:
             raise ModelNotInstalledError(repo_id)
-        problems: list[Problem] = []
-        for entry in manifest.files:
-            if on_file is not None:
-                on_file(entry.path)
-            target = root / entry.path
-            actual = _size_or_zero(target, -1)
-            if actual < 0 or not target.is_file():
-                problems.append(Problem(entry.path, "missing", "missing"))
-            elif actual != entry.size:
-                problems.append(Problem(entry.path, "size", f"has {actual} bytes, expected {entry.size}"))
-            elif not file_matches_etag(target, entry.etag, entry.size):
-                problems.append(Problem(entry.path, "hash", "content does not match its hash (corrupted)"))
-        if problems:
-            demote_to_journal(root, manifest, {p.path for p in problems})
-        return problems
+        return check_folder(root, manifest, on_file)
 
     # --- removal ---------------------------------------------------------------------------------
 
@@ -326,6 +312,31 @@ def cached_models(cache_dir: Path | None = None) -> list[InstalledModel]:
             )
         )
     return listed
+
+
+def check_folder(
+    root: Path, manifest: Manifest, on_file: Callable[[str], None] | None = None
+) -> list[Problem]:
+    """Re-hash the files of the model in `root` (library or `--dest` folder) against its manifest.
+
+    Problems demote the manifest to a journal of the intact files, so the next download of the same
+    folder fetches only the damaged ones.
+    """
+    problems: list[Problem] = []
+    for entry in manifest.files:
+        if on_file is not None:
+            on_file(entry.path)
+        target = root / entry.path
+        actual = _size_or_zero(target, -1)
+        if actual < 0 or not target.is_file():
+            problems.append(Problem(entry.path, "missing", "missing"))
+        elif actual != entry.size:
+            problems.append(Problem(entry.path, "size", f"has {actual} bytes, expected {entry.size}"))
+        elif not file_matches_etag(target, entry.etag, entry.size):
+            problems.append(Problem(entry.path, "hash", "content does not match its hash (corrupted)"))
+    if problems:
+        demote_to_journal(root, manifest, {p.path for p in problems})
+    return problems
 
 
 def _size_or_zero(path: Path, missing: int = 0) -> int:

@@ -72,6 +72,47 @@ def test_check_detects_one_corrupted_byte_and_download_repairs_it(installed, hub
     assert main(["check", "acme/small"]) == 0
 
 
+def test_check_dest_verifies_a_model_downloaded_outside_the_library(hub_env, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    hub_env.add_repo("acme/small", files=FILES)
+    dest = tmp_path / "my models" / "small"
+    assert main(["download", "acme/small", "--dest", str(dest)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--dest", str(dest)]) == 0
+    assert "acme/small: all 2 files match" in capsys.readouterr().out
+
+    (dest / "config.json").write_bytes(b'{"a": 2}\n')  # same size, other content
+    assert main(["check", "--dest", str(dest)]) == 1
+    err = capsys.readouterr().err
+    assert f"run: hfgui download acme/small --dest '{dest}' to repair them" in err
+    hub_env.clear_requests()
+    assert main(["download", "acme/small", "--dest", str(dest)]) == 0
+    assert {p for p in FILES if hub_env.requests_for(p)} == {"config.json"}
+    capsys.readouterr()
+    assert main(["check", "acme/small", "--dest", str(dest)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check"], "name the model to check"),
+        (["check", "--dest", "{empty}"], "holds no complete hfgui download"),
+        (["check", "acme/other", "--dest", "{dest}"], "holds acme/small, not acme/other"),
+    ],
+)
+def test_check_dest_mistakes_are_one_line(hub_env, tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    hub_env.add_repo("acme/small", files=FILES)
+    dest = tmp_path / "small"
+    assert main(["download", "acme/small", "--dest", str(dest)]) == 0
+    (tmp_path / "empty").mkdir()
+    capsys.readouterr()
+    argv = [a.format(dest=dest, empty=tmp_path / "empty") for a in argv]
+    assert main(argv) in (1, 2)
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
 def test_check_of_a_model_not_installed_exits_1(installed, capsys):
     assert main(["check", "acme/other"]) == 1
     assert "acme/other is not installed" in capsys.readouterr().err
