@@ -15,7 +15,7 @@ from hfgui.core.errors import HfGuiError, UnsafePathError
 from hfgui.core.globs import matches
 from hfgui.core.hashing import checked_etag, file_matches_etag
 from hfgui.core.manifest import METADATA_DIR, ManifestFile, read_journal, read_manifest
-from hfgui.core.pathsafe import safe_join
+from hfgui.core.pathsafe import case_collisions, folder_ignores_case, safe_join
 from hfgui.core.transfer import FileTask
 from hfgui.core.types import TreeEntry
 from hfgui.core.urls import resolve_url
@@ -153,6 +153,20 @@ def _already_verified(target: Path, entry: ManifestFile, known: dict[str, Manife
     return file_matches_etag(target, entry.etag, entry.size)
 
 
+def _refuse_case_collisions(request: DownloadRequest, selected: Sequence[TreeEntry], root: Path) -> None:
+    """Two entries that differ only in letter case would overwrite each other where names ignore case."""
+    collisions = case_collisions(e.path for e in selected)
+    if not collisions or not folder_ignores_case(root):
+        return
+    first, second = collisions[0]
+    more = f" (and {len(collisions) - 1} more such pairs)" if len(collisions) > 1 else ""
+    raise HfGuiError(
+        f"'{first}' and '{second}' in {request.repo_id} differ only in letter case{more}, and {root} is on"
+        " a disk that ignores case: one would overwrite the other. Nothing was downloaded.",
+        "Leave one out with --exclude (or choose the files in the window), or use a case-sensitive folder.",
+    )
+
+
 def _no_match_error(request: DownloadRequest) -> HfGuiError:
     what = " ".join(request.include) if request.include else "any file"
     return HfGuiError(
@@ -182,6 +196,7 @@ def plan_from_entries(
         raise _no_match_error(request)
     # Check every path before anything is written or requested.
     targets = {e.path: check_entry(root, e) for e in selected}
+    _refuse_case_collisions(request, selected, root)
 
     manifest = read_manifest(root)
     known: dict[str, ManifestFile] = {}
@@ -216,6 +231,7 @@ def _plan_into_cache(
         target.snapshot_path(entry.path)
         target.ready_path(entry.path, entry.etag)
         target.blob_path(entry.etag)
+    _refuse_case_collisions(request, selected, target.snapshot_dir)
 
     def is_present(item: ManifestFile) -> bool:
         return hfcache.file_installed(target, item.path, item.size, item.etag) or hfcache.blob_available(
