@@ -1,5 +1,6 @@
 """The main window: models grouped by format with their download state, the selected model's files,
-toolbar/context-menu actions, filters, the storage line, and errors turned into actions."""
+toolbar/context-menu actions, filters and the storage line. Errors turned into actions and the
+close/tray life cycle are its mixins (`error_actions`, `life_cycle`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from hfgui.core.catalog import CatalogEntry, ModelReference, load_catalog, path_
 from hfgui.core.errors import (
     GatedRepoError,
     HfGuiError,
-    InsufficientSpaceError,
     InvalidTokenError,
     NetworkError,
-    RateLimitedError,
     RepoNotFoundError,
     format_bytes,
 )
@@ -28,9 +27,11 @@ from hfgui.gui.banner import Banner
 from hfgui.gui.details_panel import DetailsPanel
 from hfgui.gui.download_manager import DownloadManager
 from hfgui.gui.entries import model_entries, model_entry
+from hfgui.gui.error_actions import ErrorActions
 from hfgui.gui.import_dialog import ImportDialog
 from hfgui.gui.library_panel import LibraryPanel
 from hfgui.gui.library_scan import LibraryState, delete_model, scan_library
+from hfgui.gui.life_cycle import LifeCycle
 from hfgui.gui.models_filter import ModelsFilterProxy
 from hfgui.gui.models_model import ModelsModel
 from hfgui.gui.rows import RowState, Status
@@ -55,7 +56,7 @@ STATUS_FILTERS: tuple[tuple[str, frozenset[Status] | None], ...] = (
 )
 
 
-class MainWindow(QtWidgets.QMainWindow):
+class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     """Construction reads only the local catalog files; everything else starts in `start_background()`."""
 
     def __init__(
@@ -731,85 +732,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.notify("Download failed", f"{name}: {error}")
         self.present_error(key, error)
 
-    def present_error(self, key: str, error: HfGuiError) -> None:
-        """Turn a failure into the action that fixes it."""
-        state = self.model.state(key)
-        name = state.entry.name if state else key
-        if isinstance(error, GatedRepoError):
-            self.model.update(key, status=Status.LICENSE_REQUIRED, error=error.message)
-            url = error.page_url
-            self.ask(
-                "License required",
-                f"{name} is gated. {error.hint}",
-                (
-                    ("Open model page", lambda: self.open_url(QtCore.QUrl(url))),
-                    ("Add token", lambda: self.open_settings("token")),
-                    ("Close", None),
-                ),
-            )
-        elif isinstance(error, RepoNotFoundError) and not error.authenticated:
-            self.model.update(key, status=Status.NEEDS_TOKEN, error=error.message)
-            self.ask(
-                "Model not found or private",
-                f"{error.message} {error.hint}",
-                (("Add token", lambda: self.open_settings("token")), ("Close", None)),
-            )
-        elif isinstance(error, InvalidTokenError):
-            self._show_invalid_token(error)
-        elif isinstance(error, RateLimitedError):
-            self._show_rate_limited(key, error)
-        elif isinstance(error, NetworkError):
-            self._network_failed.add(key)
-            self._show_offline(error, retry=self._retry_network_failures)
-        elif isinstance(error, InsufficientSpaceError):
-            self.ask(
-                "Not enough disk space",
-                f"{name} needs {format_bytes(error.needed)} but only {format_bytes(error.free)} is free on "
-                f"{error.path}. Free some space or choose another library folder;"
-                " partial downloads are kept.",
-                (("Change folder", lambda: self.open_settings("library")), ("Close", None)),
-            )
-        # Anything else stays on the row and in the details panel, with Retry.
-
-    def _show_invalid_token(self, error: InvalidTokenError) -> None:
-        self.ask(
-            "Token rejected",
-            str(error),
-            (("Fix token", lambda: self.open_settings("token")), ("Close", None)),
-        )
-
-    def _show_offline(self, error: NetworkError, retry: Callable[[], None]) -> None:
-        self.banner.show_message(
-            "offline", f"Offline: {error.message} Check your connection, then retry.", (("Retry", retry),)
-        )
-
-    def _retry_network_failures(self) -> None:
-        self.banner.dismiss()
-        keys, self._network_failed = sorted(self._network_failed), set()
-        for key in keys:
-            self.manager.start(key)
-        self.fetch_sizes([s.entry.key for s in self.model.states() if s.size is None])
-
-    def _show_rate_limited(self, key: str, error: RateLimitedError) -> None:
-        waiting = set(getattr(self, "_rate_limited", set())) | {key}
-        self._rate_limited = waiting
-        seconds = max(1, round(error.retry_after or 60))
-        template = "The Hugging Face Hub is rate limiting requests. Retrying in {seconds} s."
-        actions: tuple = ()
-        if not error.authenticated:
-            template += " A free Hugging Face token gives higher limits."
-            actions = (("Add token", lambda: self.open_settings("token")),)
-
-        def retry() -> None:
-            keys, self._rate_limited = sorted(self._rate_limited), set()
-            for k in keys:
-                self.manager.start(k)
-
-        self.banner.show_countdown("rate-limit", template, seconds, retry, actions)
-
-    def _show_plain_error(self, exc: BaseException) -> None:
-        self.statusBar().showMessage(" ".join(str(exc).split()), 15000)
-
     def notify(self, title: str, message: str) -> None:
         """A tray message when the tray icon is shown, else a status-bar message."""
         self.notifications.append((title, message))
@@ -830,65 +752,3 @@ class MainWindow(QtWidgets.QMainWindow):
             self.refresh_library()
         if old.endpoint != new.endpoint:
             self.fetch_sizes()
-
-    # --- life cycle ------------------------------------------------------------------------------
-
-    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
-        if self._quitting or not self.manager.active_keys():
-            self._shutdown()
-            event.accept()
-            return
-        event.ignore()
-        count = len(self.manager.active_keys())
-        buttons: list[tuple[str, Callable[[], None] | None]] = []
-        if self.tray_available():
-            buttons.append(("Keep downloading in the tray", self.hide_to_tray))
-        buttons += [("Pause and quit", self.pause_and_quit), ("Don't quit", None)]
-        self.ask(
-            "Downloads in progress",
-            f"{count} download(s) are still running. Partial files are kept,"
-            " so paused downloads resume later.",
-            tuple(buttons),
-        )
-
-    def hide_to_tray(self) -> None:
-        if self.tray is None:
-            self.tray = QtWidgets.QSystemTrayIcon(self.windowIcon(), self)
-            menu = QtWidgets.QMenu(self)
-            menu.addAction("Show hfgui", self.show_from_tray)
-            menu.addAction("Pause and quit", self.pause_and_quit)
-            self.tray.setContextMenu(menu)
-            self.tray.activated.connect(lambda _reason: self.show_from_tray())
-            self.tray_menu = menu
-        self.tray.setToolTip("hfgui — downloading")
-        self.tray.show()
-        self.hide()
-
-    def show_from_tray(self) -> None:
-        self.show()
-        self.raise_()
-        self.activateWindow()
-
-    def pause_and_quit(self) -> None:
-        """Stop every download keeping partials (they resume on the next start), then close."""
-        self._quitting = True
-        self.statusBar().showMessage("Pausing downloads…")
-        if self.manager.stop_all("quit") == 0:
-            self.close()
-            return
-        self.manager.activity_changed.connect(self._close_when_stopped)
-
-    def _close_when_stopped(self, _count: int) -> None:
-        if self.manager.running_count() == 0:
-            self.close()
-
-    def _shutdown(self) -> None:
-        self.library_panel.shutdown(5_000)
-        self.search_panel.wait_idle(5_000)
-        self.manager.save_queue()
-        self.manager.wait_idle(10_000)
-        self.runner.wait(5_000)
-        if self.tray is not None:
-            self.tray.hide()
-        if self._quitting:
-            self.quit_app()

@@ -1,0 +1,105 @@
+"""How the main window turns a failed download into the action that fixes it: a dialog with "Open model
+page" / "Add token" / "Fix token" / "Change folder", the offline banner with Retry, or the rate-limit
+countdown. A mixin of MainWindow: it uses the window's model, banner, manager and dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6 import QtCore
+
+from hfgui.core.errors import (
+    GatedRepoError,
+    HfGuiError,
+    InsufficientSpaceError,
+    InvalidTokenError,
+    NetworkError,
+    RateLimitedError,
+    RepoNotFoundError,
+    format_bytes,
+)
+from hfgui.gui.rows import Status
+
+
+class ErrorActions:
+    """Needs from the window: model, banner, manager, ask(), open_settings(), open_url(), fetch_sizes(),
+    statusBar() and the set `_network_failed`."""
+
+    def present_error(self, key: str, error: HfGuiError) -> None:
+        """Turn a failure into the action that fixes it."""
+        state = self.model.state(key)
+        name = state.entry.name if state else key
+        if isinstance(error, GatedRepoError):
+            self.model.update(key, status=Status.LICENSE_REQUIRED, error=error.message)
+            url = error.page_url
+            self.ask(
+                "License required",
+                f"{name} is gated. {error.hint}",
+                (
+                    ("Open model page", lambda: self.open_url(QtCore.QUrl(url))),
+                    ("Add token", lambda: self.open_settings("token")),
+                    ("Close", None),
+                ),
+            )
+        elif isinstance(error, RepoNotFoundError) and not error.authenticated:
+            self.model.update(key, status=Status.NEEDS_TOKEN, error=error.message)
+            self.ask(
+                "Model not found or private",
+                f"{error.message} {error.hint}",
+                (("Add token", lambda: self.open_settings("token")), ("Close", None)),
+            )
+        elif isinstance(error, InvalidTokenError):
+            self._show_invalid_token(error)
+        elif isinstance(error, RateLimitedError):
+            self._show_rate_limited(key, error)
+        elif isinstance(error, NetworkError):
+            self._network_failed.add(key)
+            self._show_offline(error, retry=self._retry_network_failures)
+        elif isinstance(error, InsufficientSpaceError):
+            self.ask(
+                "Not enough disk space",
+                f"{name} needs {format_bytes(error.needed)} but only {format_bytes(error.free)} is free on "
+                f"{error.path}. Free some space or choose another library folder;"
+                " partial downloads are kept.",
+                (("Change folder", lambda: self.open_settings("library")), ("Close", None)),
+            )
+        # Anything else stays on the row and in the details panel, with Retry.
+
+    def _show_invalid_token(self, error: InvalidTokenError) -> None:
+        self.ask(
+            "Token rejected",
+            str(error),
+            (("Fix token", lambda: self.open_settings("token")), ("Close", None)),
+        )
+
+    def _show_offline(self, error: NetworkError, retry: Callable[[], None]) -> None:
+        self.banner.show_message(
+            "offline", f"Offline: {error.message} Check your connection, then retry.", (("Retry", retry),)
+        )
+
+    def _retry_network_failures(self) -> None:
+        self.banner.dismiss()
+        keys, self._network_failed = sorted(self._network_failed), set()
+        for key in keys:
+            self.manager.start(key)
+        self.fetch_sizes([s.entry.key for s in self.model.states() if s.size is None])
+
+    def _show_rate_limited(self, key: str, error: RateLimitedError) -> None:
+        waiting = set(getattr(self, "_rate_limited", set())) | {key}
+        self._rate_limited = waiting
+        seconds = max(1, round(error.retry_after or 60))
+        template = "The Hugging Face Hub is rate limiting requests. Retrying in {seconds} s."
+        actions: tuple = ()
+        if not error.authenticated:
+            template += " A free Hugging Face token gives higher limits."
+            actions = (("Add token", lambda: self.open_settings("token")),)
+
+        def retry() -> None:
+            keys, self._rate_limited = sorted(self._rate_limited), set()
+            for k in keys:
+                self.manager.start(k)
+
+        self.banner.show_countdown("rate-limit", template, seconds, retry, actions)
+
+    def _show_plain_error(self, exc: BaseException) -> None:
+        self.statusBar().showMessage(" ".join(str(exc).split()), 15000)

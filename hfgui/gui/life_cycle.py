@@ -1,0 +1,74 @@
+"""The main window's life cycle: closing with downloads running asks to keep going in the system tray
+or to pause and quit; quitting waits for workers so partial files are consistent for the next start.
+A mixin of MainWindow: it uses the window's manager, panels, runner and tray."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6 import QtGui, QtWidgets
+
+
+class LifeCycle:
+    """Needs from the window: manager, library_panel, search_panel, runner, tray, tray_available(),
+    ask(), quit_app() and the flag `_quitting`."""
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if self._quitting or not self.manager.active_keys():
+            self._shutdown()
+            event.accept()
+            return
+        event.ignore()
+        count = len(self.manager.active_keys())
+        buttons: list[tuple[str, Callable[[], None] | None]] = []
+        if self.tray_available():
+            buttons.append(("Keep downloading in the tray", self.hide_to_tray))
+        buttons += [("Pause and quit", self.pause_and_quit), ("Don't quit", None)]
+        self.ask(
+            "Downloads in progress",
+            f"{count} download(s) are still running. Partial files are kept,"
+            " so paused downloads resume later.",
+            tuple(buttons),
+        )
+
+    def hide_to_tray(self) -> None:
+        if self.tray is None:
+            self.tray = QtWidgets.QSystemTrayIcon(self.windowIcon(), self)
+            menu = QtWidgets.QMenu(self)
+            menu.addAction("Show hfgui", self.show_from_tray)
+            menu.addAction("Pause and quit", self.pause_and_quit)
+            self.tray.setContextMenu(menu)
+            self.tray.activated.connect(lambda _reason: self.show_from_tray())
+            self.tray_menu = menu
+        self.tray.setToolTip("hfgui — downloading")
+        self.tray.show()
+        self.hide()
+
+    def show_from_tray(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def pause_and_quit(self) -> None:
+        """Stop every download keeping partials (they resume on the next start), then close."""
+        self._quitting = True
+        self.statusBar().showMessage("Pausing downloads…")
+        if self.manager.stop_all("quit") == 0:
+            self.close()
+            return
+        self.manager.activity_changed.connect(self._close_when_stopped)
+
+    def _close_when_stopped(self, _count: int) -> None:
+        if self.manager.running_count() == 0:
+            self.close()
+
+    def _shutdown(self) -> None:
+        self.library_panel.shutdown(5_000)
+        self.search_panel.wait_idle(5_000)
+        self.manager.save_queue()
+        self.manager.wait_idle(10_000)
+        self.runner.wait(5_000)
+        if self.tray is not None:
+            self.tray.hide()
+        if self._quitting:
+            self.quit_app()
