@@ -556,8 +556,8 @@ class _FileDownload:
                     self.write(fd, chunk, offset)
                     hasher.update(chunk)
                     offset += len(chunk)
-                    if offset % WRITEBACK_WINDOW < len(chunk):
-                        _start_writeback(fd, offset - WRITEBACK_WINDOW)
+                    if offset % WRITEBACK_WINDOW < len(chunk):  # crossed into a new window
+                        _start_writeback(fd, offset - offset % WRITEBACK_WINDOW - WRITEBACK_WINDOW)
                     if offset > furthest:
                         furthest = offset
                         failures = 0
