@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -9,6 +10,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from tests.hubemu import HubEmulator
+
+
+@pytest.fixture(autouse=True)
+def no_cli_log_handler_left_behind():
+    """`hfgui` run in-process adds a stderr handler to the root logger; a later test's warning must not
+    go to the stream an earlier test captured (closed by then)."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in [h for h in root.handlers if getattr(h, "_hfgui", False)]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture
