@@ -12,6 +12,7 @@ import errno
 import http.client
 import itertools
 import os
+import select
 import shutil
 import socket
 import threading
@@ -213,27 +214,49 @@ class _Source:
             raise _RangeMismatch(f"Content-Range {response.headers.get('Content-Range')!r}")
         return start
 
-    def read_chunks(self, response: requests.Response, limit: int) -> Iterator[bytes]:
+    def read_chunks(self, response: requests.Response, limit: int) -> Iterator[bytes | memoryview]:
         """Up to `limit` body bytes (decoded if a server compressed them anyway); _Interrupted on a break.
 
-        Each chunk is what one socket read gives (up to CHUNK): on a fast link that is a full CHUNK, on a
-        slow one whatever arrived, so progress moves as bytes come in and no received byte waits in a
-        buffer for more (urllib3 1.x has no read1: it waits for full chunks).
+        A chunk gathers socket reads (a TLS read gives one 16 KiB record) up to CHUNK bytes while more
+        is already waiting, and is handed over as soon as nothing is: on a fast link chunks are large,
+        on a slow one progress moves as bytes arrive, and no received byte waits on a silent socket.
+        A chunk is only valid until the next one is asked for. Bytes that arrived before a break are
+        handed over before _Interrupted, so the resume starts after them.
         """
         decode = _encoded(response)
+        # urllib3 2 returns what one socket read gives; urllib3 1 has no read1 and waits for `amt`.
         read_some = getattr(response.raw, "read1", None) or response.raw.read
+        sock = _socket_of(response)
+        buffer = memoryview(bytearray(CHUNK))
         left = limit
         while left > 0:
+            want = min(CHUNK, left)
+            first: bytes = b""
+            filled = 0
+            ended = False
+            broken: BaseException | None = None
             try:
-                chunk = read_some(min(CHUNK, left), decode_content=decode)
+                while filled < want:
+                    piece = read_some(want - filled, decode_content=decode)
+                    if not piece:
+                        ended = True
+                        break
+                    if not filled and len(piece) == want:
+                        first, filled = piece, want  # one read filled it: no copy
+                        break
+                    buffer[filled : filled + len(piece)] = piece
+                    filled += len(piece)
+                    if filled < want and not _more_waiting(sock):
+                        break
             except _STREAM_ERRORS as exc:
-                raise _Interrupted(f"{type(exc).__name__}: {exc}") from exc
-            if not chunk:
+                broken = exc
+            if filled:
+                left -= filled
+                yield first or buffer[:filled]
+            if broken is not None:
+                raise _Interrupted(f"{type(broken).__name__}: {broken}") from broken
+            if ended:
                 return
-            if len(chunk) > left:
-                chunk = chunk[:left]
-            left -= len(chunk)
-            yield chunk
 
     def pause_before_retry(self, failures: int, detail: str, url: str) -> None:
         """Back off after a broken stream, or give up with NetworkError once the budget is spent."""
@@ -312,6 +335,28 @@ class _CancelWatch:
 
 
 _CANCEL_WATCH = _CancelWatch()
+
+
+def _socket_of(response: requests.Response) -> socket.socket | None:
+    """The socket a streamed response reads from, or None when it cannot be reached."""
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is None:  # a "Connection: close" response: http.client handed the socket to the response
+        reader = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _more_waiting(sock: socket.socket | None) -> bool:
+    """Whether a read on `sock` would return at once (TLS bytes already decrypted, or some in the kernel)."""
+    if sock is None:
+        return False
+    try:
+        pending = getattr(sock, "pending", None)
+        if pending is not None and pending() > 0:
+            return True
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError, TypeError):  # closed, or a wrapper select cannot watch
+        return False
 
 
 def _with_read_timeout(client: HubClient, seconds: float, cancel: threading.Event) -> HubClient:
