@@ -403,7 +403,13 @@ class SettingsDialog(QtWidgets.QDialog):
         proxy_url = self.proxy_url_edit.text().strip() or None
         password = self.proxy_password_edit.text()
         if proxy_url and password:  # the field wins over a password typed into the address
-            proxy_url = join_proxy_password(split_proxy_password(proxy_url)[0], quote(password, safe=""))
+            address = split_proxy_password(proxy_url)[0]
+            if mode == "manual" and "@" not in address:
+                raise NetworkSettingsError(
+                    "The proxy password needs a user name in the address.",
+                    "Write it as http://user@host:port, or leave the password empty.",
+                )
+            proxy_url = join_proxy_password(address, quote(password, safe=""))
         if mode != "manual" and proxy_url and proxy_url_problem(proxy_url):
             proxy_url = None  # a broken address in a disabled field is not worth keeping
         # Left empty, a password saved earlier stays in use (save_settings drops it with the user name).

@@ -117,6 +117,16 @@ def test_proxy_password_goes_to_the_keyring_not_the_settings_file(dialog, servic
     assert memory_keyring.passwords[("hfgui", "proxy-password")] == "p%40ss%20word"
 
 
+def test_a_proxy_password_without_a_user_name_is_refused_inline(dialog):
+    dialog.set_proxy_mode("manual")
+    dialog.proxy_url_edit.setText("http://proxy.example:3128")
+    dialog.proxy_password_edit.setText("s3cret")
+    dialog.ok_button.click()
+    assert dialog.isVisible() and "needs a user name" in dialog.network_error.text()
+    assert "s3cret" not in dialog.network_error.text()
+    assert not AppPaths.from_environment().settings_file.exists()
+
+
 def test_a_password_an_older_version_saved_in_the_file_moves_to_the_keyring(hub_env, memory_keyring):
     paths = AppPaths.from_environment()
     paths.settings_file.parent.mkdir(parents=True, exist_ok=True)
