@@ -61,6 +61,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="DIR",
         help="check the model downloaded into DIR with `hfgui download … --dest DIR` instead",
     )
+    check.add_argument(
+        "--cache",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="check its snapshot in the Hugging Face cache (huggingface_hub's, or DIR) instead",
+    )
     check.add_argument("--json", action="store_true", help="print the result as JSON")
 
     delete = subparsers.add_parser(
@@ -157,6 +164,8 @@ def _update_cell(update) -> str:
 def run_check(args: argparse.Namespace) -> int:
     from hfgui.core.repo_id import validate_repo_id
 
+    if args.cache is not None and args.repo is not None:
+        return _check_cache(args)
     if args.dest is not None:
         repo_id, manifest, problems = _check_dest(Path(args.dest).expanduser(), args.repo)
     elif args.repo is None:
@@ -186,6 +195,45 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         count = len(manifest.files) if manifest else 0
         print(f"{output.mark(True)} {repo_id}: all {count} files match the manifest")
+    return EXIT_FAILURE if problems else EXIT_OK
+
+
+def _check_cache(args: argparse.Namespace) -> int:
+    """`hfgui check REPO --cache`: re-hash the model's current snapshot in a Hugging Face cache."""
+    from hfgui.core import hfcache
+    from hfgui.core.errors import ModelNotInstalledError
+    from hfgui.core.library import check_cached
+    from hfgui.core.repo_id import validate_repo_id
+
+    repo_id = validate_repo_id(args.repo)
+    cached = hfcache.cached_model(repo_id, _cache_dir(args.cache))
+    if cached is None:
+        raise ModelNotInstalledError(repo_id)
+    revision = cached.latest
+    problems, unchecked = check_cached(revision)
+    checked = len(revision.files) - unchecked
+    if args.json:
+        output.print_json(
+            {
+                "repo": repo_id,
+                "commit": revision.commit,
+                "ok": not problems,
+                "files": len(revision.files),
+                "unchecked": unchecked,
+                "problems": [{"path": p.path, "kind": p.kind, "detail": p.detail} for p in problems],
+            }
+        )
+    elif problems:
+        for problem in problems:
+            print(f"{output.mark(False)} {problem}")
+        output.error(
+            f"{len(problems)} file(s) of {repo_id} in the Hugging Face cache are damaged;"
+            f" run: hfgui delete {repo_id} --cache, then download it again"
+        )
+    else:
+        skipped = f" ({unchecked} without a known hash not checked)" if unchecked else ""
+        where = f"{repo_id} @ {revision.commit[:12]}"
+        print(f"{output.mark(True)} {where}: all {checked} files match their hashes{skipped}")
     return EXIT_FAILURE if problems else EXIT_OK
 
 

@@ -382,6 +382,11 @@ def write_tree(target: CacheTarget, entries: Iterable[TreeEntry]) -> bool:
     return True
 
 
+def cached_listing(revision: CachedRevision) -> dict[str, dict] | None:
+    """The commit's listing in `trees/<commit>.json` (path -> size and hashes), if the cache has one."""
+    return _read_tree(revision.path.parent.parent / "trees" / f"{revision.commit}.json")
+
+
 def _read_tree(path: Path) -> dict[str, dict] | None:
     try:
         with open(path, encoding="utf-8") as handle:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hfgui.core import hfcache, partials
-from hfgui.core.errors import HfGuiError, ModelNotInstalledError
-from hfgui.core.hashing import file_matches_etag
+from hfgui.core.errors import HfGuiError, ModelNotInstalledError, UnsafePathError
+from hfgui.core.hashing import checked_etag, file_matches_etag
 from hfgui.core.jsonio import read_json, write_json_atomic
 from hfgui.core.manifest import METADATA_DIR, Manifest, demote_to_journal, read_journal, read_manifest
 from hfgui.core.planner import STAGING_DIR_NAME, model_root
@@ -337,6 +337,41 @@ def check_folder(
     if problems:
         demote_to_journal(root, manifest, {p.path for p in problems})
     return problems
+
+
+def check_cached(
+    revision: hfcache.CachedRevision, on_file: Callable[[str], None] | None = None
+) -> tuple[list[Problem], int]:
+    """Re-hash a Hugging Face cache snapshot: (problems, files that could not be checked).
+
+    A linked file's blob is named by its hash; a copied one (no-symlink caches) is checked against the
+    commit's cached listing when there is one. Nothing is changed: the cache is huggingface_hub's too.
+    """
+    listing = hfcache.cached_listing(revision) or {}
+    problems: list[Problem] = []
+    unchecked = 0
+    for item in revision.files:
+        if on_file is not None:
+            on_file(item.path)
+        target = revision.path / item.path
+        info = listing.get(item.path) or {}
+        if item.linked:  # one hop, as huggingface_hub reads it: the blob named by its hash
+            blob = os.path.join(target.parent, os.readlink(target))
+            etag = os.path.basename(blob)
+        else:
+            blob = str(target)
+            etag = str(info.get("lfs_sha256") or info.get("blob_id") or "")
+        try:
+            etag = checked_etag(item.path, etag)
+        except UnsafePathError:
+            unchecked += 1  # no hash to check it against
+            continue
+        size = info.get("lfs_size", info.get("size")) if info else None
+        if isinstance(size, int) and item.size != size:
+            problems.append(Problem(item.path, "size", f"has {item.size} bytes, expected {size}"))
+        elif not file_matches_etag(blob, etag):
+            problems.append(Problem(item.path, "hash", "content does not match its hash (corrupted)"))
+    return problems, unchecked
 
 
 def _size_or_zero(path: Path, missing: int = 0) -> int:

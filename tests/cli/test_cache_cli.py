@@ -119,3 +119,44 @@ def test_delete_cache_removes_the_repo_folder(cli_env, hf_cache, capsys):
     assert scan_cache_dir(hf_cache).repos == frozenset()
     assert main(["delete", "acme/demo", "--cache", "--yes"]) == 1
     assert "not in the Hugging Face cache" in capsys.readouterr().err
+
+
+def test_check_cache_rehashes_what_huggingface_hub_downloaded(cli_env, hf_cache, capsys):
+    handle = cli_env.add_repo("acme/theirs", files=FILES)
+    snapshot_download("acme/theirs", cache_dir=hf_cache, endpoint=cli_env.url, token=False)
+    assert main(["check", "acme/theirs", "--cache"]) == 0
+    assert f"acme/theirs @ {handle.sha[:12]}: all 2 files match their hashes" in capsys.readouterr().out
+
+    weights = hf_cache / "models--acme--theirs" / "snapshots" / handle.sha / "weights" / "model.safetensors"
+    blob = weights.resolve()
+    data = bytearray(blob.read_bytes())
+    data[777] ^= 0x20
+    blob.write_bytes(bytes(data))
+    assert main(["check", "acme/theirs", "--cache", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and report["commit"] == handle.sha and report["unchecked"] == 0
+    assert [(p["path"], p["kind"]) for p in report["problems"]] == [("weights/model.safetensors", "hash")]
+    assert blob.read_bytes() == bytes(data)  # reported, never changed: the cache is huggingface_hub's
+
+
+def test_check_cache_of_a_model_not_in_the_cache_exits_1(cli_env, capsys):
+    assert main(["check", "acme/absent", "--cache"]) == 1
+    assert "acme/absent is not installed" in capsys.readouterr().err
+
+
+def test_check_cache_uses_the_listing_for_copies_made_without_symlinks(
+    cli_env, hf_cache, capsys, monkeypatch
+):
+    monkeypatch.setenv("HF_HUB_DISABLE_SYMLINKS", "1")
+    handle = cli_env.add_repo("acme/copies", files=FILES)
+    assert main(["download", "acme/copies", "--cache"]) == 0
+    snapshot = hf_cache / "models--acme--copies" / "snapshots" / handle.sha
+    assert not (snapshot / "config.json").is_symlink()
+    capsys.readouterr()
+    assert main(["check", "acme/copies", "--cache"]) == 0
+    assert "all 2 files match their hashes" in capsys.readouterr().out
+
+    (snapshot / "config.json").write_bytes(b'{"model_type": "xxxx"}\n')  # same size, other bytes
+    assert main(["check", "acme/copies", "--cache", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [(p["path"], p["kind"]) for p in report["problems"]] == [("config.json", "hash")]
