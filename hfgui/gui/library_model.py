@@ -74,7 +74,10 @@ class LibraryRow:
 
     @property
     def verifiable(self) -> bool:
-        """Library models with a manifest can be re-hashed (references have no hashes)."""
+        """Library models (against their manifest) and HF-cache snapshots (blobs are named by their hash)
+        can be re-hashed; references have no hashes."""
+        if self.source == SOURCE_HF_CACHE:
+            return True
         return self.source == SOURCE_LIBRARY and self.model.state in (
             InstallState.INSTALLED,
             InstallState.MISSING_FILES,

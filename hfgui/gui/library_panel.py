@@ -17,10 +17,18 @@ from pathlib import Path
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from hfgui.core.errors import DownloadCancelledError, format_bytes
+from hfgui.core import hfcache
+from hfgui.core.errors import DownloadCancelledError, ModelNotInstalledError, format_bytes
 from hfgui.core.hfcache import delete_cached_model
 from hfgui.core.leftovers import Leftover, remove_leftovers
-from hfgui.core.library import SOURCE_HF_CACHE, SOURCE_REFERENCE, Library, Problem
+from hfgui.core.library import (
+    SOURCE_HF_CACHE,
+    SOURCE_REFERENCE,
+    InstalledModel,
+    Library,
+    Problem,
+    check_cached,
+)
 from hfgui.core.library_care import UpdateInfo, UpdateResult, check_updates, update_model
 from hfgui.core.settings import Settings
 from hfgui.core.types import ModelProgress
@@ -390,6 +398,13 @@ class LibraryPanel(QtWidgets.QWidget):
 
     # --- verify ----------------------------------------------------------------------------------
 
+    def _show_problems(self, problems: list[Problem]) -> None:
+        for problem in problems[:MAX_PROBLEMS_SHOWN]:
+            self.problems_list.addItem(str(problem))
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            self.problems_list.addItem(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+        self.problems_list.setVisible(True)
+
     def verify_selected(self) -> None:
         row = self.selected_row()
         if row is None or not row.verifiable:
@@ -410,8 +425,12 @@ class LibraryPanel(QtWidgets.QWidget):
                 raise _Cancelled
             box.post((operation.id, (next(counter), total, path)))
 
+        in_cache = row.source == SOURCE_HF_CACHE
+
         def run() -> list[Problem]:
             try:
+                if in_cache:
+                    return _check_cache_snapshot(row.model, on_file)
                 return library.check(row.repo_id, on_file=on_file)
             except _Cancelled:
                 raise DownloadCancelledError("Verification") from None
@@ -420,20 +439,23 @@ class LibraryPanel(QtWidgets.QWidget):
             self._end(operation)
             self.last_problems = problems
             if not problems:
+                against = "their hashes" if in_cache else "the manifest"
+                self._say(f"{row.repo_id}: OK — all {row.model.file_count} files match {against}.", ok=True)
+                return
+            if in_cache:  # the cache is huggingface_hub's too: report, change nothing
                 self._say(
-                    f"{row.repo_id}: OK — all {row.model.file_count} files match the manifest.", ok=True
+                    f"{row.repo_id}: {len(problems)} damaged file(s) in the Hugging Face cache. "
+                    "Delete the model from the cache and download it again.",
+                    error=True,
                 )
+                self._show_problems(problems)
                 return
             self._say(
                 f"{row.repo_id}: {len(problems)} problem(s) found. The intact files are kept; "
                 "downloading the model again fetches only the damaged ones.",
                 error=True,
             )
-            for problem in problems[:MAX_PROBLEMS_SHOWN]:
-                self.problems_list.addItem(str(problem))
-            if len(problems) > MAX_PROBLEMS_SHOWN:
-                self.problems_list.addItem(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more")
-            self.problems_list.setVisible(True)
+            self._show_problems(problems)
             self._redownload_repo = row.repo_id
             self.redownload_button.setVisible(True)
             self._disk_changed()  # the model now counts as incomplete
@@ -694,3 +716,14 @@ def _fit_columns(view: QtWidgets.QTableView, stretch: int, count: int) -> None:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _check_cache_snapshot(model: InstalledModel, on_file: Callable[[str], None]) -> list[Problem]:
+    """Re-hash the listed snapshot (`model.root` is `<cache>/models--o--n/snapshots/<commit>`)."""
+    cache_dir = model.root.parent.parent.parent
+    cached = hfcache.cached_model(model.repo_id, cache_dir)
+    revision = cached.revision(model.commit or "") if cached is not None else None
+    if revision is None:
+        raise ModelNotInstalledError(model.repo_id)
+    problems, _unchecked = check_cached(revision, on_file)
+    return problems

@@ -164,6 +164,36 @@ def test_verify_reports_ok_then_a_flipped_byte(hub, client, services, panel, qtb
     assert requested == ["acme/tiny"]
 
 
+def test_verify_a_hugging_face_cache_snapshot_reports_damage_and_changes_nothing(
+    hub, services, panel, qtbot, plain_http
+):
+    handle = hub.add_repo(
+        "acme/cached", files={"config.json": b"{}", "weights.bin": generated_content(50_000, seed=2)}
+    )
+    folder = Path(
+        snapshot_download("acme/cached", endpoint=hub.url, cache_dir=services.hf_cache_dir, token=False)
+    )
+    rescan(panel, qtbot)
+    panel.select("hf-cache:acme/cached")
+    assert panel.verify_button.isEnabled()
+    panel.verify_button.click()
+    wait_idle(panel, qtbot)
+    assert panel.last_problems == []
+    assert "all 2 files match their hashes" in panel.status_label.text()
+
+    blob = (folder / "weights.bin").resolve()
+    data = bytearray(blob.read_bytes())
+    data[4321] ^= 0x01
+    blob.write_bytes(bytes(data))
+    panel.verify_button.click()
+    wait_idle(panel, qtbot)
+    assert [(p.path, p.kind) for p in panel.last_problems] == [("weights.bin", "hash")]
+    assert "Hugging Face cache" in panel.status_label.text()
+    assert panel.problems_list.isVisible() and not panel.redownload_button.isVisible()
+    assert blob.read_bytes() == bytes(data) and (folder / "weights.bin").is_symlink()
+    assert handle.sha == folder.name
+
+
 def test_check_for_updates_then_update_fetches_only_the_changed_file(hub, client, services, panel, qtbot):
     handle = install(hub, client, services)
     rescan(panel, qtbot)
