@@ -227,7 +227,7 @@ class _Source:
         # urllib3 2 returns what one socket read gives; urllib3 1 has no read1 and waits for `amt`.
         read_some = getattr(response.raw, "read1", None) or response.raw.read
         sock = _socket_of(response)
-        buffer = memoryview(bytearray(CHUNK))
+        buffer: memoryview | None = None  # made on first need: one read often fills a small file
         left = limit
         while left > 0:
             want = min(CHUNK, left)
@@ -244,6 +244,8 @@ class _Source:
                     if not filled and len(piece) == want:
                         first, filled = piece, want  # one read filled it: no copy
                         break
+                    if buffer is None:
+                        buffer = memoryview(bytearray(min(CHUNK, limit)))
                     buffer[filled : filled + len(piece)] = piece
                     filled += len(piece)
                     if filled < want and not _more_waiting(sock):
@@ -252,7 +254,11 @@ class _Source:
                 broken = exc
             if filled:
                 left -= filled
-                yield first or buffer[:filled]
+                if first:
+                    yield first
+                else:
+                    assert buffer is not None  # the pieces were copied into it
+                    yield buffer[:filled]
             if broken is not None:
                 raise _Interrupted(f"{type(broken).__name__}: {broken}") from broken
             if ended:
