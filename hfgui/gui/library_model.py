@@ -27,6 +27,7 @@ from hfgui.core.library_care import UpdateInfo, updatable
 from hfgui.core.manifest import read_manifest
 from hfgui.gui import roles
 from hfgui.gui.formatting import duration_text, size_text
+from hfgui.gui.table_model import ListTableModel
 
 Qt = QtCore.Qt
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -157,7 +158,7 @@ def date_text(when: float | None) -> str:
 # --- installed models ---------------------------------------------------------------------------
 
 
-class LibraryTableModel(QtCore.QAbstractTableModel):
+class LibraryTableModel(ListTableModel):
     """Installed models, one row per place a model lives. KEY_ROLE: row key; STATE_ROLE: LibraryRow."""
 
     COL_NAME, COL_FORMAT, COL_SIZE, COL_COMMIT, COL_DATE, COL_SOURCE, COL_STATE = range(7)
@@ -165,7 +166,7 @@ class LibraryTableModel(QtCore.QAbstractTableModel):
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[LibraryRow] = []
+        self._rows: list[LibraryRow]
         self._updates: dict[str, UpdateInfo] = {}  # repo id -> last check
 
     # --- contents ------------------------------------------------------------------------------
@@ -228,17 +229,6 @@ class LibraryTableModel(QtCore.QAbstractTableModel):
         self.dataChanged.emit(self.index(number, 0), self.index(number, len(self.HEADERS) - 1), [])
 
     # --- Qt model --------------------------------------------------------------------------------
-
-    def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation, role: int = DISPLAY):
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: QtCore.QModelIndex, role: int = DISPLAY):
         if not index.isValid() or index.row() >= len(self._rows):
@@ -309,7 +299,7 @@ class LibraryTableModel(QtCore.QAbstractTableModel):
 # --- partial downloads -----------------------------------------------------------------------------
 
 
-class LeftoversModel(QtCore.QAbstractTableModel):
+class LeftoversModel(ListTableModel):
     """Partial downloads in staging folders, oldest first. STATE_ROLE: the Leftover."""
 
     COL_MODEL, COL_FILE, COL_SIZE, COL_AGE, COL_OWNER, COL_WHERE = range(6)
@@ -317,34 +307,23 @@ class LeftoversModel(QtCore.QAbstractTableModel):
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self._items: list[Leftover] = []
+        self._rows: list[Leftover]
 
     def items(self) -> tuple[Leftover, ...]:
-        return tuple(self._items)
+        return tuple(self._rows)
 
     def orphaned(self) -> list[Leftover]:
-        return [item for item in self._items if item.orphaned]
+        return [item for item in self._rows if item.orphaned]
 
     def set_items(self, items: Sequence[Leftover]) -> None:
         self.beginResetModel()
-        self._items = list(items)
+        self._rows = list(items)
         self.endResetModel()
 
-    def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation, role: int = DISPLAY):
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
     def data(self, index: QtCore.QModelIndex, role: int = DISPLAY):
-        if not index.isValid() or index.row() >= len(self._items):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        item = self._items[index.row()]
+        item = self._rows[index.row()]
         column = index.column()
         if role == DISPLAY:
             if column == self.COL_MODEL:

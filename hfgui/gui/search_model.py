@@ -11,6 +11,7 @@ from PySide6 import QtCore
 
 from hfgui.core.hub import SEARCH_FORMAT_TAGS, HubClient
 from hfgui.core.types import ModelSummary
+from hfgui.gui.table_model import ListTableModel
 from hfgui.gui.workers import TaskRunner
 
 SUMMARY_ROLE = int(QtCore.Qt.ItemDataRole.UserRole) + 1
@@ -76,14 +77,14 @@ class ResultPages:
         self._client, self._results = None, None
 
 
-class SearchResultsModel(QtCore.QAbstractTableModel):
+class SearchResultsModel(ListTableModel):
     """Rows of `ModelSummary`; `fetchMore` loads the next page of the current search on the runner.
 
     Results of a search that `start()` replaced are dropped when they arrive. Signals (GUI thread):
     loading_changed(bool), page_loaded(int rows added), failed(object exception).
     """
 
-    COLUMNS = ("Model", "Downloads", "Likes", "Library", "Updated")
+    HEADERS = ("Model", "Downloads", "Likes", "Library", "Updated")
     loading_changed = QtCore.Signal(bool)
     page_loaded = QtCore.Signal(int)
     failed = QtCore.Signal(object)
@@ -91,7 +92,7 @@ class SearchResultsModel(QtCore.QAbstractTableModel):
     def __init__(self, runner: TaskRunner, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
-        self._rows: list[ModelSummary] = []
+        self._rows: list[ModelSummary]
         self._pages: ResultPages | None = None
         self._more = False
         self._loading = False
@@ -176,21 +177,6 @@ class SearchResultsModel(QtCore.QAbstractTableModel):
 
     def summaries(self) -> list[ModelSummary]:
         return list(self._rows)
-
-    def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: QtCore.Qt.Orientation, role: int = 0):
-        if (
-            orientation == QtCore.Qt.Orientation.Horizontal
-            and role == QtCore.Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: QtCore.QModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.parent().isValid() or not 0 <= index.row() < len(self._rows):

@@ -118,7 +118,7 @@ class SearchPanel(QtWidgets.QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(SearchResultsModel.COLUMNS)):
+        for column in range(1, len(SearchResultsModel.HEADERS)):
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.view.selectionModel().currentRowChanged.connect(
             lambda current, _prev: self._row_changed(current)
