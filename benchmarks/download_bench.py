@@ -169,34 +169,10 @@ HFGUI_NO_HASH_SCRIPT = textwrap.dedent(
 
 def tool_commands(tool: str, sc: Scenario, endpoint: str, out: Path, workers: int) -> list[str]:
     py = sys.executable
-    if tool == "hfgui":
+    if tool in ("hfgui", "hfgui (no hash)"):
         files = [sc.single_file] if sc.single_file else []
-        return [
-            py,
-            "-m",
-            "hfgui",
-            "download",
-            sc.repo_id,
-            *files,
-            "--dest",
-            str(out),
-            "--workers",
-            str(workers),
-        ]
-    if tool == "hfgui (no hash)":
-        files = [sc.single_file] if sc.single_file else []
-        return [
-            py,
-            "-c",
-            HFGUI_NO_HASH_SCRIPT,
-            "download",
-            sc.repo_id,
-            *files,
-            "--dest",
-            str(out),
-            "--workers",
-            str(workers),
-        ]
+        launcher = ["-m", "hfgui"] if tool == "hfgui" else ["-c", HFGUI_NO_HASH_SCRIPT]
+        return [py, *launcher, "download", sc.repo_id, *files, "--dest", str(out), "--workers", str(workers)]
     if tool == "huggingface_hub":
         return [py, "-c", HF_HUB_SCRIPT, sc.repo_id, sc.single_file or "", str(out)]
     if tool == "curl":

@@ -176,26 +176,15 @@ def run_check(args: argparse.Namespace) -> int:
         lib = library(args)
         manifest = lib.manifest(repo_id)
         problems = lib.check(repo_id)
-    if args.json:
-        output.print_json(
-            {
-                "repo": repo_id,
-                "ok": not problems,
-                "files": len(manifest.files) if manifest else 0,
-                "problems": [{"path": p.path, "kind": p.kind, "detail": p.detail} for p in problems],
-            }
-        )
-    elif problems:
-        for problem in problems:
-            print(f"{output.mark(False)} {problem}")
-        output.error(
-            f"{len(problems)} file(s) of {repo_id} are missing or damaged;"
-            f" run: hfgui download {repo_id}{_dest_option(args)} to repair them"
-        )
-    else:
-        count = len(manifest.files) if manifest else 0
-        print(f"{output.mark(True)} {repo_id}: all {count} files match the manifest")
-    return EXIT_FAILURE if problems else EXIT_OK
+    count = len(manifest.files) if manifest else 0
+    return _report_check(
+        args,
+        {"repo": repo_id, "files": count},
+        problems,
+        ok=f"{repo_id}: all {count} files match the manifest",
+        damaged=f"{len(problems)} file(s) of {repo_id} are missing or damaged;"
+        f" run: hfgui download {repo_id}{_dest_option(args)} to repair them",
+    )
 
 
 def _check_cache(args: argparse.Namespace) -> int:
@@ -212,28 +201,33 @@ def _check_cache(args: argparse.Namespace) -> int:
     revision = cached.latest
     problems, unchecked = check_cached(revision)
     checked = len(revision.files) - unchecked
+    skipped = f" ({unchecked} without a known hash not checked)" if unchecked else ""
+    return _report_check(
+        args,
+        {"repo": repo_id, "commit": revision.commit, "files": len(revision.files), "unchecked": unchecked},
+        problems,
+        ok=f"{repo_id} @ {revision.commit[:12]}: all {checked} files match their hashes{skipped}",
+        damaged=f"{len(problems)} file(s) of {repo_id} in the Hugging Face cache are damaged;"
+        f" run: hfgui delete {repo_id} --cache, then download it again",
+    )
+
+
+def _report_check(args: argparse.Namespace, summary: dict, problems, *, ok: str, damaged: str) -> int:
+    """What `check` prints: JSON, or one line per problem and the repair hint, or the all-good line."""
     if args.json:
         output.print_json(
             {
-                "repo": repo_id,
-                "commit": revision.commit,
+                **summary,
                 "ok": not problems,
-                "files": len(revision.files),
-                "unchecked": unchecked,
                 "problems": [{"path": p.path, "kind": p.kind, "detail": p.detail} for p in problems],
             }
         )
     elif problems:
         for problem in problems:
             print(f"{output.mark(False)} {problem}")
-        output.error(
-            f"{len(problems)} file(s) of {repo_id} in the Hugging Face cache are damaged;"
-            f" run: hfgui delete {repo_id} --cache, then download it again"
-        )
+        output.error(damaged)
     else:
-        skipped = f" ({unchecked} without a known hash not checked)" if unchecked else ""
-        where = f"{repo_id} @ {revision.commit[:12]}"
-        print(f"{output.mark(True)} {where}: all {checked} files match their hashes{skipped}")
+        print(f"{output.mark(True)} {ok}")
     return EXIT_FAILURE if problems else EXIT_OK
 
 

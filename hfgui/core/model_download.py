@@ -254,9 +254,9 @@ def download_model(
 
     `request.cache_dir` set: into that Hugging Face cache; `limiter`: a bandwidth cap for this run.
     """
-    if cancel is not None:
-        client = client.cancellable(cancel)  # a Pause during planning's retry waits ends them
-    plan = plan_download(client, request, library_root)
+    # A Pause ends planning's retry waits at once (each file's transfer makes its own cancellable client).
+    planner_client = client.cancellable(cancel) if cancel is not None else client
+    plan = plan_download(planner_client, request, library_root)
     if on_plan is not None:
         on_plan(plan)
     check_space(plan)
