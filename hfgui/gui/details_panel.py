@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from hfgui.core.errors import format_bytes
 from hfgui.gui.files_model import FilesModel
 from hfgui.gui.formatting import duration_text, speed_text
 from hfgui.gui.rows import RowState, Status
+
+LEFT = QtCore.Qt.AlignmentFlag.AlignLeft
+
+
+def steady_text(alignment: QtCore.Qt.AlignmentFlag = LEFT) -> QtWidgets.QLineEdit:
+    """One line of selectable text that looks like a label but never asks for a new layout.
+
+    QLabel.setText re-lays out every parent up to the window, and the relayout repaints most of it:
+    at ten refreshes a second during a download that kept the GUI thread busy for tens of
+    milliseconds while download threads held the cores. A read-only line edit's size does not
+    depend on its text, so a new text only repaints the field.
+    """
+    field = QtWidgets.QLineEdit()
+    field.setReadOnly(True)
+    field.setFrame(False)
+    field.setAlignment(alignment | QtCore.Qt.AlignmentFlag.AlignVCenter)
+    field.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
+    palette = field.palette()
+    palette.setColor(QtGui.QPalette.ColorRole.Base, QtGui.QColor(0, 0, 0, 0))  # the panel shows through
+    field.setPalette(palette)
+    field.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+    return field
 
 
 class DetailsPanel(QtWidgets.QWidget):
@@ -20,13 +42,12 @@ class DetailsPanel(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self._key: str | None = None
-        self.title = QtWidgets.QLabel("Select a model to see its files.")
+        self.title = steady_text()
         self.title.setObjectName("detailsTitle")
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.total = QtWidgets.QLabel("")
-        self.total.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.total = steady_text(QtCore.Qt.AlignmentFlag.AlignRight)
         self.error = QtWidgets.QLabel("")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c62828;")
@@ -59,8 +80,8 @@ class DetailsPanel(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.total)
+        top.addWidget(self.title, 3)
+        top.addWidget(self.total, 2)
         layout.addLayout(top)
         layout.addLayout(error_row)
         layout.addWidget(self.table, 1)
@@ -77,8 +98,7 @@ class DetailsPanel(QtWidgets.QWidget):
         """
         if state is None:
             self._key = None
-            self.title.setText("Select a model to see its files.")
-            self.total.setText("")
+            self._set_texts("Select a model to see its files.", "")
             self.files.clear()
             self._set_error(None)
             return
@@ -86,11 +106,12 @@ class DetailsPanel(QtWidgets.QWidget):
             self._key = state.entry.key
             self.files.clear()
             changed = None
-        self.title.setText(f"{state.entry.name} — {state.status_text}")
+        title = f"{state.entry.name} — {state.status_text}"
         progress = state.progress
         if progress is not None:
             self.files.set_files(progress.files, changed)
-            self.total.setText(
+            self._set_texts(
+                title,
                 total_text(
                     progress.bytes_done,
                     progress.bytes_total,
@@ -99,12 +120,19 @@ class DetailsPanel(QtWidgets.QWidget):
                     progress.speed,
                     progress.eta_seconds,
                     running=state.status is Status.DOWNLOADING,
-                )
+                ),
             )
         else:
             self.files.clear()
-            self.total.setText(state.entry.repo_id)
+            self._set_texts(title, state.entry.repo_id)
         self._set_error(state.error if state.status is Status.FAILED else None)
+
+    def _set_texts(self, title: str, total: str) -> None:
+        for widget, text in ((self.title, title), (self.total, total)):
+            if widget.text() != text:
+                widget.setText(text)
+                widget.setCursorPosition(0)  # a text wider than the field shows its start
+                widget.setToolTip(text)
 
     def _set_error(self, message: str | None) -> None:
         self.error.setText(message or "")
