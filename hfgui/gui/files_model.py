@@ -13,16 +13,15 @@ from PySide6 import QtCore, QtGui
 from hfgui.core.types import FileProgress, FileState
 from hfgui.gui import roles
 from hfgui.gui.formatting import permille, size_text, speed_text
-from hfgui.gui.progress_delegate import bar_brush
+from hfgui.gui.progress_bars import bar_decoration
 
 Qt = QtCore.Qt
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+DECORATION = int(Qt.ItemDataRole.DecorationRole)
 ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-ALIGN_CENTER = int(Qt.AlignmentFlag.AlignCenter)
 FAILED_COLOUR = QtGui.QColor("#c62828")
 
 STATE_TEXT = {
@@ -114,8 +113,7 @@ class FilesModel(QtGui.QStandardItemModel):
                 DISPLAY: f"{bar // 10} %",
                 roles.PROGRESS_ROLE: bar,
                 roles.SORT_ROLE: item.bytes_done,
-                BACKGROUND: bar_brush(bar, _BAR_KIND.get(item.state, "active")),
-                ALIGNMENT: ALIGN_CENTER,
+                DECORATION: bar_decoration(bar, _BAR_KIND.get(item.state, "active")),
             },
         )
         speed = speed_text(item.speed) if item.state is FileState.DOWNLOADING else ""

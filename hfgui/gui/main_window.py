@@ -111,7 +111,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     def _build_view(self) -> None:
         view = QtWidgets.QTreeView()
         view.setModel(self.proxy)
-        # No Python delegate: progress bars are cell backgrounds (progress_delegate.bar_brush), so
+        # No Python delegate: progress bars are cell pixmaps (progress_bars.bar_decoration), so
         # repaints during downloads never wait for the GIL.
         view.setUniformRowHeights(True)
         view.setAlternatingRowColors(True)
@@ -126,7 +126,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._sort_by)
-        for column, width in enumerate((335, 300, 85, 140, 80, 80)):
+        for column, width in enumerate((300, 275, 85, 120, 80, 80)):  # Status: the rest, bar and text
             header.resizeSection(column, width)
         view.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.proxy.rowsInserted.connect(self._groups_inserted)
@@ -293,13 +293,17 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     def _expand_groups(self) -> None:
         # Only the few group rows: expandAll() would also ask each of 10,000 models for children.
         for row in range(self.proxy.rowCount()):
-            self.view.expand(self.proxy.index(row, 0))
+            self._show_group(row)
 
     def _groups_inserted(self, parent: QtCore.QModelIndex, first: int, last: int) -> None:
         if parent.isValid():
             return
         for row in range(first, last + 1):
-            self.view.expand(self.proxy.index(row, 0))
+            self._show_group(row)
+
+    def _show_group(self, row: int) -> None:
+        self.view.expand(self.proxy.index(row, 0))
+        self.view.setFirstColumnSpanned(row, QtCore.QModelIndex(), True)  # its label may be long
 
     def _sort_by(self, column: int) -> None:
         header = self.view.header()

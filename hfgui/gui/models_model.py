@@ -16,14 +16,14 @@ from PySide6 import QtCore, QtGui
 from hfgui.core.types import ModelProgress
 from hfgui.gui import roles
 from hfgui.gui.formatting import size_text
-from hfgui.gui.progress_delegate import bar_brush
+from hfgui.gui.progress_bars import bar_decoration
 from hfgui.gui.rows import ModelEntry, RowState, Status
 
 Qt = QtCore.Qt
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+DECORATION = int(Qt.ItemDataRole.DecorationRole)
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -41,7 +41,7 @@ STATUS_COLOURS = {
 _BAR_STATES = (Status.DOWNLOADING, Status.VERIFYING, Status.PAUSED)
 NO_BAR = -1  # PROGRESS_ROLE of a cell without a progress bar
 # Never pass None to QStandardItem.setData: PySide6 6.12 drops a reference to None on each such call
-# (the interpreter aborts with "none_dealloc" after a few thousand). Hence NO_BAR, "" and a default brush.
+# (the interpreter aborts with "none_dealloc" after a few thousand). Hence NO_BAR, "" and a null icon.
 # Separates the searchable text from the format/status tags in FILTER_ROLE (cannot be typed).
 FILTER_SEPARATOR = "\x1f"
 
@@ -202,7 +202,7 @@ class ModelsModel(QtGui.QStandardItemModel):
         bar = state.permille if state.progress is not None and state.status in _BAR_STATES else NO_BAR
         status_item.setData(bar, roles.PROGRESS_ROLE)
         kind = "paused" if state.status is Status.PAUSED else "active"
-        status_item.setData(bar_brush(bar, kind), BACKGROUND)
+        status_item.setData(bar_decoration(bar, kind), DECORATION)
         if old is None or old.status is not state.status or old.error != state.error:
             status_item.setData(STATUS_ORDER[state.status], roles.SORT_ROLE)
             colour = STATUS_COLOURS.get(state.status) or QtGui.QGuiApplication.palette().text().color()

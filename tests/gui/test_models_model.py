@@ -9,7 +9,7 @@ from hfgui.gui import roles
 from hfgui.gui.files_model import FilesModel
 from hfgui.gui.models_filter import ModelsFilterProxy
 from hfgui.gui.models_model import ModelsModel
-from hfgui.gui.progress_delegate import ProgressDelegate
+from hfgui.gui.progress_bars import BAR_SIZE, FILL_COLOURS
 from hfgui.gui.rows import ModelEntry, Status
 
 
@@ -46,7 +46,7 @@ def progress(done: int, total: int) -> ModelProgress:
     return ModelProgress("x/y", ModelState.DOWNLOADING, done, total, 0, 1)
 
 
-def test_models_model_passes_qt_checks_through_changes(qtmodeltester):
+def test_models_model_passes_qt_checks_through_changes(qapp, qtmodeltester):
     model = ModelsModel()
     model.set_entries(entries())
     qtmodeltester.check(model)
@@ -166,20 +166,27 @@ def test_files_model_updates_rows_in_place(qtmodeltester):
     qtmodeltester.check(files)
 
 
-def test_delegate_paints_bars_without_errors(qtbot):
+def test_view_paints_status_bars_filled_to_the_progress(qtbot):
     model = ModelsModel()
     model.set_entries(entries())
-    model.update("openelm", status=Status.DOWNLOADING)
-    model.set_progress("openelm", progress(3, 4))
+    for key, done in (("openelm", 3), ("tiny-q4", 1)):
+        model.update(key, status=Status.DOWNLOADING)
+        model.set_progress(key, progress(done, 4))
     model.flush()
-    view = QtWidgets.QTreeView()
+    view = QtWidgets.QTreeView()  # Qt's own delegate, as in the window
     qtbot.addWidget(view)
     view.setModel(model)
-    view.setItemDelegate(ProgressDelegate(view))
     view.expandAll()
-    view.resize(900, 300)
-    image = view.grab().toImage()
-    assert not image.isNull()
-    # The bar's filled part changes pixels compared with an empty status cell.
-    rect = view.visualRect(model.index_of("openelm", ModelsModel.COL_STATUS))
-    assert rect.isValid() and rect.width() > 0
+    view.resize(1000, 300)
+    image = view.viewport().grab().toImage()
+    fill = FILL_COLOURS["active"].rgb()
+
+    def filled_pixels(key: str) -> int:
+        rect = view.visualRect(model.index_of(key, ModelsModel.COL_STATUS))
+        y = rect.center().y()
+        return sum(image.pixelColor(x, y).rgb() == fill for x in range(rect.left(), rect.right()))
+
+    inner = BAR_SIZE.width() - 2
+    assert abs(filled_pixels("openelm") - inner * 0.75) <= 3
+    assert abs(filled_pixels("tiny-q4") - inner * 0.25) <= 3
+    assert filled_pixels("tiny-q8") == 0  # no download, no bar
