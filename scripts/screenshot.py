@@ -137,7 +137,7 @@ def main(argv: list[str]) -> int:
     hub.faults.stall("*.gguf", after_bytes=int(7.5 * MB), seconds=600, times=None)
     window.manager.start(second)
     # Slow enough that the picture catches the weights arriving, with a per-file speed to show.
-    services.settings = dataclasses.replace(services.settings, bandwidth_limit=MB)
+    services.apply_settings(dataclasses.replace(services.settings, bandwidth_limit=MB))  # as Settings does
     window.manager.start(downloading)
 
     def file_bytes(key: str, path_end: str) -> int:
