@@ -118,8 +118,13 @@ class SearchPanel(QtWidgets.QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(SearchResultsModel.HEADERS)):
-            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from typical contents: rows arrive a page at a time by insertion, which a
+        # ResizeToContents header does not re-measure (the dates were cut to "2026-1…").
+        metrics = self.view.fontMetrics()
+        for column, sample in enumerate(("", "Downloads 0", "Likes 00", "transformers", "2026-11-28")):
+            if column:
+                header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(column, metrics.horizontalAdvance(sample) + 20)
         self.view.selectionModel().currentRowChanged.connect(
             lambda current, _prev: self._row_changed(current)
         )

@@ -273,3 +273,12 @@ def test_results_model_passes_qt_model_tester(hub_env, panel, qtbot, qtmodeltest
     assert panel.results.rowCount() == 3
     assert panel.results.index(0, 0).data(SUMMARY_ROLE).repo_id == "acme/llama-gguf"
     qtmodeltester.check(panel.results)
+
+
+def test_result_columns_show_their_whole_text(hub_env, panel, qtbot):
+    panel.resize(1280, 700)
+    panel.show()
+    search(panel, qtbot, "llama")
+    header = panel.view.horizontalHeader()
+    for column in range(1, panel.results.columnCount()):  # the model name column stretches
+        assert header.sectionSize(column) >= panel.view.sizeHintForColumn(column), column
