@@ -33,6 +33,7 @@ from hfgui.core.library_care import UpdateInfo, UpdateResult, check_updates, upd
 from hfgui.core.settings import Settings
 from hfgui.core.types import ModelProgress
 from hfgui.gui import questions, roles
+from hfgui.gui.columns import fit_columns
 from hfgui.gui.formatting import permille
 from hfgui.gui.library_model import (
     LeftoversModel,
@@ -155,7 +156,7 @@ class LibraryPanel(QtWidgets.QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
         self.view.setWordWrap(False)
-        _fit_columns(self.view, LibraryTableModel.COL_NAME, len(LibraryTableModel.HEADERS))
+        fit_columns(self.view, LibraryTableModel.COL_NAME)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
         self.view.doubleClicked.connect(lambda _index: self.reveal_selected())
 
@@ -189,7 +190,7 @@ class LibraryPanel(QtWidgets.QWidget):
         self.leftovers_view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
         self.leftovers_view.verticalHeader().hide()
         self.leftovers_view.setWordWrap(False)
-        _fit_columns(self.leftovers_view, LeftoversModel.COL_FILE, len(LeftoversModel.HEADERS))
+        fit_columns(self.leftovers_view, LeftoversModel.COL_FILE)
         self.leftovers_view.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
         self.remove_selected_button = button(
             "Remove selected", self.remove_selected_leftovers, "Delete the selected partial files"
@@ -703,15 +704,6 @@ class LibraryPanel(QtWidgets.QWidget):
                 made.click()
                 return
         raise LookupError(f"no button {label!r}")
-
-
-def _fit_columns(view: QtWidgets.QTableView, stretch: int, count: int) -> None:
-    """Every column as wide as its contents except ``stretch``, which takes the rest (a library is small)."""
-    header = view.horizontalHeader()
-    header.setStretchLastSection(False)
-    for column in range(count):
-        mode = QtWidgets.QHeaderView.ResizeMode
-        header.setSectionResizeMode(column, mode.Stretch if column == stretch else mode.ResizeToContents)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ from hfgui.core.catalog import CatalogEntry, add_user_model, load_catalog
 from hfgui.core.grouping import DownloadItem, group_files
 from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
 from hfgui.core.types import ModelSummary, TreeEntry
+from hfgui.gui.columns import fit_columns
 from hfgui.gui.download_choice import DownloadChoice, entry_for_choice
 from hfgui.gui.search_model import (
     SUMMARY_ROLE,
@@ -116,15 +117,7 @@ class SearchPanel(QtWidgets.QWidget):
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        # Widths from typical contents: rows arrive a page at a time by insertion, which a
-        # ResizeToContents header does not re-measure (the dates were cut to "2026-1…").
-        metrics = self.view.fontMetrics()
-        for column, sample in enumerate(("", "Downloads 0", "Likes 00", "transformers", "2026-11-28")):
-            if column:
-                header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
-                header.resizeSection(column, metrics.horizontalAdvance(sample) + 20)
+        fit_columns(self.view, stretch=0)
         self.view.selectionModel().currentRowChanged.connect(
             lambda current, _prev: self._row_changed(current)
         )
