@@ -93,22 +93,26 @@ class FilesModel(QtGui.QStandardItemModel):
 
     def _write(self, row: int, item: FileProgress, old: FileProgress | None) -> None:
         if old is None:
-            self.setItemData(
-                self.index(row, self.COL_PATH),
+            self._put(
+                row,
+                self.COL_PATH,
                 {DISPLAY: item.path, roles.KEY_ROLE: item.path, roles.SORT_ROLE: item.path},
             )
-            self.setItemData(
-                self.index(row, self.COL_SIZE),
+            self._put(
+                row,
+                self.COL_SIZE,
                 {
                     DISPLAY: size_text(item.bytes_total),
                     roles.SORT_ROLE: item.bytes_total,
                     ALIGNMENT: ALIGN_RIGHT,
                 },
             )
+            self._put(row, self.COL_SPEED, {ALIGNMENT: ALIGN_RIGHT})
         done = item.bytes_total if item.state in (FileState.DONE, FileState.SKIPPED) else item.bytes_done
         bar = permille(done, item.bytes_total) if item.bytes_total else (1000 if item.state.finished else 0)
-        self.setItemData(
-            self.index(row, self.COL_PROGRESS),
+        self._put(
+            row,
+            self.COL_PROGRESS,
             {
                 DISPLAY: f"{bar // 10} %",
                 roles.PROGRESS_ROLE: bar,
@@ -117,14 +121,12 @@ class FilesModel(QtGui.QStandardItemModel):
             },
         )
         speed = speed_text(item.speed) if item.state is FileState.DOWNLOADING else ""
-        self.setItemData(
-            self.index(row, self.COL_SPEED),
-            {DISPLAY: speed, roles.SORT_ROLE: item.speed, ALIGNMENT: ALIGN_RIGHT},
-        )
+        self._put(row, self.COL_SPEED, {DISPLAY: speed, roles.SORT_ROLE: item.speed})
         if old is None or old.state is not item.state or old.error != item.error:
             colour = FAILED_COLOUR if item.state is FileState.FAILED else _text_colour()
-            self.setItemData(
-                self.index(row, self.COL_STATE),
+            self._put(
+                row,
+                self.COL_STATE,
                 {
                     DISPLAY: STATE_TEXT[item.state] + (f": {item.error}" if item.error else ""),
                     roles.SORT_ROLE: item.state.value,
@@ -132,7 +134,17 @@ class FilesModel(QtGui.QStandardItemModel):
                     TOOLTIP: item.error or item.path,
                 },
             )
-            self.setData(self.index(row, self.COL_PATH), item.error or item.path, TOOLTIP)
+            self._put(row, self.COL_PATH, {TOOLTIP: item.error or item.path})
+
+    def _put(self, row: int, column: int, values: dict[int, object]) -> None:
+        """Set a cell's roles one by one: QStandardItemModel.setItemData lets go of the GIL, and
+        getting it back from busy download threads can take milliseconds per call; setData keeps it."""
+        item = self.item(row, column)
+        if item is None:
+            item = QtGui.QStandardItem()
+            self.setItem(row, column, item)
+        for role, value in values.items():
+            item.setData(value, role)
 
 
 def _text_colour() -> QtGui.QColor:
