@@ -6,6 +6,7 @@ file's size and etag, so all files come from the same revision and no per-file H
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from hfgui.core import hfcache, partials
 from hfgui.core.errors import HfGuiError, UnsafePathError
 from hfgui.core.globs import matches
 from hfgui.core.hashing import checked_etag, file_matches_etag
-from hfgui.core.manifest import METADATA_DIR, ManifestFile, read_journal, read_manifest
+from hfgui.core.manifest import METADATA_DIR, Manifest, ManifestFile, read_journal, read_manifest
 from hfgui.core.pathsafe import case_collisions, folder_ignores_case, safe_join
 from hfgui.core.transfer import FileTask
 from hfgui.core.types import TreeEntry
@@ -194,11 +195,17 @@ def plan_from_entries(
     selected = select_files(entries, request.include, request.exclude)
     if not selected:
         raise _no_match_error(request)
+    manifest = read_manifest(root)
+    include, exclude = request.include, request.exclude
+    if manifest is not None and manifest.origin is None:
+        _refuse_other_repo(manifest, request, root)
+        # Files of an earlier download into this folder stay part of the model (brought to this
+        # commit if they changed): a second quantisation adds to the first instead of orphaning it.
+        selected, include, exclude = _widen_to_installed(manifest, entries, selected, request)
     # Check every path before anything is written or requested.
     targets = {e.path: check_entry(root, e) for e in selected}
     _refuse_case_collisions(request, selected, root)
 
-    manifest = read_manifest(root)
     known: dict[str, ManifestFile] = {}
     if manifest is not None:
         known.update({f.path: f for f in manifest.files})
@@ -213,7 +220,44 @@ def plan_from_entries(
         staging=staging,
         dest_for=lambda entry: targets[entry.path],
         is_present=lambda item: _already_verified(targets[item.path], item, known),
+        selection=(include, exclude),
     )
+
+
+def _refuse_other_repo(manifest: Manifest, request: DownloadRequest, root: Path) -> None:
+    if manifest.repo_id.lower() == request.repo_id.lower():
+        return
+    raise HfGuiError(
+        f"{root} already holds {manifest.repo_id}, downloaded by hfgui; putting {request.repo_id} there"
+        " too would make hfgui lose track of it. Nothing was downloaded.",
+        f"Give it a folder of its own, e.g. --dest {root / request.repo_id.split('/')[-1]}",
+    )
+
+
+def _widen_to_installed(
+    manifest: Manifest, entries: list[TreeEntry], selected: list[TreeEntry], request: DownloadRequest
+) -> tuple[list[TreeEntry], tuple[str, ...], tuple[str, ...]]:
+    """The new selection plus what the folder's manifest already holds, and the globs that record both.
+
+    The recorded globs are exact when neither selection excludes anything; otherwise they keep only the
+    exclusions both share (an update may then fetch a little more, never less).
+    """
+    if manifest.include is None:  # an older manifest: its files are the selection
+        installed = {f.path for f in manifest.files}
+        earlier = [e for e in entries if e.is_file and e.path in installed]
+        old_include: tuple[str, ...] = tuple(sorted(glob.escape(p) for p in installed))
+        old_exclude: tuple[str, ...] = ()
+    else:
+        earlier = select_files(entries, manifest.include, manifest.exclude)
+        old_include, old_exclude = manifest.include, manifest.exclude
+    chosen = {e.path for e in selected}
+    widened = selected + [e for e in earlier if e.path not in chosen]
+    if not request.include or not old_include:  # one of them is the whole repository
+        include: tuple[str, ...] = ()
+    else:
+        include = tuple(dict.fromkeys(old_include + request.include))
+    exclude = tuple(p for p in request.exclude if p in old_exclude)
+    return widened, include, exclude
 
 
 def _plan_into_cache(
@@ -264,6 +308,7 @@ def _assemble(
     dest_for: Callable[[TreeEntry], Path],
     is_present: Callable[[ManifestFile], bool],
     cache_target: hfcache.CacheTarget | None = None,
+    selection: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> Plan:
     """Split the (checked) selection into files already present and tasks, noting resumable partials."""
     files: list[ManifestFile] = []
@@ -301,8 +346,8 @@ def _assemble(
         partial_bytes=partial_bytes,
         tree_entries=tuple(entries),
         cache_target=cache_target,
-        include=tuple(request.include),
-        exclude=tuple(request.exclude),
+        include=tuple(selection[0] if selection else request.include),
+        exclude=tuple(selection[1] if selection else request.exclude),
     )
 
 

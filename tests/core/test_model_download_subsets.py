@@ -1,0 +1,88 @@
+"""Downloading more of a repository into a folder that already holds part of it adds to what is there."""
+
+from __future__ import annotations
+
+import pytest
+
+from hfgui.core.errors import HfGuiError
+from hfgui.core.hashing import file_matches_etag
+from hfgui.core.hub import HubClient
+from hfgui.core.library import InstallState, Library
+from hfgui.core.library_care import update_model
+from hfgui.core.manifest import read_manifest
+from hfgui.core.model_download import download_model
+from hfgui.core.planner import DownloadRequest
+from tests.hubemu import generated_content
+
+Q4, Q8 = "m.Q4_K_M.gguf", "m.Q8_0.gguf"
+
+
+@pytest.fixture
+def client(hub):
+    with HubClient(hub.url, token=False) as c:
+        yield c
+
+
+@pytest.fixture
+def repo(hub):
+    return hub.add_repo(
+        "o/m-GGUF",
+        files={
+            Q4: generated_content(40_000, seed=4),
+            Q8: generated_content(80_000, seed=8),
+            "README.md": b"r\n",
+        },
+    )
+
+
+def paths(root):
+    return sorted(f.path for f in read_manifest(root).files)
+
+
+def test_a_second_quantisation_joins_the_first(hub, client, repo, tmp_path):
+    download_model(client, DownloadRequest("o/m-GGUF", include=(Q4,)), tmp_path)
+    hub.clear_requests()
+    download_model(client, DownloadRequest("o/m-GGUF", include=(Q8,)), tmp_path)
+    root = tmp_path / "o" / "m-GGUF"
+    assert paths(root) == [Q4, Q8]
+    assert read_manifest(root).include == (Q4, Q8)
+    (model,) = Library(tmp_path).installed()
+    assert model.state is InstallState.INSTALLED and model.size == 120_000 and model.file_count == 2
+    assert not hub.requests_for(Q4)  # the first file was not fetched again
+
+
+def test_update_then_refreshes_both_quantisations(hub, client, repo, tmp_path):
+    download_model(client, DownloadRequest("o/m-GGUF", include=(Q4,)), tmp_path)
+    download_model(client, DownloadRequest("o/m-GGUF", include=(Q8,)), tmp_path)
+    new_q4 = generated_content(40_000, seed=44)
+    repo.commit(files={Q4: new_q4})
+    update_model(client, tmp_path, "o/m-GGUF")
+    root = tmp_path / "o" / "m-GGUF"
+    assert file_matches_etag(root / Q4, new_q4.sha256)
+    assert paths(root) == [Q4, Q8] and read_manifest(root).commit == repo.sha
+
+
+def test_a_subset_at_a_newer_commit_brings_the_earlier_files_along(hub, client, repo, tmp_path):
+    download_model(client, DownloadRequest("o/m-GGUF", include=(Q4,)), tmp_path)
+    new_q4 = generated_content(40_000, seed=44)
+    repo.commit(files={Q4: new_q4})
+    manifest = download_model(client, DownloadRequest("o/m-GGUF", include=(Q8,)), tmp_path)
+    root = tmp_path / "o" / "m-GGUF"
+    # One folder, one commit: the manifest never lists a file as something it is not.
+    assert manifest.commit == repo.sha and paths(root) == [Q4, Q8]
+    assert file_matches_etag(root / Q4, new_q4.sha256)
+    assert Library(tmp_path).check("o/m-GGUF") == []
+
+
+def test_another_repository_into_the_same_folder_is_refused_before_any_byte(hub, client, repo, tmp_path):
+    hub.add_repo("other/model", files={"x.bin": generated_content(10_000, seed=1)})
+    dest = tmp_path / "models"
+    download_model(client, DownloadRequest("o/m-GGUF", include=(Q4,), dest=dest), None)
+    hub.clear_requests()
+    with pytest.raises(HfGuiError) as caught:
+        download_model(client, DownloadRequest("other/model", dest=dest), None)
+    message = caught.value.message
+    assert "already holds o/m-GGUF" in message and "\n" not in message
+    assert "--dest" in caught.value.hint
+    assert not hub.requests_for("x.bin") and not (dest / "x.bin").exists()
+    assert paths(dest) == [Q4]  # the first download is still tracked
