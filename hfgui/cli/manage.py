@@ -51,6 +51,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "check",
         help="re-verify an installed model's files against its manifest",
         description="Re-hash every file of an installed model and compare it with the manifest."
+        " Damaged files are noted (`hfgui list` shows the model as damaged) so that downloading the"
+        " model again fetches just those files; nothing is deleted."
         " Exit status: 0 when every file is intact, 1 when a file is missing, resized or corrupted.",
     )
     check.add_argument(

@@ -14,7 +14,14 @@ from hfgui.core import hfcache, partials
 from hfgui.core.errors import HfGuiError, ModelNotInstalledError, UnsafePathError
 from hfgui.core.hashing import checked_etag, file_matches_etag
 from hfgui.core.jsonio import read_json, write_json_atomic
-from hfgui.core.manifest import METADATA_DIR, Manifest, demote_to_journal, read_journal, read_manifest
+from hfgui.core.manifest import (
+    METADATA_DIR,
+    Manifest,
+    read_damaged,
+    read_journal,
+    read_manifest,
+    record_damaged,
+)
 from hfgui.core.planner import STAGING_DIR_NAME, model_root
 from hfgui.core.repo_id import validate_repo_id
 
@@ -31,6 +38,7 @@ class InstallState(enum.Enum):
     INSTALLED = "installed"
     INCOMPLETE = "incomplete"  # a download started and has not finished (resume it)
     MISSING_FILES = "missing-files"  # installed once, files since removed or resized
+    DAMAGED = "damaged"  # installed, but a check found files whose content no longer matches
     REFERENCED = "referenced"  # imported by reference: the files stay where the user keeps them
 
 
@@ -207,6 +215,12 @@ class Library:
             size = sum(_size_or_zero(folder / path) for path in journal)
             return InstalledModel(repo_id, None, None, folder, size, len(journal), InstallState.INCOMPLETE)
         intact = all(_size_or_zero(folder / f.path, -1) == f.size for f in manifest.files)
+        if not intact:
+            state = InstallState.MISSING_FILES
+        elif read_damaged(folder):
+            state = InstallState.DAMAGED
+        else:
+            state = InstallState.INSTALLED
         return InstalledModel(
             manifest.repo_id,
             manifest.commit,
@@ -214,7 +228,7 @@ class Library:
             folder,
             manifest.total_bytes,
             len(manifest.files),
-            InstallState.INSTALLED if intact else InstallState.MISSING_FILES,
+            state,
             model_format=manifest.model_format,
         )
 
@@ -230,8 +244,7 @@ class Library:
     def check(self, repo_id: str, on_file: Callable[[str], None] | None = None) -> list[Problem]:
         """Re-hash every installed file against the manifest; an empty list means all is well.
 
-        A model with problems stops counting as installed: its manifest is replaced by a journal of the
-        intact files, so the next download fetches only the damaged ones.
+        Problems are recorded (the model shows as damaged) so the next download fetches only those files.
         """
         root = self.model_root(repo_id)
         manifest = read_manifest(root)
@@ -319,8 +332,8 @@ def check_folder(
 ) -> list[Problem]:
     """Re-hash the files of the model in `root` (library or `--dest` folder) against its manifest.
 
-    Problems demote the manifest to a journal of the intact files, so the next download of the same
-    folder fetches only the damaged ones.
+    What it finds is recorded next to the manifest (record_damaged), which stays: the model remains
+    installed but damaged, and the next download of the same folder fetches only the damaged files.
     """
     problems: list[Problem] = []
     for entry in manifest.files:
@@ -334,8 +347,7 @@ def check_folder(
             problems.append(Problem(entry.path, "size", f"has {actual} bytes, expected {entry.size}"))
         elif not file_matches_etag(target, entry.etag, entry.size):
             problems.append(Problem(entry.path, "hash", "content does not match its hash (corrupted)"))
-    if problems:
-        demote_to_journal(root, manifest, {p.path for p in problems})
+    record_damaged(root, (p.path for p in problems))
     return problems
 
 

@@ -24,7 +24,14 @@ from hfgui.core.diskspace import check_space
 from hfgui.core.errors import HfGuiError, ModelNotInstalledError
 from hfgui.core.jsonio import read_json, write_json_atomic
 from hfgui.core.library import InstalledModel, InstallState, Library
-from hfgui.core.manifest import METADATA_DIR, Manifest, ManifestFile, read_manifest, write_manifest
+from hfgui.core.manifest import (
+    METADATA_DIR,
+    Manifest,
+    ManifestFile,
+    read_damaged,
+    read_manifest,
+    write_manifest,
+)
 from hfgui.core.model_download import ModelDownloader
 from hfgui.core.pathsafe import safe_join
 from hfgui.core.planner import DownloadRequest, Plan, check_entry, plan_from_entries, select_files
@@ -66,7 +73,7 @@ class UpdateInfo:
 def updatable(model: InstalledModel) -> bool:
     """Installed from the Hub into the library (not an import without a Hub id, not a partial)."""
     return (
-        model.state in (InstallState.INSTALLED, InstallState.MISSING_FILES)
+        model.state in (InstallState.INSTALLED, InstallState.MISSING_FILES, InstallState.DAMAGED)
         and model.commit is not None
         and not model.repo_id.startswith(LOCAL_OWNER + "/")
     )
@@ -172,12 +179,13 @@ def plan_update_from_entries(
     for entry in selected:  # refuse a hostile listing before anything is written
         check_entry(root, entry)
     installed = {f.path: f for f in old.files}
+    damaged = read_damaged(root)
     files, keep, changed = [], [], []
     for entry in sorted(selected, key=lambda e: e.path):
         item = ManifestFile(entry.path, entry.size, entry.etag)
         files.append(item)
         before = installed.get(entry.path)
-        if before == item and _size(root / entry.path) == item.size:
+        if before == item and _size(root / entry.path) == item.size and entry.path not in damaged:
             keep.append(entry.path)
         else:
             changed.append(entry)

@@ -2,13 +2,15 @@
 
 The manifest is the single marker of an installed model; it is written atomically, and only once every
 file verified. While a download is under way, each verified file is appended to a journal
-(`.hfgui/verified.jsonl`) so a resumed run can skip it without re-hashing.
+(`.hfgui/verified.jsonl`) so a resumed run can skip it without re-hashing. Files a check found damaged
+are listed in `.hfgui/damaged.json` until a new manifest (a repair, an update) supersedes it.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from hfgui.core.jsonio import write_json_atomic
 METADATA_DIR = ".hfgui"
 MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = "verified.jsonl"
+DAMAGED_NAME = "damaged.json"
 FORMAT_VERSION = 1
 
 
@@ -102,10 +105,39 @@ def read_manifest(model_root: Path) -> Manifest | None:
 
 
 def write_manifest(model_root: Path, manifest: Manifest) -> Path:
-    """Write atomically (temp file in the same folder, fsync, rename): a crash never leaves half of it."""
+    """Write atomically (temp file in the same folder, fsync, rename): a crash never leaves half of it.
+
+    A new manifest lists freshly verified files, so an earlier finding of damage no longer applies.
+    """
     target = manifest_path(model_root)
     write_json_atomic(target, manifest.to_json())
+    damaged_path(model_root).unlink(missing_ok=True)
     return target
+
+
+def damaged_path(model_root: Path) -> Path:
+    return metadata_dir(model_root) / DAMAGED_NAME
+
+
+def record_damaged(model_root: Path, paths: Iterable[str]) -> None:
+    """Note the files a check found missing or corrupt (none: forget any earlier finding).
+
+    The model stays installed but is shown as damaged, and the next download of it re-hashes these
+    files instead of trusting their records, so it fetches exactly the damaged ones.
+    """
+    listed = sorted(set(paths))
+    if listed:
+        write_json_atomic(damaged_path(model_root), {"format": FORMAT_VERSION, "files": listed})
+    else:
+        damaged_path(model_root).unlink(missing_ok=True)
+
+
+def read_damaged(model_root: Path) -> frozenset[str]:
+    try:
+        with open(damaged_path(model_root), encoding="utf-8") as fh:
+            return frozenset(str(p) for p in json.load(fh)["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return frozenset()
 
 
 def remove_manifest(model_root: Path) -> None:
@@ -145,7 +177,7 @@ def clear_journal(model_root: Path) -> None:
 def demote_to_journal(model_root: Path, manifest: Manifest, changing: set[str]) -> None:
     """Stop counting a model as installed: its files except `changing` become the resume journal.
 
-    Used before files the manifest lists are replaced or found damaged, so the folder is never
+    Used before files the manifest lists are replaced, so the folder is never
     described by a manifest it no longer matches; the journal lets the next run skip the rest.
     """
     clear_journal(model_root)

@@ -15,7 +15,14 @@ from hfgui.core import hfcache, partials
 from hfgui.core.errors import HfGuiError, UnsafePathError
 from hfgui.core.globs import matches
 from hfgui.core.hashing import checked_etag, file_matches_etag
-from hfgui.core.manifest import METADATA_DIR, Manifest, ManifestFile, read_journal, read_manifest
+from hfgui.core.manifest import (
+    METADATA_DIR,
+    Manifest,
+    ManifestFile,
+    read_damaged,
+    read_journal,
+    read_manifest,
+)
 from hfgui.core.pathsafe import case_collisions, folder_ignores_case, safe_join
 from hfgui.core.transfer import FileTask
 from hfgui.core.types import TreeEntry
@@ -210,6 +217,8 @@ def plan_from_entries(
     if manifest is not None:
         known.update({f.path: f for f in manifest.files})
     known.update(read_journal(root))
+    for path in read_damaged(root):  # found corrupt by a check: re-hash instead of trusting the record
+        known.pop(path, None)
     return _assemble(
         request,
         commit,

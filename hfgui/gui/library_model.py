@@ -41,6 +41,7 @@ STATE_TEXT = {
     InstallState.INSTALLED: "Installed",
     InstallState.INCOMPLETE: "Incomplete",
     InstallState.MISSING_FILES: "Files missing",
+    InstallState.DAMAGED: "Damaged",
     InstallState.REFERENCED: "Referenced",
 }
 OWNER_TEXT = {"download": "Unfinished download", "update": "Unfinished update", "queued": "Queued download"}
@@ -82,6 +83,7 @@ class LibraryRow:
         return self.source == SOURCE_LIBRARY and self.model.state in (
             InstallState.INSTALLED,
             InstallState.MISSING_FILES,
+            InstallState.DAMAGED,
         )
 
     @property
@@ -251,7 +253,7 @@ class LibraryTableModel(ListTableModel):
                 return info.error
             return str(row.model.root)
         if role == Qt.ItemDataRole.ForegroundRole and column == self.COL_STATE:
-            if row.model.state is InstallState.MISSING_FILES:
+            if row.model.state in (InstallState.MISSING_FILES, InstallState.DAMAGED):
                 return QtGui.QBrush(QtGui.QColor("#c62828"))
             info = self.update_info(row)
             if info is not None and info.has_update:

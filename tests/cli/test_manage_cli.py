@@ -61,15 +61,21 @@ def test_check_detects_one_corrupted_byte_and_download_repairs_it(installed, hub
             "detail": "content does not match its hash (corrupted)",
         }
     ]
-    # The damaged model no longer counts as installed, and the suggested command repairs just that file.
+    # Checking only reports: the model stays installed, shown as damaged, and a second check says the same.
     assert main(["list", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)[0]["state"] == "incomplete"
+    assert json.loads(capsys.readouterr().out)[0]["state"] == "damaged"
+    assert main(["check", "acme/small", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["problems"] == report["problems"]
+    # The suggested command repairs just that file.
     hub_env.clear_requests()
     assert main(["download", "acme/small"]) == 0
     fetched = {p for p in FILES if hub_env.requests_for(p)}
     assert fetched == {"weights/model.safetensors"}
     capsys.readouterr()
     assert main(["check", "acme/small"]) == 0
+    capsys.readouterr()
+    assert main(["list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["state"] == "installed"
 
 
 def test_check_dest_verifies_a_model_downloaded_outside_the_library(hub_env, tmp_path, capsys, monkeypatch):

@@ -159,7 +159,7 @@ def test_verify_reports_ok_then_a_flipped_byte(hub, client, services, panel, qtb
     assert "1 problem" in panel.status_label.text()
     assert panel.problems_list.count() == 1 and "model.safetensors" in panel.problems_list.item(0).text()
     qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
-    assert cell(panel, "library:acme/tiny", LibraryTableModel.COL_STATE) == "Incomplete"
+    assert cell(panel, "library:acme/tiny", LibraryTableModel.COL_STATE) == "Damaged"
     panel.redownload_button.click()
     assert requested == ["acme/tiny"]
 
