@@ -22,7 +22,8 @@ from hfgui.core.manifest import (
     read_manifest,
     record_damaged,
 )
-from hfgui.core.planner import STAGING_DIR_NAME, model_root
+from hfgui.core.model_lock import model_lock
+from hfgui.core.planner import STAGING_DIR_NAME, library_lock_file, model_root
 from hfgui.core.repo_id import validate_repo_id
 
 REFERENCES_DIR = ".hfgui-references"  # one JSON record per model imported by reference
@@ -263,6 +264,11 @@ class Library:
         root = self.model_root(repo_id)
         if self.forget_reference(repo_id):
             return 0
+        hint = "Stop that download first (or let it finish), then delete the model."
+        with model_lock(library_lock_file(self.root, repo_id), repo_id, busy_hint=hint):
+            return self._delete_unlocked(repo_id, root)
+
+    def _delete_unlocked(self, repo_id: str, root: Path) -> int:
         leftovers = self._partials_by_repo().get(repo_id, [])
         present = os.path.lexists(root)
         if not present and not leftovers:

@@ -33,8 +33,16 @@ from hfgui.core.manifest import (
     write_manifest,
 )
 from hfgui.core.model_download import ModelDownloader
+from hfgui.core.model_lock import model_lock
 from hfgui.core.pathsafe import safe_join
-from hfgui.core.planner import DownloadRequest, Plan, check_entry, plan_from_entries, select_files
+from hfgui.core.planner import (
+    DownloadRequest,
+    Plan,
+    check_entry,
+    library_lock_file,
+    plan_from_entries,
+    select_files,
+)
 from hfgui.core.progress import ProgressCallback
 from hfgui.core.repo_id import validate_repo_id
 from hfgui.core.types import TreeEntry
@@ -229,39 +237,41 @@ def update_model(
 
     On any failure (or cancel) the installed model is exactly as before; run it again to resume.
     """
-    plan = plan_update(client, library_root, repo_id, revision)
-    if on_plan is not None:
-        on_plan(plan)
-    old = plan.old
-    if plan.up_to_date:
-        return UpdateResult(plan.repo_id, old.commit, old.commit, False, (), plan.keep, (), old)
-    if plan.fetch is not None:
-        check_space(plan.fetch)
-        ModelDownloader(
-            client,
-            plan.fetch,
-            workers=workers,
-            on_progress=on_progress,
-            cancel=cancel,
-            segments=segments,
-            stall_timeout=stall_timeout,
-            limiter=limiter,
-        ).run()
-    manifest = Manifest(
-        old.repo_id,
-        plan.revision,
-        plan.new_commit,
-        plan.files,
-        time.time(),
-        include=old.include if old.include is not None else (),
-        exclude=old.exclude,
-    )
-    moved = tuple(t.path for t in plan.fetch.files) if plan.fetch is not None else ()
-    _write_pending(plan.root, plan.new_commit, manifest, moved, plan.remove)
-    finish_pending_update(plan.root)
-    return UpdateResult(
-        plan.repo_id, old.commit, plan.new_commit, True, moved, plan.keep, plan.remove, manifest
-    )
+    busy_hint = "Wait for that download or update to finish, or stop it, then run this again."
+    with model_lock(library_lock_file(library_root, repo_id), repo_id, busy_hint=busy_hint):
+        plan = plan_update(client, library_root, repo_id, revision)
+        if on_plan is not None:
+            on_plan(plan)
+        old = plan.old
+        if plan.up_to_date:
+            return UpdateResult(plan.repo_id, old.commit, old.commit, False, (), plan.keep, (), old)
+        if plan.fetch is not None:
+            check_space(plan.fetch)
+            ModelDownloader(
+                client,
+                plan.fetch,
+                workers=workers,
+                on_progress=on_progress,
+                cancel=cancel,
+                segments=segments,
+                stall_timeout=stall_timeout,
+                limiter=limiter,
+            ).run()
+        manifest = Manifest(
+            old.repo_id,
+            plan.revision,
+            plan.new_commit,
+            plan.files,
+            time.time(),
+            include=old.include if old.include is not None else (),
+            exclude=old.exclude,
+        )
+        moved = tuple(t.path for t in plan.fetch.files) if plan.fetch is not None else ()
+        _write_pending(plan.root, plan.new_commit, manifest, moved, plan.remove)
+        finish_pending_update(plan.root)
+        return UpdateResult(
+            plan.repo_id, old.commit, plan.new_commit, True, moved, plan.keep, plan.remove, manifest
+        )
 
 
 def _write_pending(

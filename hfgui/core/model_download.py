@@ -30,7 +30,8 @@ from hfgui.core.manifest import (
     read_manifest,
     write_manifest,
 )
-from hfgui.core.planner import DownloadRequest, Plan, plan_download
+from hfgui.core.model_lock import model_lock
+from hfgui.core.planner import DownloadRequest, Plan, lock_file_for, plan_download
 from hfgui.core.progress import ProgressAggregator, ProgressCallback
 from hfgui.core.types import FileState, ModelProgress, ModelState
 
@@ -256,18 +257,21 @@ def download_model(
     """
     # A Pause ends planning's retry waits at once (each file's transfer makes its own cancellable client).
     planner_client = client.cancellable(cancel) if cancel is not None else client
-    plan = plan_download(planner_client, request, library_root)
-    if on_plan is not None:
-        on_plan(plan)
-    check_space(plan)
-    downloader = ModelDownloader(
-        client,
-        plan,
-        workers=request.workers,
-        on_progress=on_progress,
-        cancel=cancel,
-        segments=segments,
-        stall_timeout=stall_timeout,
-        limiter=limiter,
-    )
-    return downloader.run()
+    busy_hint = "Wait for that download to finish, or stop it, then run this again."
+    # Held from planning (which reads what the folder holds) to the manifest.
+    with model_lock(lock_file_for(request, library_root), request.repo_id, busy_hint=busy_hint):
+        plan = plan_download(planner_client, request, library_root)
+        if on_plan is not None:
+            on_plan(plan)
+        check_space(plan)
+        downloader = ModelDownloader(
+            client,
+            plan,
+            workers=request.workers,
+            on_progress=on_progress,
+            cancel=cancel,
+            segments=segments,
+            stall_timeout=stall_timeout,
+            limiter=limiter,
+        )
+        return downloader.run()

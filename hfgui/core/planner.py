@@ -24,6 +24,7 @@ from hfgui.core.manifest import (
     read_manifest,
 )
 from hfgui.core.pathsafe import case_collisions, folder_ignores_case, safe_join
+from hfgui.core.repo_id import validate_repo_id
 from hfgui.core.transfer import FileTask
 from hfgui.core.types import TreeEntry
 from hfgui.core.urls import resolve_url
@@ -113,6 +114,22 @@ def staging_dir_for(library_root: Path | None, dest: Path | None) -> Path:
     if dest is not None:
         return Path(dest) / METADATA_DIR / "staging"
     return Path(library_root) / STAGING_DIR_NAME
+
+
+def library_lock_file(library_root: Path, repo_id: str) -> Path:
+    """The lock a library model's download, update and delete share (see model_lock)."""
+    name = hfcache.repo_folder_name(validate_repo_id(repo_id).lower())
+    return Path(library_root) / STAGING_DIR_NAME / f"{name}.lock"
+
+
+def lock_file_for(request: DownloadRequest, library_root: Path | None) -> Path:
+    """The lock file for the folder a request downloads into (see model_lock)."""
+    if request.cache_dir is not None:
+        folder = Path(request.cache_dir) / hfcache.repo_folder_name(request.repo_id)
+        return folder / hfcache.STAGING_DIR_NAME / "download.lock"
+    if request.dest is not None:
+        return Path(request.dest) / METADATA_DIR / "download.lock"
+    return library_lock_file(library_root, request.repo_id)
 
 
 def check_entry_path(root: Path, path: str) -> Path:

@@ -289,11 +289,18 @@ class DownloadManager(QtCore.QObject):
 
     def _pump(self) -> None:
         limit = max(1, self.services.settings.parallel_models)
-        while self._queue and len(self._jobs) < limit:
-            key = self._queue.pop(0)
+        for key in list(self._queue):
+            if len(self._jobs) >= limit:
+                break
             state = self.model.state(key)
             if state is None:
+                self._queue.remove(key)
                 continue
+            # Entries of one repository share its folder (two quantisations): one at a time, in order.
+            busy = {job.entry.repo_id.lower() for job in self._jobs.values()}
+            if state.entry.repo_id.lower() in busy:
+                continue
+            self._queue.remove(key)
             job = _DownloadJob(self, state.entry)
             self._jobs[key] = job
             self.pool.start(job)

@@ -133,6 +133,7 @@ def test_delete_refuses_without_yes_when_stdin_is_not_a_terminal(installed, caps
 
 def test_delete_with_yes_reports_freed_space_and_removes_partials(installed, capsys, tmp_path):
     staging = tmp_path / "hfgui-home" / "data" / "models" / ".hfgui-staging"
+    staging.mkdir(exist_ok=True)
     # A partial of a newer version, as an interrupted update leaves it; and one of another model.
     for repo_id in ("acme/small", "acme/other"):
         key = partials.partial_key(repo_id, "extra.bin", "e" * 64)

@@ -77,3 +77,33 @@ def test_cancel_of_a_paused_cache_download_deletes_its_partials(hub_env, qtbot):
     window.manager.wait_idle(WAIT)
     assert [p for p in staging.iterdir() if p.suffix == ".part"] == []
     finish(window)
+
+
+def test_two_quantisations_of_one_repo_download_one_after_the_other(hub_env, qtbot):
+    from hfgui.core.catalog import CatalogEntry
+    from hfgui.core.manifest import read_manifest
+    from tests.hubemu import generated_content
+
+    hub_env.add_repo(
+        "demo/two-quants-GGUF",
+        files={f"m.{q}.gguf": generated_content(2_000_000, seed=i) for i, q in enumerate(("Q4_K_M", "Q8_0"))},
+    )
+    hub_env.faults.stall("m.Q4_K_M.gguf", after_bytes=1_000_000, seconds=0.5)
+    entries = [
+        CatalogEntry(
+            f"two-{q}", f"Two {q}", "demo/two-quants-GGUF", "llama.cpp", "gguf", files=(f"m.{q}.gguf",)
+        )
+        for q in ("Q4_K_M", "Q8_0")
+    ]
+    window = make_window(qtbot, start=False, entries=entries)
+    services = window.services
+    services.apply_settings(dataclasses.replace(services.settings, parallel_models=2))
+    window.manager.start("two-Q4_K_M")
+    window.manager.start("two-Q8_0")
+    # Both may run at once by the setting, but they share a folder: the second waits its turn.
+    assert window.model.state("two-Q8_0").status is Status.QUEUED
+    for key in ("two-Q4_K_M", "two-Q8_0"):
+        qtbot.waitUntil(lambda key=key: window.model.state(key).status is Status.INSTALLED, timeout=WAIT)
+    manifest = read_manifest(services.library_root / "demo" / "two-quants-GGUF")
+    assert sorted(f.path for f in manifest.files) == ["m.Q4_K_M.gguf", "m.Q8_0.gguf"]
+    finish(window)
