@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 
 from hfgui import __version__
@@ -183,8 +184,6 @@ def os_error_message(exc: OSError) -> str:
 
 def _open_models(args_list: list[str]) -> int | None:
     """Open the window on the models these addresses name; None when they are not all model addresses."""
-    import os
-
     from hfgui.core.launch import models_to_open
     from hfgui.core.paths import AppPaths
     from hfgui.core.settings import load_settings
@@ -203,12 +202,25 @@ def _open_models(args_list: list[str]) -> int | None:
 
 def _open_window(argv: Sequence[str] | None = None) -> int:
     """The window; `argv` (model addresses) is passed on for it to open those models."""
+    missing = missing_display(os.environ, sys.platform)
+    if missing:
+        output.error(f"the window cannot start: {missing}; the command line still works: hfgui --help")
+        return EXIT_FAILURE
     try:
         from hfgui.gui.app import main as gui_main
     except ImportError as exc:
         output.error(f"the window cannot start ({exc}); the command line still works: hfgui --help")
         return EXIT_FAILURE
     return int((gui_main(list(argv)) if argv else gui_main()) or 0)
+
+
+def missing_display(env: Mapping[str, str], platform: str) -> str | None:
+    """Why a window cannot open here, or None. Qt aborts the process without a display (SIGABRT)."""
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return None  # macOS and Windows always have one; an explicit Qt platform is the user's choice
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return "no display (neither DISPLAY nor WAYLAND_DISPLAY is set, e.g. over SSH)"
 
 
 if __name__ == "__main__":

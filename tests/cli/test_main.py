@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import types
@@ -27,12 +28,33 @@ def hub(hub_env):
 
 
 def test_no_arguments_opens_the_window(monkeypatch) -> None:
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     calls = []
     fake = types.ModuleType("hfgui.gui.app")
     fake.main = lambda: calls.append("window") or 0
     monkeypatch.setitem(sys.modules, "hfgui.gui.app", fake)
     assert main([]) == 0
     assert calls == ["window"]
+
+
+def test_without_a_display_the_window_says_so_instead_of_aborting(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["HFGUI_HOME"] = str(tmp_path)
+    for argv in ([], ["https://huggingface.co/acme/model"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "hfgui", *argv], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 1, result  # Qt itself would abort the process (-6)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "no display" in lines[0] and "hfgui --help" in lines[0], lines
+
+
+def test_missing_display_only_on_linux_without_one() -> None:
+    assert cli_main.missing_display({}, "linux")
+    assert cli_main.missing_display({"DISPLAY": ":0"}, "linux") is None
+    assert cli_main.missing_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert cli_main.missing_display({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert cli_main.missing_display({}, "darwin") is None and cli_main.missing_display({}, "win32") is None
 
 
 def test_subcommands_do_not_import_qt() -> None:
