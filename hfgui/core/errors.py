@@ -1,10 +1,17 @@
 """One exception type per situation a user can meet, each with a one-line message and a next step.
 
 Every error carries ``message`` (what happened) and ``hint`` (what to do next); ``str(err)`` joins
-them into the single line the CLI prints and the window shows. No error text ever contains a token.
+them into the single line the CLI prints and the window shows. No error text ever contains a token,
+and a ``user:password@`` in any URL it quotes (a mirror's or a proxy's address) is shown as ``***@``.
 """
 
 from __future__ import annotations
+
+import re
+
+REDACTED_USERINFO = "***"
+# Up to the last "@" of the authority: a password typed with a raw "@" in it is hidden whole.
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/\s]+@")
 
 
 class HfGuiError(Exception):
@@ -24,7 +31,12 @@ class HfGuiError(Exception):
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(redact_userinfo(text).split())
+
+
+def redact_userinfo(text: str) -> str:
+    """``text`` with any ``user:password@`` in a URL replaced by ``***@`` (safe for logs and messages)."""
+    return _USERINFO.sub(lambda m: f"{m.group('scheme')}{REDACTED_USERINFO}@", text or "")
 
 
 # --- Input -------------------------------------------------------------------------------------

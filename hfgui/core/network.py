@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from hfgui.core.errors import HfGuiError
+from hfgui.core.errors import REDACTED_USERINFO, HfGuiError, redact_userinfo
 
 try:  # PySocks is a dependency; without it SOCKS proxies are refused with an install hint
     import socks
@@ -28,9 +28,6 @@ PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
 SOCKS_SCHEMES = frozenset(s for s in PROXY_SCHEMES if s.startswith("socks"))
 # requests reads these two itself in system mode; SSL_CERT_FILE is OpenSSL's and requests ignores it.
 CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
-REDACTED_USERINFO = "***"
-# Up to the last "@" of the authority: a password typed with a raw "@" in it is hidden whole.
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/\s]+@")
 _HOST_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$", re.IGNORECASE)
 _SETTINGS_HINT = "Fix it in Settings (Network) or switch the proxy to System."
 
@@ -38,9 +35,7 @@ _SETTINGS_HINT = "Fix it in Settings (Network) or switch the proxy to System."
 # --- redaction -----------------------------------------------------------------------------------
 
 
-def redact_url(text: str) -> str:
-    """``text`` with any ``user:password@`` in a URL replaced by ``***@`` (safe for logs and messages)."""
-    return _USERINFO.sub(lambda m: f"{m.group('scheme')}{REDACTED_USERINFO}@", text or "")
+redact_url = redact_userinfo  # the name the network code and its callers use
 
 
 # --- proxy URL -----------------------------------------------------------------------------------

@@ -38,9 +38,11 @@ def same_origin(url: str, other: str) -> bool:
 
 
 def display_url(url: str) -> str:
-    """The URL without its query: short enough for a message or a log line, and free of CDN signatures."""
+    """The URL without its query or a ``user:password@``: short enough for a message or a log line, and
+    free of CDN signatures and a mirror's credentials."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    netloc = parts.netloc if "@" not in parts.netloc else "***@" + parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _rev(revision: str | None) -> str:

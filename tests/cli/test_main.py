@@ -14,7 +14,7 @@ import pytest
 from hfgui import __version__
 from hfgui.cli import main as cli_main
 from hfgui.cli.main import COMMANDS, main
-from hfgui.core.errors import RateLimitedError
+from hfgui.core.errors import NetworkError, RateLimitedError
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "hf_verbose_secret_token_0123456789"
@@ -148,6 +148,16 @@ def test_verbose_logs_requests_but_never_the_token(hub, capsys) -> None:
     assert "DEBUG" in err and "/api/models/acme/public-model" in err
     assert "process list" in err
     assert SECRET not in err
+
+
+def test_a_mirror_password_in_the_endpoint_is_never_shown(hub, capsys) -> None:
+    with_password = hub.url.replace("http://", "http://mirror-user:s3cret-pw@")
+    assert main(["-v", "--endpoint", with_password, "files", "acme/public-model"]) == 0
+    shown = capsys.readouterr()
+    assert "DEBUG" in shown.err and "***@" in shown.err
+    assert "s3cret-pw" not in shown.err + shown.out
+    error = NetworkError("http://mirror-user:s3cret-pw@127.0.0.1:1", "connection refused")
+    assert str(error).startswith("http://***@127.0.0.1:1 could not be reached") and "s3cret" not in str(error)
 
 
 def test_redaction_filter_blanks_tokens() -> None:
