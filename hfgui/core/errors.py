@@ -11,7 +11,8 @@ import re
 
 REDACTED_USERINFO = "***"
 # Up to the last "@" of the authority: a password typed with a raw "@" in it is hidden whole.
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/\s]+@")
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s]+)@")
+_PLACEHOLDER = "user:password"  # how hints spell out the form of a proxy address: not a secret
 
 
 class HfGuiError(Exception):
@@ -36,7 +37,13 @@ def _one_line(text: str) -> str:
 
 def redact_userinfo(text: str) -> str:
     """``text`` with any ``user:password@`` in a URL replaced by ``***@`` (safe for logs and messages)."""
-    return _USERINFO.sub(lambda m: f"{m.group('scheme')}{REDACTED_USERINFO}@", text or "")
+
+    def hide(match: re.Match) -> str:
+        if match.group("userinfo") == _PLACEHOLDER:
+            return match.group(0)
+        return f"{match.group('scheme')}{REDACTED_USERINFO}@"
+
+    return _USERINFO.sub(hide, text or "")
 
 
 # --- Input -------------------------------------------------------------------------------------
