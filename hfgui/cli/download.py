@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from hfgui.cli import context, output
-from hfgui.core.errors import DownloadCancelledError, HfGuiError, format_bytes
+from hfgui.core.errors import DownloadCancelledError, HfGuiError, UsageError, format_bytes
 from hfgui.core.types import FileProgress, FileState, ModelProgress
 
 HELP = "download a model (or some of its files) into the library, resuming and verifying every file"
@@ -106,10 +106,10 @@ def cache_dir_for(args: argparse.Namespace) -> Path | None:
 
     chosen = getattr(args, "cache", None)
     if getattr(args, "no_cache", False) and chosen is not None:
-        raise HfGuiError("--cache and --no-cache contradict each other.", "Use one of them.")
+        raise UsageError("--cache and --no-cache contradict each other.", "Use one of them.")
     if getattr(args, "dest", None):
         if chosen is not None:
-            raise HfGuiError(
+            raise UsageError(
                 "--cache and --dest contradict each other.",
                 "Use --dest DIR for a plain folder, or --cache [DIR] for a Hugging Face cache.",
             )

@@ -6,7 +6,7 @@ import argparse
 
 from hfgui.cli import context, output
 from hfgui.core.catalog import parse_model_reference
-from hfgui.core.errors import InvalidRepoIdError, format_bytes
+from hfgui.core.errors import format_bytes
 from hfgui.core.types import TreeEntry
 
 HELP = "list a repository's files recursively with sizes and hashes"
@@ -43,11 +43,7 @@ def _file_dict(entry: TreeEntry) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        ref = parse_model_reference(args.repo, context.endpoint(args))
-    except InvalidRepoIdError as exc:
-        output.error(str(exc))
-        return 2
+    ref = parse_model_reference(args.repo, context.endpoint(args))  # a malformed id: usage error (2)
     revision = args.revision or ref.revision
     path = (args.path if args.path is not None else ref.path or "").strip("/")
     client = context.client(args)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import os
 import re
@@ -13,7 +14,7 @@ from types import ModuleType
 
 from hfgui import __version__
 from hfgui.cli import output
-from hfgui.core.errors import HfGuiError
+from hfgui.core.errors import HfGuiError, UsageError
 
 # Subcommands, in help order. Each module exposes add_parser(subparsers) and run(args) -> int.
 COMMANDS: list[tuple[str, str]] = [
@@ -165,11 +166,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         output.error("interrupted")
         return EXIT_INTERRUPTED
     except HfGuiError as exc:
-        output.error(str(exc))
-        return EXIT_FAILURE
+        code = EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILURE
+        return _failed(args, str(exc), code)
     except OSError as exc:  # the disk said no (a file where a folder should be, permissions, full)
-        output.error(os_error_message(exc))
-        return EXIT_FAILURE
+        return _failed(args, os_error_message(exc), EXIT_FAILURE)
+
+
+def _failed(args: argparse.Namespace, message: str, code: int) -> int:
+    """Report a failure that ended a command: the one line on stderr and, with --json, a JSON result
+    on stdout too, so a script reading stdout always gets one (download's stream ends in a summary)."""
+    output.error(message)
+    if getattr(args, "json", False):
+        result = {"ok": False, "error": message, "exit_code": code}
+        if args.command == "download":  # one JSON object a line, like its other events
+            print(json.dumps({"event": "summary", **result}, ensure_ascii=False), flush=True)
+        else:
+            output.print_json(result)
+    return code
 
 
 def os_error_message(exc: OSError) -> str:

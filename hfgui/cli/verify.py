@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from hfgui.cli import context, output
 from hfgui.core.access import AccessReport, TokenCheck, check_access, check_token
 from hfgui.core.catalog import CatalogEntry, load_catalog, parse_model_reference
-from hfgui.core.errors import HfGuiError, InvalidRepoIdError
+from hfgui.core.errors import HfGuiError
 
 HELP = "check that models are reachable and downloadable (public, private, gated) with your credentials"
 
@@ -85,11 +85,7 @@ def _target_for(entry: CatalogEntry) -> _Target:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        targets = _targets(args)
-    except InvalidRepoIdError as exc:  # a malformed id or URL is a usage error, reported before any request
-        output.error(str(exc))
-        return 2
+    targets = _targets(args)  # a malformed id or URL: a usage error (2), reported before any request
     anon = context.client(args, anonymous=True)
     token = context.token(args)
     auth = context.client(args) if token is not None else None

@@ -49,7 +49,12 @@ def redact_userinfo(text: str) -> str:
 # --- Input -------------------------------------------------------------------------------------
 
 
-class InvalidRepoIdError(HfGuiError, ValueError):
+class UsageError(HfGuiError):
+    """What was asked cannot be done as written (a malformed id, options that contradict each other):
+    the command line exits with 2, as for any usage error."""
+
+
+class InvalidRepoIdError(UsageError, ValueError):
     def __init__(self, repo_id: str, reason: str) -> None:
         self.repo_id = repo_id
         super().__init__(

@@ -104,7 +104,7 @@ def test_settings_default_and_no_cache_override(cli_env, hf_cache, tmp_path, cap
     manifest = read_manifest(_library(tmp_path) / "acme" / "demo")
     assert manifest is not None and manifest.commit == handle.sha
     capsys.readouterr()
-    assert main(["download", "acme/demo", "--cache", "--no-cache"]) == 1
+    assert main(["download", "acme/demo", "--cache", "--no-cache"]) == 2  # a usage error
     assert "contradict" in capsys.readouterr().err
 
 

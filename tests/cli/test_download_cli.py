@@ -91,10 +91,15 @@ def test_failed_file_exits_1_and_says_how_many(cli_env, tmp_path, capsys):
     assert read_manifest(_library(tmp_path) / "apple" / "tiny") is None
 
 
-def test_bad_repo_id_exits_1_before_any_request(cli_env, capsys):
-    assert main(["download", "not a repo"]) == 1
+def test_bad_repo_id_is_a_usage_error_before_any_request(cli_env, capsys):
+    assert main(["download", "not a repo"]) == 2
     assert "not a valid model id" in capsys.readouterr().err
     assert cli_env.requests == []
+    # With --json the event stream still ends in a summary a script can read.
+    assert main(["download", "not a repo", "--json"]) == 2
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["event"] == "summary" and summary["ok"] is False and summary["exit_code"] == 2
+    assert "not a valid model id" in summary["error"]
 
 
 def _subprocess_env(hub, tmp_path: Path) -> dict[str, str]:

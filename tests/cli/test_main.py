@@ -171,3 +171,16 @@ def test_redaction_filter_blanks_tokens() -> None:
     )
     cli_main._RedactTokens([SECRET]).filter(record)
     assert SECRET not in record.getMessage() and "hf_AbCdEf123456" not in record.getMessage()
+
+
+def test_json_commands_print_a_json_result_when_they_fail(hub, capsys) -> None:
+    for argv, code in (
+        (["files", "acme/no-such-model", "--json"], 1),
+        (["files", "not/a/valid id", "--json"], 2),
+        (["check", "acme/public-model", "--json"], 1),  # not installed
+    ):
+        assert main(argv) == code, argv
+        captured = capsys.readouterr()
+        result = json.loads(captured.out)
+        assert result["ok"] is False and result["exit_code"] == code, argv
+        assert result["error"] == captured.err.strip().removeprefix("error: "), argv
