@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 REDACTED_USERINFO = "***"
+# Where a token goes, for the window and the command line alike.
+ADD_TOKEN = "add a Hugging Face token (Settings in the window, HF_TOKEN for the command line)"
 # Up to the last "@" of the authority: a password typed with a raw "@" in it is hidden whole.
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s]+)@")
 _PLACEHOLDER = "user:password"  # how hints spell out the form of a proxy address: not a secret
@@ -75,7 +77,7 @@ class RepoNotFoundError(HfGuiError):
         if authenticated:
             hint = "Check the spelling; if it is private, make sure your token's account can read it."
         else:
-            hint = "Check the spelling; if it is a private model, add a Hugging Face token in Settings."
+            hint = f"Check the spelling; if it is a private model, {ADD_TOKEN}."
         super().__init__(f"Model {repo_id} was not found or is private.", hint)
 
 
@@ -91,7 +93,7 @@ class GatedRepoError(HfGuiError):
             hint = f"Request access at {page_url}, then try again once it is approved."
         else:
             message = f"Model {repo_id} is gated: you must accept its license first."
-            hint = f"Accept the license at {page_url} and add a Hugging Face token in Settings."
+            hint = f"Accept the license at {page_url} and {ADD_TOKEN}."
         super().__init__(message, hint)
 
 
@@ -143,7 +145,10 @@ class RateLimitedError(HfGuiError):
         wait = f"about {round(retry_after)} s" if retry_after is not None else "a few minutes"
         hint = f"Wait {wait} and try again."
         if not authenticated:
-            hint += " A free Hugging Face token in Settings gives higher limits."
+            hint += (
+                " A free Hugging Face token gives higher limits"
+                " (Settings in the window, HF_TOKEN for the command line)."
+            )
         super().__init__("The Hugging Face Hub is rate limiting requests.", hint)
 
 

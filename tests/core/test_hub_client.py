@@ -201,7 +201,7 @@ def test_rate_limit_beyond_budget_raises_at_once(hub: HubEmulator) -> None:
         client.model_info("owner/model")
     assert sleeps == []
     assert info.value.retry_after is not None and info.value.retry_after > 60
-    assert "rate limiting" in str(info.value) and "token in Settings" in str(info.value)
+    assert "rate limiting" in str(info.value) and "HF_TOKEN" in str(info.value)
 
 
 def test_server_errors_are_retried_then_succeed(hub: HubEmulator) -> None:

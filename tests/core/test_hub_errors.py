@@ -69,7 +69,8 @@ def test_missing_or_private_repo_anonymous_suggests_a_token(repos: HubEmulator) 
         assert err.authenticated is False
         assert str(err) == (
             f"Model {repo} was not found or is private. "
-            "Check the spelling; if it is a private model, add a Hugging Face token in Settings."
+            "Check the spelling; if it is a private model, add a Hugging Face token"
+            " (Settings in the window, HF_TOKEN for the command line)."
         )
     assert [r.status for r in repos.requests] == [401, 401]
 
@@ -135,7 +136,8 @@ def test_gated_repo_anonymous(repos: HubEmulator) -> None:
     assert err.page_url == f"{repos.url}/owner/gated"
     assert str(err) == (
         "Model owner/gated is gated: you must accept its license first. "
-        f"Accept the license at {repos.url}/owner/gated and add a Hugging Face token in Settings."
+        f"Accept the license at {repos.url}/owner/gated and add a Hugging Face token"
+        " (Settings in the window, HF_TOKEN for the command line)."
     )
 
 
@@ -196,7 +198,7 @@ def test_rate_limited_after_retries(repos: HubEmulator) -> None:
     client.model_info("owner/public")
     err = _raises(RateLimitedError, lambda: client.model_info("owner/public"))
     assert err.authenticated is True and err.retry_after is not None and 0 < err.retry_after <= 30
-    assert "Wait about" in str(err) and "token in Settings" not in str(err)
+    assert "Wait about" in str(err) and "higher limits" not in str(err)
     assert sleeps == []
 
 
