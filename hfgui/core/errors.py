@@ -186,17 +186,27 @@ class UnexpectedResponseError(HfGuiError):
 class HubHTTPError(HfGuiError):
     """Any other HTTP failure from the Hub or CDN."""
 
-    def __init__(self, status: int, url: str, server_message: str = "", request_id: str = "") -> None:
+    def __init__(
+        self, status: int, url: str, server_message: str = "", request_id: str = "", *, cdn: bool = False
+    ) -> None:
         self.status = status
         self.url = url
         self.server_message = server_message
         self.request_id = request_id
         detail = f": {server_message}" if server_message else ""
         rid = f" (request id {request_id})" if request_id else ""
-        super().__init__(
-            f"The Hub answered HTTP {status} for {url}{detail}{rid}.",
-            "Try again later; if it persists, check HF_ENDPOINT or report it with the request id.",
-        )
+        if cdn:  # its paths are long content hashes: the host says enough
+            host = url.split("://", 1)[-1].split("/", 1)[0]
+            what = f"The download server {host} (the Hub's file storage) answered HTTP {status}{detail}{rid}."
+        else:
+            what = f"The Hub answered HTTP {status} for {url}{detail}{rid}."
+        if status not in (401, 403, 404, 410):
+            hint = "Try again later; if it persists, check HF_ENDPOINT or report it with the request id."
+        elif cdn:  # a refused or vanished file link: the Hub hands out a fresh one on the next run
+            hint = "Run the same command again; if it persists, report it with the request id."
+        else:
+            hint = "Check the model id, revision and token; if it persists, report it with the request id."
+        super().__init__(what, hint)
 
 
 # --- Download ----------------------------------------------------------------------------------

@@ -294,7 +294,11 @@ class HubClient:
         if status == 429:
             return RateLimitedError(server_wait(response.headers), authenticated=sent_token)
         return HubHTTPError(
-            status, display_url(response.url), redact(message, self.token), request_id(response)
+            status,
+            display_url(response.url),
+            redact(message, self.token),
+            request_id(response),
+            cdn=not urls.same_origin(response.url, self.endpoint),
         )
 
     def _get_json(self, url: str, *, params: Any = None, **context: Any) -> tuple[Any, requests.Response]:

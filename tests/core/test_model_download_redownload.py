@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hfgui.core.errors import ChecksumError
+from hfgui.core.errors import ChecksumError, HfGuiError
 from hfgui.core.hub import HubClient
 from hfgui.core.library import InstallState, Library
 from hfgui.core.manifest import read_manifest
@@ -72,3 +72,15 @@ def test_an_unexpected_error_stops_the_queue_instead_of_downloading_on(hub, clie
         download_model(client, DownloadRequest("o/many", workers=1), tmp_path, on_progress=broken_consumer)
 
     assert not any(hub.requests_for(name) for name in files)  # no file was started after the crash
+
+
+def test_a_refused_file_link_names_the_download_server_not_its_hash_path(hub, client, tmp_path):
+    hub.add_repo("o/refused", files={"w.bin": generated_content(200_000, seed=9)}, lfs=("*.bin",))
+    hub.faults.status("w.bin", 403, times=None)  # the CDN keeps refusing, even a fresh link
+    with pytest.raises(HfGuiError) as caught:
+        download_model(client, DownloadRequest("o/refused"), tmp_path)
+    error = caught.value
+    cdn_host = hub.cdn_url.split("://", 1)[1]
+    assert f"download server {cdn_host}" in error.message and "HTTP 403" in error.message
+    assert "/" not in error.message.split(cdn_host, 1)[1].split(" answered")[0]  # no long hash path
+    assert "Run the same command again" in error.hint and "\n" not in str(error)
