@@ -210,8 +210,9 @@ def run(args: argparse.Namespace) -> int:
         seconds=round(elapsed, 3),
     )
     if not args.json:
+        files = output.counted(len(manifest.files), "file")
         print(
-            f"Installed {manifest.repo_id} ({manifest.commit[:12]}): {len(manifest.files)} files,"
+            f"Installed {manifest.repo_id} ({manifest.commit[:12]}): {files},"
             f" {format_bytes(manifest.total_bytes)} in {root}"
         )
     return EXIT_OK
@@ -221,7 +222,8 @@ def _failure_message(exc: HfGuiError, last: ModelProgress | None) -> str:
     if last is not None:
         failed = sum(1 for f in last.files if f.state is FileState.FAILED)
         if failed:
-            return f"{failed} of {last.files_total} files failed; the model is not installed. {exc}"
+            failures = f"{failed} of {output.counted(last.files_total, 'file')} failed"
+            return f"{failures}; the model is not installed. {exc}"
     return str(exc)
 
 
@@ -350,7 +352,7 @@ class _LineDisplay(_Display):
     def plan(self, plan) -> None:
         super().plan(plan)
         print(
-            f"{plan.repo_id} at {plan.commit[:12]}: {len(plan.files)} files,"
+            f"{plan.repo_id} at {plan.commit[:12]}: {output.counted(len(plan.files), 'file')},"
             f" {format_bytes(plan.bytes_total)};"
             f" {len(plan.tasks)} to download ({format_bytes(plan.bytes_needed)}) into {plan.root}",
             file=self.stream,
@@ -380,7 +382,7 @@ class _TerminalDisplay(_Display):
         super().plan(plan)
         print(
             f"{plan.repo_id} at {plan.commit[:12]} → {plan.root}"
-            f" ({len(plan.tasks)} of {len(plan.files)} files to download)",
+            f" ({len(plan.tasks)} of {output.counted(len(plan.files), 'file')} to download)",
             file=self.stream,
             flush=True,
         )

@@ -70,5 +70,6 @@ def run(args: argparse.Namespace) -> int:
     ]
     print(output.format_table(("Path", "Size", "Bytes", "Storage", "Hash"), rows, right_align=(1, 2)))
     where = f"{ref.repo_id}/{path}" if path else ref.repo_id
-    print(f"Total: {len(files)} files, {format_bytes(total)} ({total:,} bytes) in {where} at {revision}")
+    size = f"{format_bytes(total)} ({total:,} bytes)"
+    print(f"Total: {output.counted(len(files), 'file')}, {size} in {where} at {revision}")
     return 0

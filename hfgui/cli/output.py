@@ -87,3 +87,8 @@ def error(message: str) -> None:
 
 def warning(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
+
+
+def counted(n: int, noun: str) -> str:
+    """ "1 file", "2 files"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

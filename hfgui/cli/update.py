@@ -18,7 +18,7 @@ from hfgui.cli.download import (
     _TerminalDisplay,
     limiter_for,
 )
-from hfgui.core.errors import DownloadCancelledError, HfGuiError, format_bytes
+from hfgui.core.errors import DownloadCancelledError, HfGuiError, ModelNotInstalledError, format_bytes
 
 HELP = "update an installed model to the newest commit, downloading only changed files"
 
@@ -88,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except HfGuiError as exc:
         display.finish(None)
-        message = f"{exc} The installed copy of {repo_id} was left as it was."
+        message = str(exc)
+        if not isinstance(exc, ModelNotInstalledError):  # there is an installed copy to speak of
+            message = f"{exc.message} The installed copy of {repo_id} was left as it was. {exc.hint}"
         display.summary(ok=False, error=str(exc), exit_code=EXIT_FAILURE)
         output.error(message)
         return EXIT_FAILURE

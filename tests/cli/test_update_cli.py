@@ -51,13 +51,18 @@ def test_failed_update_exits_1_and_says_the_model_is_unchanged(installed, hub_en
     installed.commit(files={"model.safetensors": generated_content(100_000, seed=2)})
     hub_env.faults.corrupt("model.safetensors", 10, times=2)
     assert main(["update", "acme/small"]) == 1
-    assert "left as it was" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "left as it was" in err
+    assert err.index("left as it was") < err.index("Try again later")  # the next step comes last
     assert main(["check", "acme/small"]) == 0
 
 
 def test_update_of_unknown_model_exits_1(installed, capsys):
     assert main(["update", "acme/other"]) == 1
-    assert "acme/other is not installed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "acme/other is not installed" in err
+    assert "installed copy" not in err  # there is none to speak of
+    assert err.strip().endswith("hfgui download acme/other")
 
 
 def test_update_in_the_cache_fetches_only_the_change(hub_env, monkeypatch, tmp_path, capsys):
