@@ -25,12 +25,10 @@ from pathlib import Path
 from hfgui.core.diskspace import ensure_space
 from hfgui.core.errors import DownloadCancelledError, HfGuiError
 from hfgui.core.library import Library, Reference
-from hfgui.core.manifest import Manifest, ManifestFile, write_manifest
+from hfgui.core.manifest import LOCAL_COMMIT, LOCAL_OWNER, Manifest, ManifestFile, write_manifest
 from hfgui.core.planner import check_entry_path
 from hfgui.core.repo_id import validate_repo_id
 
-LOCAL_OWNER = "local"
-LOCAL_COMMIT = "local"  # imported models have no Hub commit
 FORMATS = ("gguf", "mlpackage", "onnx", "mlx", "safetensors", "coreml", "other")
 GGUF_MAGIC = b"GGUF"
 CHUNK = 4 * 1024 * 1024

@@ -250,6 +250,13 @@ class Library:
         root = self.model_root(repo_id)
         manifest = read_manifest(root)
         if manifest is None:
+            reference = self.reference(repo_id)
+            if reference is not None:
+                raise HfGuiError(
+                    f"{repo_id} was imported by reference ({reference.path}): hfgui recorded no hashes of"
+                    " those files, so there is nothing to check them against.",
+                    "Import it as a copy (hfgui import PATH) to have it verified.",
+                )
             raise ModelNotInstalledError(repo_id)
         return check_folder(root, manifest, on_file)
 

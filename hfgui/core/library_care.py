@@ -25,6 +25,8 @@ from hfgui.core.errors import HfGuiError, ModelNotInstalledError
 from hfgui.core.jsonio import read_json, write_json_atomic
 from hfgui.core.library import InstalledModel, InstallState, Library
 from hfgui.core.manifest import (
+    LOCAL_COMMIT,
+    LOCAL_OWNER,
     METADATA_DIR,
     Manifest,
     ManifestFile,
@@ -49,7 +51,6 @@ from hfgui.core.types import TreeEntry
 
 UPDATE_DIR = "update"  # under <model>/.hfgui/
 PENDING_NAME = "pending.json"
-LOCAL_OWNER = "local"  # imported models without a Hub id live under <library>/local/
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
@@ -79,10 +80,10 @@ class UpdateInfo:
 
 
 def updatable(model: InstalledModel) -> bool:
-    """Installed from the Hub into the library (not an import without a Hub id, not a partial)."""
+    """Installed from the Hub into the library (not an imported copy, not a partial)."""
     return (
         model.state in (InstallState.INSTALLED, InstallState.MISSING_FILES, InstallState.DAMAGED)
-        and model.commit is not None
+        and model.commit not in (None, LOCAL_COMMIT)  # an imported copy has nothing on the Hub to follow
         and not model.repo_id.startswith(LOCAL_OWNER + "/")
     )
 
@@ -161,6 +162,12 @@ def plan_update(client, library_root: Path, repo_id: str, revision: str | None =
     old = read_manifest(root)
     if old is None:
         raise ModelNotInstalledError(repo_id)
+    if old.commit == LOCAL_COMMIT:
+        raise HfGuiError(
+            f"{repo_id} was imported from {old.origin or 'a local copy'}, not downloaded from the Hub,"
+            " so there is nothing to update it from.",
+            f"For the Hub's copy instead: hfgui delete {repo_id}, then hfgui download {repo_id}",
+        )
     revision = revision or old.revision or "main"
     info = client.model_info(repo_id, revision)
     entries = list(client.iter_tree(repo_id, info.sha, recursive=True))

@@ -21,6 +21,8 @@ MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = "verified.jsonl"
 DAMAGED_NAME = "damaged.json"
 FORMAT_VERSION = 1
+LOCAL_OWNER = "local"  # imported models without a Hub id: <library>/local/<name>
+LOCAL_COMMIT = "local"  # what an imported copy records as its commit: it has none on the Hub
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from hfgui.core.library import (
     Library,
 )
 from hfgui.core.library_care import UpdateInfo, updatable
-from hfgui.core.manifest import read_manifest
+from hfgui.core.manifest import LOCAL_COMMIT, read_manifest
 from hfgui.gui import roles
 from hfgui.gui.formatting import duration_text, size_text
 from hfgui.gui.table_model import ListTableModel
@@ -47,7 +47,6 @@ STATE_TEXT = {
 OWNER_TEXT = {"download": "Unfinished download", "update": "Unfinished update", "queued": "Queued download"}
 ORPHANED_TEXT = "Nothing (orphaned)"
 WHERE_TEXT = {"library": "Library", "update": "Update", "hf-cache": "HF cache"}
-LOCAL_COMMIT = "local"  # what imported copies record as their commit
 
 
 # --- the scan (worker thread; Qt-free values) -----------------------------------------------------
@@ -88,7 +87,7 @@ class LibraryRow:
 
     @property
     def updatable(self) -> bool:
-        return self.source == SOURCE_LIBRARY and updatable(self.model) and self.model.commit != LOCAL_COMMIT
+        return self.source == SOURCE_LIBRARY and updatable(self.model)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,24 @@ def test_import_reference_list_shows_path_and_delete_keeps_files(env, capsys, mo
     assert json.loads(capsys.readouterr().out) == []
 
 
+def test_imported_models_say_why_update_and_check_cannot_help(env, capsys):
+    copied = _gguf(env / "downloads" / "phi.Q4.gguf")
+    assert main(["import", str(copied), "--repo-id", "acme/phi-GGUF"]) == 0
+    referenced = _gguf(env / "models" / "mine.gguf")
+    assert main(["import", str(referenced), "--reference", "--name", "mine"]) == 0
+    capsys.readouterr()
+
+    assert main(["update", "acme/phi-GGUF"]) == 1
+    err = capsys.readouterr().err
+    assert "was imported from" in err and "nothing to update it from" in err and "Revision" not in err
+    assert main(["list", "--updates", "--json"]) == 0  # imported copies are not asked about
+    assert all(row.get("update") in (None, {}) for row in json.loads(capsys.readouterr().out))
+
+    assert main(["check", "local/mine"]) == 1
+    err = capsys.readouterr().err
+    assert "imported by reference" in err and "hfgui download" not in err
+
+
 def test_import_of_a_fake_gguf_fails_with_one_line(env, capsys):
     fake = env / "fake.gguf"
     fake.write_bytes(b"<html>")
