@@ -38,6 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "files",
         nargs="*",
+        default=[],  # with a default argparse no longer lists it among the missing required arguments
         metavar="FILE_OR_GLOB",
         help="only these files or globs (like --include); a folder name takes the whole folder",
     )

@@ -35,8 +35,9 @@ def ensure_space(needed: int, dest: Path, *, free: int | None = None) -> None:
     if needed <= 0:
         return
     available = free_bytes(dest) if free is None else free
-    if needed + margin_for(needed) > available:
-        raise InsufficientSpaceError(needed + margin_for(needed), available, str(nearest_existing(dest)))
+    margin = margin_for(needed)
+    if needed + margin > available:
+        raise InsufficientSpaceError(needed + margin, available, str(nearest_existing(dest)), margin=margin)
 
 
 def check_space(plan, *, free: int | None = None) -> None:

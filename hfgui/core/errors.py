@@ -245,12 +245,15 @@ class UnsafePathError(HfGuiError):
 
 
 class InsufficientSpaceError(HfGuiError):
-    def __init__(self, needed: int, free: int, path: str) -> None:
-        self.needed = needed
+    def __init__(self, needed: int, free: int, path: str, *, margin: int = 0) -> None:
+        self.needed = needed  # the margin included
         self.free = free
         self.path = path
+        self.margin = margin
+        kept = f" (including {format_bytes(margin)} kept free so the disk does not fill up)" if margin else ""
+        available = f"{format_bytes(free)} free on {path}"
         super().__init__(
-            f"Not enough disk space: needs {format_bytes(needed)}, {format_bytes(free)} free on {path}.",
+            f"Not enough disk space: needs {format_bytes(needed)}{kept}, {available}.",
             "Free some space or choose another download folder; partial downloads are kept.",
         )
 

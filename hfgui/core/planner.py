@@ -193,12 +193,15 @@ def _refuse_case_collisions(request: DownloadRequest, selected: Sequence[TreeEnt
 
 
 def _no_match_error(request: DownloadRequest) -> HfGuiError:
-    what = " ".join(request.include) if request.include else "any file"
+    where = f"{request.repo_id} at {request.revision}"
+    excluded = " ".join(request.exclude)
+    if not request.include:
+        what = f"every file in {where} is excluded by {excluded}" if excluded else f"{where} has no files"
+    else:
+        what = f"no file in {where} matches {' '.join(request.include)}"
+        what += f" (excluding {excluded})" if excluded else ""
     return HfGuiError(
-        f"Nothing to download: no file in {request.repo_id} at {request.revision} matches {what}"
-        + (f" (excluding {' '.join(request.exclude)})" if request.exclude else "")
-        + ".",
-        f"List the repository's files with: hfgui files {request.repo_id}",
+        f"Nothing to download: {what}.", f"List the repository's files with: hfgui files {request.repo_id}"
     )
 
 

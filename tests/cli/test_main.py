@@ -125,6 +125,12 @@ def test_hfguierror_is_one_line_on_stderr_exit_1(hub, capsys, monkeypatch) -> No
     assert captured.err == f"error: {RateLimitedError(30, authenticated=False)}\n"
 
 
+def test_download_without_a_model_names_only_what_is_missing(capsys) -> None:
+    assert main(["download"]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.endswith("the following arguments are required: REPO")  # the files are optional
+
+
 def test_ctrl_c_exits_130(hub, capsys, monkeypatch) -> None:
     def interrupted(args):
         raise KeyboardInterrupt

@@ -23,6 +23,7 @@ def test_refuses_with_needed_and_free_in_the_message(tmp_path):
         ensure_space(4_000_000_000, tmp_path / "models", free=2_300_000_000)
     text = str(info.value)
     assert "needs 4.1 GB" in text and "2.3 GB free" in text and str(tmp_path) in text
+    assert "including 100.0 MB kept free" in text  # the margin is explained, not a surprise
 
 
 def test_accepts_when_it_fits_and_when_nothing_is_needed(tmp_path):

@@ -60,3 +60,24 @@ def test_bare_folder_name_selects_the_folder():
     assert "config.json" in selected
     # A glob is never widened.
     assert expand_directory_includes(("X.*",), ["X.mlpackage"]) == ("X.*",)
+
+
+@pytest.mark.parametrize(
+    ("include", "exclude", "says"),
+    [
+        (("*.gguf",), (), "no file in o/m at main matches *.gguf"),
+        (("*.json",), ("*.json",), "no file in o/m at main matches *.json (excluding *.json)"),
+        ((), ("*",), "every file in o/m at main is excluded by *"),
+    ],
+)
+def test_a_selection_of_nothing_says_why_in_one_line(tmp_path, include, exclude, says):
+    from hfgui.core.errors import HfGuiError
+    from hfgui.core.planner import DownloadRequest, plan_from_entries
+    from hfgui.core.types import TreeEntry
+
+    entries = [TreeEntry("config.json", "file", 10, "a" * 40), TreeEntry("w.bin", "file", 20, "b" * 40)]
+    request = DownloadRequest("o/m", include=include, exclude=exclude)
+    with pytest.raises(HfGuiError) as caught:
+        plan_from_entries(request, "c" * 40, entries, endpoint="https://hub.example", library_root=tmp_path)
+    assert caught.value.message == f"Nothing to download: {says}."
+    assert caught.value.hint == "List the repository's files with: hfgui files o/m"
