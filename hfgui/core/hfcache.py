@@ -491,6 +491,7 @@ class CachedModel:
     revisions: tuple[CachedRevision, ...]  # newest first
     size_on_disk: int  # distinct blobs across revisions
     file_count: int  # distinct blobs across revisions (what `hf cache ls` counts)
+    unfinished: bool = False  # partial downloads wait in it (huggingface_hub's or hfgui's)
 
     @property
     def latest(self) -> CachedRevision:
@@ -609,7 +610,10 @@ def _scan_repo(repo_id: str, folder: Path) -> CachedModel | None:
     if not revisions:
         return None
     revisions.sort(key=lambda r: r.last_modified, reverse=True)
-    return CachedModel(repo_id, folder, tuple(revisions), sum(all_blobs.values()), len(all_blobs))
+    unfinished = any((folder / "blobs").glob("*.incomplete")) or any(
+        (folder / STAGING_DIR_NAME).glob("*.part")
+    )
+    return CachedModel(repo_id, folder, tuple(revisions), sum(all_blobs.values()), len(all_blobs), unfinished)
 
 
 def _scan_snapshot(snap: Path) -> tuple[list[CachedFile], dict[str, int]]:

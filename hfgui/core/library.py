@@ -324,7 +324,9 @@ def cached_models(cache_dir: Path | None = None) -> list[InstalledModel]:
     listed = []
     for model in hfcache.cached_models(cache_dir):
         latest = model.latest
-        state = InstallState.INCOMPLETE if latest.complete is False else InstallState.INSTALLED
+        # A snapshot holding some of a repository's files is a selection (one GGUF file, say), not an
+        # unfinished download; that is what partial downloads waiting in the repo's folder mean.
+        state = InstallState.INCOMPLETE if model.unfinished else InstallState.INSTALLED
         listed.append(
             InstalledModel(
                 model.repo_id,

@@ -70,13 +70,13 @@ def scan_library(
 
 
 def _holds_entry(library: Library, model: InstalledModel, entry: ModelEntry) -> bool:
+    if model.source == SOURCE_HF_CACHE:
+        listed = _cached_listing(model)
+        if listed:  # a snapshot may hold a selection: it must hold every file this entry selects
+            wanted = {p for p in listed if path_matches(p, entry.include, entry.exclude)}
+            return bool(wanted) and wanted <= set(_paths_of(library, model))
     if model.state in (InstallState.INSTALLED, InstallState.REFERENCED):
         return any(path_matches(p, entry.include, entry.exclude) for p in _paths_of(library, model))
-    if model.source == SOURCE_HF_CACHE and model.state is InstallState.INCOMPLETE:
-        # A snapshot missing files of the repository may still hold every file this entry selects.
-        listed = _cached_listing(model)
-        wanted = {p for p in listed if path_matches(p, entry.include, entry.exclude)}
-        return bool(wanted) and wanted <= set(_paths_of(library, model))
     return False
 
 

@@ -93,6 +93,18 @@ def test_list_shows_a_snapshot_download_as_hf_cache(cli_env, hf_cache, capsys):
     assert json.loads(capsys.readouterr().out) == []
 
 
+def test_one_file_in_the_cache_is_listed_installed_not_incomplete(cli_env, hf_cache, capsys):
+    for repo in ("acme/quants", "acme/single"):
+        cli_env.add_repo(repo, files=FILES)
+    assert main(["download", "acme/quants", "config.json", "--cache"]) == 0  # hfgui's own
+    hf_hub_download("acme/single", "config.json", cache_dir=hf_cache, endpoint=cli_env.url, token=False)
+    capsys.readouterr()
+    assert main(["list", "--json"]) == 0
+    listed = {m["repo"]: m for m in json.loads(capsys.readouterr().out)}
+    for repo in ("acme/quants", "acme/single"):
+        assert listed[repo]["state"] == "installed" and listed[repo]["files"] == 1, listed[repo]
+
+
 def test_settings_default_and_no_cache_override(cli_env, hf_cache, tmp_path, capsys):
     handle = cli_env.add_repo("acme/demo", files=FILES)
     save_settings(AppPaths.from_environment(), Settings(use_hf_cache=True))

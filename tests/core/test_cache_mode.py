@@ -149,8 +149,12 @@ def test_library_lists_cached_models_as_hf_cache(hub, client, tmp_path):
     assert model.file_count == 3 and model.revision == "main"
     assert model.size == sum(len(c) if isinstance(c, bytes) else c.size for c in FILES.values())
     assert library.all_models(cache, include_cache=False) == []
-    # A listing that names a file the snapshot lacks: huggingface_hub calls that incomplete, so do we.
+    # A snapshot with some of the repository's files is a selection (one GGUF of many), not unfinished...
     model_path = Path(model.root) / "README.md"
     model_path.unlink()
+    [model] = library.all_models(cache)
+    assert model.state is InstallState.INSTALLED and model.file_count == 2
+    # ...while a partial download waiting in the repo's folder (huggingface_hub's own kind) is.
+    (cache / "models--acme--demo" / "blobs" / "0123abc.incomplete").write_bytes(b"half")
     [model] = library.all_models(cache)
     assert model.state is InstallState.INCOMPLETE
