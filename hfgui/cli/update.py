@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 import threading
@@ -117,8 +118,6 @@ def _update_library(args, repo_id: str, display: _Display, cancel: threading.Eve
     library_root = context.settings(args).library_root(context.app_paths())
 
     def on_plan(plan) -> None:
-        if plan.fetch is not None:
-            display.plan(plan.fetch)
         if not args.json:
             print(
                 f"{repo_id}: {plan.old.commit[:12]} → {plan.new_commit[:12]}:"
@@ -126,6 +125,9 @@ def _update_library(args, repo_id: str, display: _Display, cancel: threading.Eve
                 f" ({format_bytes(plan.bytes_needed)}), {len(plan.remove)} to remove",
                 flush=True,
             )
+        if plan.fetch is not None:
+            # Shown as going into the model's folder: the staging folder it passes through is internal.
+            display.plan(dataclasses.replace(plan.fetch, root=plan.root))
 
     result = update_model(
         context.client(args),

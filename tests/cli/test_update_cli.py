@@ -38,6 +38,8 @@ def test_list_updates_then_update(installed, hub_env, tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"{old[:12]} → {new[:12]}" in out
     assert "Updated acme/small" in out and "1 downloaded, 1 kept, 0 removed" in out
+    assert ".hfgui" not in out  # the folder shown is the model's, not the internal staging one
+    assert out.index(f"{old[:12]} → {new[:12]}") < out.index("Updated acme/small")
     assert hub_env.requests_for("model.safetensors") == []
     root = tmp_path / "hfgui-home" / "data" / "models" / "acme" / "small"
     assert read_manifest(root).commit == new
