@@ -154,6 +154,14 @@ class HubClient:
         clone._owns_session = False  # the session stays this client's to close
         return clone
 
+    def anonymous(self) -> HubClient:
+        """This client without its token (same session and settings): public information is still
+        readable when the Hub rejects the token itself."""
+        clone = copy.copy(self)
+        clone.token = None
+        clone._owns_session = False
+        return clone
+
     def page_url(self, repo_id: str) -> str:
         return urls.page_url(self.endpoint, repo_id)
 

@@ -66,7 +66,11 @@ class ErrorActions:
         # Anything else stays on the row and in the details panel, with Retry.
 
     def _show_invalid_token(self, error: InvalidTokenError) -> None:
-        self.ask(
+        """One dialog however many downloads and size probes the rejected token failed."""
+        shown = getattr(self, "_token_dialog", None)
+        if shown is not None and shown.isVisible():
+            return
+        self._token_dialog = self.ask(
             "Token rejected",
             str(error),
             (("Fix token", lambda: self.open_settings("token")), ("Close", None)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hfgui.core.catalog import CatalogEntry, select_files
-from hfgui.core.errors import GatedRepoError
+from hfgui.core.errors import GatedRepoError, InvalidTokenError
 from hfgui.core.sizes import EntrySize, SizeCache
 
 
@@ -17,7 +17,18 @@ class EntryProbe:
 
 
 def probe_entry(client, entry: CatalogEntry, cache: SizeCache | None) -> EntryProbe:
-    """Raises the client's HfGuiError (not found / private, network, rate limited…)."""
+    """Raises the client's HfGuiError (not found / private, network, rate limited…).
+
+    A token the Hub rejects fails even public requests: then the probe asks again without it, so the
+    public models still show their sizes (the rejected token is reported once, by the window).
+    """
+    try:
+        return _probe(client, entry, cache)
+    except InvalidTokenError:
+        return _probe(client.anonymous(), entry, cache)
+
+
+def _probe(client, entry: CatalogEntry, cache: SizeCache | None) -> EntryProbe:
     info = client.model_info(entry.repo, revision=entry.revision)
     size = cache.get(entry, info.sha) if cache is not None else None
     first_file: str | None = None

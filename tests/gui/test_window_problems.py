@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import socket
 
+from PySide6 import QtWidgets
+
 from hfgui.core.catalog import CatalogEntry
 from hfgui.gui.rows import Status
 from tests.gui.helpers import WEIGHTS, make_window, populate
@@ -101,6 +103,23 @@ def test_rejected_token_offers_fix_token_which_opens_settings(hub_env, qtbot, mo
     assert window.settings_dialog is not None and window.settings_dialog.isVisible()
     window.settings_dialog.reject()
     window.runner.wait(WAIT)
+
+
+def test_a_rejected_token_is_reported_once_and_public_sizes_still_load(hub_env, qtbot, monkeypatch):
+    files = populate(hub_env)
+    monkeypatch.setenv("HF_TOKEN", "hf_notAValidTokenAtAll000000000000")
+    window = make_window(qtbot)  # starts the size probes: every one of them meets the rejected token
+    qtbot.waitUntil(lambda: window.model.state("tiny-coreml").size is not None, timeout=WAIT)
+    assert window.model.state("tiny-coreml").size == sum(
+        len(c) if isinstance(c, bytes) else c.size for c in files.values()
+    )
+    window.select_key("tiny-coreml")
+    window.act_download.trigger()  # and one more failure
+    qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.FAILED, timeout=WAIT)
+    window.size_runner.wait(WAIT)
+    qtbot.wait(50)
+    boxes = [w for w in window.findChildren(QtWidgets.QMessageBox) if w.isVisible()]
+    assert [b.windowTitle() for b in boxes] == ["Token rejected"]
 
 
 def test_failure_leaves_a_status_bar_notification_and_retry_state(hub_env, qtbot):
