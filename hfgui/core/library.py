@@ -6,23 +6,27 @@ import contextlib
 import enum
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hfgui.core import hfcache, partials
 from hfgui.core.errors import HfGuiError, ModelNotInstalledError, UnsafePathError
+from hfgui.core.globs import matches
 from hfgui.core.hashing import checked_etag, file_matches_etag
 from hfgui.core.jsonio import read_json, write_json_atomic
 from hfgui.core.manifest import (
     METADATA_DIR,
     Manifest,
+    fetched_in_journal,
     read_damaged,
     read_journal,
     read_manifest,
     record_damaged,
+    rewrite_journal,
 )
 from hfgui.core.model_lock import model_lock
+from hfgui.core.pathsafe import safe_join
 from hfgui.core.planner import STAGING_DIR_NAME, library_lock_file, model_root
 from hfgui.core.repo_id import validate_repo_id
 
@@ -262,6 +266,36 @@ class Library:
 
     # --- removal ---------------------------------------------------------------------------------
 
+    def discard_unfinished(
+        self, repo_id: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
+    ) -> int:
+        """Cancel's clean-up: delete the files an unfinished download of this selection already verified
+        into the model folder (its journal), never files an installed manifest lists; returns the bytes
+        freed. A folder left with nothing of hfgui's goes too, so the model is simply not there."""
+        root = self.model_root(repo_id)
+        hint = "Stop that download first, then cancel again."
+        with model_lock(library_lock_file(self.root, repo_id), repo_id, busy_hint=hint):
+            manifest = read_manifest(root)
+            installed = {f.path for f in manifest.files} if manifest is not None else set()
+            journal = read_journal(root)
+            fetched = fetched_in_journal(root)
+            # Only what this download fetched: files an installed copy already had stay (a cancelled
+            # repair or re-download must not take the intact rest of the model with it).
+            doomed = {p for p in fetched if p not in installed and matches(p, include, exclude)}
+            freed = 0
+            for path in sorted(doomed):
+                target = safe_join(root, path)
+                freed += _size_or_zero(target)
+                target.unlink(missing_ok=True)
+                _prune_empty(target.parent, root)
+            kept = [e for p, e in journal.items() if p not in doomed]
+            rewrite_journal(root, kept, fetched - doomed)
+            if manifest is None and not kept and not _holds_files(root):
+                shutil.rmtree(root, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    root.parent.rmdir()  # the owner folder, when this was its last model
+            return freed
+
     def delete(self, repo_id: str) -> int:
         """Remove the model folder and its partial downloads; returns the bytes freed.
 
@@ -399,6 +433,25 @@ def check_cached(
         elif not file_matches_etag(blob, etag):
             problems.append(Problem(item.path, "hash", "content does not match its hash (corrupted)"))
     return problems, unchecked
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    """Remove `folder` and its parents up to (not including) `root` while they are empty."""
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _holds_files(root: Path) -> bool:
+    """Any file in the model folder outside hfgui's own metadata folder."""
+    for _folder, dirnames, filenames in os.walk(root):
+        if filenames:
+            return True
+        dirnames[:] = [d for d in dirnames if d != METADATA_DIR]
+    return False
 
 
 def _size_or_zero(path: Path, missing: int = 0) -> int:

@@ -146,11 +146,16 @@ def remove_manifest(model_root: Path) -> None:
     manifest_path(model_root).unlink(missing_ok=True)
 
 
-def append_journal(model_root: Path, commit: str, entry: ManifestFile) -> None:
-    """Record one verified file; one JSON object a line, so a torn last line only loses that one record."""
+def append_journal(model_root: Path, commit: str, entry: ManifestFile, *, fetched: bool = False) -> None:
+    """Record one verified file; one JSON object a line, so a torn last line only loses that one record.
+
+    ``fetched``: this run downloaded it (Cancel deletes those), rather than kept it from an installed copy.
+    """
     path = journal_path(model_root)
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {"commit": commit, "path": entry.path, "size": entry.size, "etag": entry.etag}
+    if fetched:
+        record["fetched"] = True
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(record) + "\n")
 
@@ -172,8 +177,32 @@ def read_journal(model_root: Path) -> dict[str, ManifestFile]:
     return records
 
 
+def fetched_in_journal(model_root: Path) -> set[str]:
+    """Paths the journal records as downloaded by an unfinished run (the latest record of each counts)."""
+    fetched: dict[str, bool] = {}
+    try:
+        with open(journal_path(model_root), encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    data = json.loads(line)
+                    fetched[str(data["path"])] = bool(data.get("fetched"))
+                except (ValueError, KeyError, TypeError):
+                    continue
+    except OSError:
+        pass
+    return {path for path, was_fetched in fetched.items() if was_fetched}
+
+
 def clear_journal(model_root: Path) -> None:
     journal_path(model_root).unlink(missing_ok=True)
+
+
+def rewrite_journal(model_root: Path, entries: Iterable[ManifestFile], fetched: set[str]) -> None:
+    """Replace the journal with these records (none: remove it), `fetched` marking the downloaded ones."""
+    entries = list(entries)
+    clear_journal(model_root)
+    for entry in entries:
+        append_journal(model_root, "", entry, fetched=entry.path in fetched)
 
 
 def demote_to_journal(model_root: Path, manifest: Manifest, changing: set[str]) -> None:

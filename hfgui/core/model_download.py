@@ -194,7 +194,8 @@ class ModelDownloader:
                 hfcache.install_file(self.plan.cache_target, task.path, task.etag, task.dest)
             else:
                 with self._journal_lock:
-                    append_journal(self.plan.root, task.commit, ManifestFile(task.path, task.size, task.etag))
+                    entry = ManifestFile(task.path, task.size, task.etag)
+                    append_journal(self.plan.root, task.commit, entry, fetched=True)
         except DownloadCancelledError as exc:
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, exc)

@@ -145,6 +145,8 @@ class _DownloadJob(QtCore.QRunnable):
                 for task in self._plan.tasks:
                     partials.remove_partial(staging, task.partial_key)
             discard_partials(self._services.library_root, self.entry, self._services.hf_cache_dir)
+        except HfGuiError as exc:  # another window or process is downloading it now
+            return exc
         except OSError as exc:
             log.warning("Could not delete partial files of %s: %s", self.entry.repo_id, exc)
             return HfGuiError(f"Could not delete the partial files of {self.entry.repo_id} ({exc}).")

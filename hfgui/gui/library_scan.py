@@ -110,9 +110,12 @@ def _paths_of(library: Library, model: InstalledModel) -> list[str]:
 
 
 def discard_partials(root: Path, entry: ModelEntry, cache_dir: Path | None = None) -> int:
-    """Delete the partial files of ``entry``'s download (Cancel); returns the bytes freed.
+    """Delete what ``entry``'s unfinished download left (Cancel): its partial files, and the files it
+    already verified into the library's model folder (never an installed manifest's); returns the
+    bytes freed.
 
-    ``cache_dir``: also the ones a download into that Hugging Face cache left in the repo's folder there.
+    ``cache_dir``: also the partials a download into that Hugging Face cache left in the repo's folder
+    there (files it finished are cache blobs like any other, shared with huggingface_hub, and stay).
     """
     stagings = [Library(root).staging_dir]
     if cache_dir is not None:
@@ -127,7 +130,7 @@ def discard_partials(root: Path, entry: ModelEntry, cache_dir: Path | None = Non
             and path_matches(p.path, entry.include, entry.exclude)
         ]
         freed += partials.remove_partials(staging, mine)
-    return freed
+    return freed + Library(root).discard_unfinished(entry.repo_id, entry.include, entry.exclude)
 
 
 def delete_model(root: Path, repo_id: str) -> int:

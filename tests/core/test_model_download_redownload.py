@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
-from hfgui.core.errors import ChecksumError, HfGuiError
+from hfgui.core.errors import ChecksumError, DownloadCancelledError, HfGuiError
 from hfgui.core.hub import HubClient
 from hfgui.core.library import InstallState, Library
 from hfgui.core.manifest import read_manifest
@@ -84,3 +86,31 @@ def test_a_refused_file_link_names_the_download_server_not_its_hash_path(hub, cl
     assert f"download server {cdn_host}" in error.message and "HTTP 403" in error.message
     assert "/" not in error.message.split(cdn_host, 1)[1].split(" answered")[0]  # no long hash path
     assert "Run the same command again" in error.hint and "\n" not in str(error)
+
+
+def test_cancelling_a_repair_keeps_the_intact_files(hub, client, tmp_path):
+    hub.add_repo("o/fix", files={"a.txt": b"intact\n", "w.bin": generated_content(3_000_000, seed=5)})
+    download_model(client, DownloadRequest("o/fix"), tmp_path)
+    root = tmp_path / "o" / "fix"
+    damaged = bytearray((root / "w.bin").read_bytes())
+    damaged[10] ^= 1
+    (root / "w.bin").write_bytes(bytes(damaged))
+    library = Library(tmp_path)
+    assert [p.path for p in library.check("o/fix")] == ["w.bin"]
+
+    hub.faults.stall("w.bin", after_bytes=1_000_000, seconds=5)
+    cancel = threading.Event()
+
+    def stop_midway(progress):
+        if progress.bytes_done > 500_000:
+            cancel.set()
+
+    with pytest.raises(DownloadCancelledError):
+        download_model(client, DownloadRequest("o/fix"), tmp_path, cancel=cancel, on_progress=stop_midway)
+    library.discard_unfinished("o/fix")  # what Cancel does afterwards
+    assert (root / "a.txt").read_bytes() == b"intact\n"  # not fetched by the repair: it stays
+
+    hub.faults.clear()
+    hub.clear_requests()
+    download_model(client, DownloadRequest("o/fix"), tmp_path)
+    assert not hub.requests_for("a.txt") and library.check("o/fix") == []

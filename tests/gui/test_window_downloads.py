@@ -6,7 +6,7 @@ import pytest
 
 from hfgui.core.types import FileState
 from hfgui.gui.rows import Status
-from tests.gui.helpers import WEIGHTS, expected_sha256, make_window, populate, sha256_of
+from tests.gui.helpers import MANIFEST, MODEL, WEIGHTS, expected_sha256, make_window, populate, sha256_of
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
 
@@ -100,7 +100,15 @@ def test_cancel_asks_then_discards_partials(window, hub_env, qtbot):
     key = "tiny-coreml"
     window.select_key(key)
     window.act_download.trigger()
-    qtbot.waitUntil(lambda: status(window, key) is Status.DOWNLOADING, timeout=WAIT)
+    root = window.services.library_root / "demo" / "coreml-tiny"
+
+    def small_files_in():
+        progress = window.model.state(key).progress
+        done = {f.path for f in progress.files if f.state.finished} if progress else set()
+        return {MANIFEST, MODEL} <= done
+
+    qtbot.waitUntil(small_files_in, timeout=WAIT)  # two files verified into the model folder, one mid-way
+    assert (root / MODEL).is_file()
     window.act_cancel.trigger()
     dialog = window.pending_dialog
     assert dialog is not None and "delete what was downloaded" in dialog.text()
@@ -110,7 +118,12 @@ def test_cancel_asks_then_discards_partials(window, hub_env, qtbot):
     staging = window.services.library_root / ".hfgui-staging"
     leftovers = [p for p in staging.iterdir() if p.suffix == ".part"] if staging.exists() else []
     assert leftovers == []
+    assert not root.exists()  # the finished files went too: nothing of the model is left
     assert window.model.state(key).progress is None
+    window.refresh_library()  # a rescan agrees: it is not an interrupted download to resume
+    window.runner.wait(WAIT)
+    qtbot.wait(50)
+    assert status(window, key) is Status.AVAILABLE
 
 
 def test_gated_model_offers_license_page_and_token(hub_env, qtbot):
