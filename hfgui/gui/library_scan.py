@@ -21,7 +21,7 @@ from hfgui.core.library import (
     InstallState,
     Library,
 )
-from hfgui.core.manifest import read_manifest
+from hfgui.core.manifest import read_journal, read_manifest
 from hfgui.gui.rows import ModelEntry
 
 
@@ -35,6 +35,7 @@ class LibraryState:
     free_bytes: int | None = None
     # Installed keys whose copy lives outside the library folder: key -> where ("hf-cache" or "reference").
     elsewhere: dict[str, InstalledModel] = field(default_factory=dict)
+    damaged: frozenset[str] = frozenset()  # installed keys with files missing or found corrupt
 
 
 def scan_library(
@@ -47,7 +48,9 @@ def scan_library(
         places.setdefault(model.repo_id, []).append(model)  # library first, then reference, then cache
     installed: set[str] = set()
     incomplete: set[str] = set()
+    damaged: set[str] = set()
     elsewhere: dict[str, InstalledModel] = {}
+    unfinished = _unfinished_paths(library, places)
     for entry in entries:
         found = places.get(entry.repo_id, [])
         for model in found:
@@ -57,7 +60,13 @@ def scan_library(
                     elsewhere[entry.key] = model
                 break
         else:
-            if any(m.source == SOURCE_LIBRARY for m in found):
+            own = next((m for m in found if m.source == SOURCE_LIBRARY), None)
+            selected = [
+                p for p in unfinished.get(entry.repo_id, ()) if path_matches(p, entry.include, entry.exclude)
+            ]
+            if own is not None and own.state in _DAMAGED_STATES and _lists_entry(own, entry):
+                damaged.add(entry.key)
+            elif selected:  # another quantisation of an installed repo is simply not downloaded yet
                 incomplete.add(entry.key)
     try:
         free = free_bytes(root)
@@ -65,7 +74,43 @@ def scan_library(
         free = None
     sizes = {repo: models[0].size for repo, models in places.items() if models[0].source == SOURCE_LIBRARY}
     return LibraryState(
-        root, frozenset(installed), frozenset(incomplete), sizes, sum(sizes.values()), free, elsewhere
+        root,
+        frozenset(installed),
+        frozenset(incomplete),
+        sizes,
+        sum(sizes.values()),
+        free,
+        elsewhere,
+        frozenset(damaged),
+    )
+
+
+_DAMAGED_STATES = (InstallState.MISSING_FILES, InstallState.DAMAGED)
+
+
+def _unfinished_paths(library: Library, places: dict[str, list[InstalledModel]]) -> dict[str, set[str]]:
+    """Per repository in the library: files an unfinished download has begun (partials) or verified
+    but not yet installed (its journal) — what makes an entry of that repository a download to resume."""
+    found: dict[str, set[str]] = {}
+    for leftover in partials.list_partials(library.staging_dir):
+        if leftover.repo_id and leftover.path:
+            found.setdefault(leftover.repo_id, set()).add(leftover.path)
+    for repo_id, models in places.items():
+        for model in models:
+            if model.source == SOURCE_LIBRARY and model.root.is_dir():
+                manifest = read_manifest(model.root)
+                listed = {f.path for f in manifest.files} if manifest else set()
+                journal = set(read_journal(model.root)) - listed
+                if journal:
+                    found.setdefault(repo_id, set()).update(journal)
+    return found
+
+
+def _lists_entry(model: InstalledModel, entry: ModelEntry) -> bool:
+    """The model's manifest lists files this entry selects (so its damage is this entry's too)."""
+    manifest = read_manifest(model.root)
+    return manifest is not None and any(
+        path_matches(f.path, entry.include, entry.exclude) for f in manifest.files
     )
 
 

@@ -44,6 +44,7 @@ from hfgui.gui.workers import TaskRunner
 log = logging.getLogger(__name__)
 
 FILTER_DELAY_MS = 150
+DAMAGED_MESSAGE = "Some of its files are missing or damaged. Download (or Retry) fetches just those."
 
 STATUS_FILTERS: tuple[tuple[str, frozenset[Status] | None], ...] = (
     ("All states", None),
@@ -634,10 +635,13 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
                     location = where.source if where is not None else ""
                     if row.status is not Status.INSTALLED or row.location != location or row.error:
                         self.model.update(key, status=Status.INSTALLED, error=None, location=location)
+                elif key in state.damaged:
+                    if row.status is not Status.FAILED or row.error != DAMAGED_MESSAGE:
+                        self.model.update(key, status=Status.FAILED, error=DAMAGED_MESSAGE, location="")
                 elif key in state.incomplete and row.status in (Status.AVAILABLE, Status.INSTALLED):
                     self.model.update(key, status=Status.PAUSED, location="")
-                elif row.status is Status.INSTALLED:
-                    self.model.update(key, status=Status.AVAILABLE, location="")
+                elif row.status is Status.INSTALLED or row.error == DAMAGED_MESSAGE:
+                    self.model.update(key, status=Status.AVAILABLE, location="", error=None)
             self._show_storage()
             self.update_actions()
             if then is not None:

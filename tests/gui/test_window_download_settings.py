@@ -107,3 +107,46 @@ def test_two_quantisations_of_one_repo_download_one_after_the_other(hub_env, qtb
     manifest = read_manifest(services.library_root / "demo" / "two-quants-GGUF")
     assert sorted(f.path for f in manifest.files) == ["m.Q4_K_M.gguf", "m.Q8_0.gguf"]
     finish(window)
+
+
+def test_another_quantisation_is_available_and_damage_shows_as_failed_with_repair(hub_env, qtbot):
+    from hfgui.core.catalog import CatalogEntry
+    from hfgui.core.library import Library
+    from hfgui.gui.main_window import DAMAGED_MESSAGE
+    from tests.hubemu import generated_content
+
+    hub_env.add_repo(
+        "demo/two-GGUF",
+        files={f"m.{q}.gguf": generated_content(300_000, seed=i) for i, q in enumerate(("Q4_K_M", "Q8_0"))},
+    )
+    entries = [
+        CatalogEntry(f"two-{q}", q, "demo/two-GGUF", "llama.cpp", "gguf", files=(f"m.{q}.gguf",))
+        for q in ("Q4_K_M", "Q8_0")
+    ]
+    window = make_window(qtbot, start=False, entries=entries)
+    window.manager.start("two-Q4_K_M")
+    qtbot.waitUntil(lambda: window.model.state("two-Q4_K_M").status is Status.INSTALLED, timeout=WAIT)
+
+    def rescan():
+        window.refresh_library()
+        window.runner.wait(WAIT)
+        qtbot.wait(20)
+
+    rescan()
+    assert window.model.state("two-Q8_0").status is Status.AVAILABLE  # not a paused download
+
+    library_root = window.services.library_root
+    weights = library_root / "demo" / "two-GGUF" / "m.Q4_K_M.gguf"
+    data = bytearray(weights.read_bytes())
+    data[100] ^= 1
+    weights.write_bytes(bytes(data))
+    assert len(Library(library_root).check("demo/two-GGUF")) == 1  # what Verify in the Library tab does
+    rescan()
+    state = window.model.state("two-Q4_K_M")
+    assert state.status is Status.FAILED and state.error == DAMAGED_MESSAGE
+    window.select_key("two-Q4_K_M")
+    assert window.act_retry.isEnabled()
+    window.act_retry.trigger()
+    qtbot.waitUntil(lambda: window.model.state("two-Q4_K_M").status is Status.INSTALLED, timeout=WAIT)
+    assert Library(library_root).check("demo/two-GGUF") == []
+    finish(window)
