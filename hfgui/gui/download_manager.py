@@ -244,6 +244,8 @@ class DownloadManager(QtCore.QObject):
         entry_state = self.model.state(key)
         if entry_state is None:
             return
+        if key not in self._jobs and entry_state.status is Status.INSTALLED:
+            return  # it finished while the question was open: nothing is left to cancel
         if key in self._jobs:
             self._intent[key] = "discard"
             self._jobs[key].discard.set()

@@ -126,6 +126,23 @@ def test_cancel_asks_then_discards_partials(window, hub_env, qtbot):
     assert status(window, key) is Status.AVAILABLE
 
 
+def test_a_cancel_confirmed_after_the_download_finished_changes_nothing(window, hub_env, qtbot):
+    hub_env.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=0.5)
+    key = "tiny-coreml"
+    window.select_key(key)
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: status(window, key) is Status.DOWNLOADING, timeout=WAIT)
+    window.act_cancel.trigger()
+    dialog = window.pending_dialog  # the person hesitates; the download finishes meanwhile
+    qtbot.waitUntil(lambda: status(window, key) is Status.INSTALLED, timeout=WAIT)
+    next(b for b in dialog.buttons() if b.text() == "Cancel download").click()
+    window.manager.wait_idle(WAIT)
+    qtbot.wait(20)
+    assert status(window, key) is Status.INSTALLED
+    root = window.services.library_root / "demo" / "coreml-tiny"
+    assert sha256_of(root / WEIGHTS) == expected_sha256(hub_env.files[WEIGHTS])
+
+
 def test_gated_model_offers_license_page_and_token(hub_env, qtbot):
     populate(hub_env)
     opened = []
