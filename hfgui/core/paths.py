@@ -45,3 +45,23 @@ class AppPaths:
             Path(dirs.user_cache_dir),
             Path(dirs.user_log_dir),
         )
+
+
+def check_library_folder(folder: Path) -> None:
+    """Raise HfGuiError unless models can be stored in `folder` (made if missing): a full path to a
+    folder hfgui can write to. Touches the disk: call it where waiting is fine (a worker, the CLI)."""
+    import tempfile
+
+    from hfgui.core.errors import HfGuiError
+
+    hint = "Choose a folder you can write to (Browse…), or leave the field empty for the default."
+    if not folder.is_absolute():
+        raise HfGuiError(f"The library folder '{folder}' is not a full path.", hint)
+    if folder.exists() and not folder.is_dir():
+        raise HfGuiError(f"{folder} is a file, not a folder.", hint)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise HfGuiError(f"Models cannot be stored in {folder} ({exc.strerror or exc}).", hint) from None

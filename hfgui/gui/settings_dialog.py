@@ -19,6 +19,7 @@ from hfgui.core.network import (
     proxy_url_problem,
     split_proxy_password,
 )
+from hfgui.core.paths import check_library_folder
 from hfgui.core.settings import DEFAULT_ENDPOINT, Settings, save_settings
 from hfgui.core.types import Account
 from hfgui.gui.services import Services
@@ -454,6 +455,7 @@ class SettingsDialog(QtWidgets.QDialog):
                 new.network().check()  # reads the CA bundle: missing or not PEM is refused here
             except HfGuiError as exc:
                 raise NetworkSettingsError(exc.message, exc.hint) from None
+            check_library_folder(new.library_root(paths))  # a file, a read-only place: refused here
             return save_settings(paths, new, self.services.proxy_passwords)
 
         def saved(warning: str | None) -> None:
@@ -468,6 +470,8 @@ class SettingsDialog(QtWidgets.QDialog):
             self.ok_button.setEnabled(True)
             if isinstance(exc, NetworkSettingsError):
                 self._show_network_error(str(exc))
+            elif isinstance(exc, HfGuiError):
+                self.settings_error.setText(str(exc))
             else:
                 self.settings_error.setText(f"Could not save settings: {_one_line(exc)}")
 

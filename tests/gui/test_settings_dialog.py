@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 import keyring
 import keyring.backends.fail
@@ -110,6 +111,31 @@ def test_other_settings_persist(hub_env, qtbot, tmp_path):
     assert saved.endpoint == hub_env.url
     assert saved.auto_resume is False
     assert window.services.library_root == library
+    window.runner.wait(WAIT)
+
+
+@pytest.mark.parametrize("kind", ["file", "read-only", "relative"])
+def test_a_library_folder_that_cannot_hold_models_is_refused(hub_env, qtbot, tmp_path, kind):
+    if kind == "file":
+        chosen, says = tmp_path / "a-file", "is a file, not a folder"
+        chosen.write_text("x")
+    elif kind == "read-only":
+        if os.geteuid() == 0:  # root writes anywhere: use a place no one can create folders in
+            chosen, says = Path("/proc/hfgui-models"), "cannot be stored in /proc/hfgui-models"
+        else:
+            locked = tmp_path / "locked"
+            locked.mkdir(mode=0o500)
+            chosen, says = locked / "models", "cannot be stored in"
+    else:
+        chosen, says = Path("relative/models"), "is not a full path"
+    window = make_window(qtbot, start=False)
+    dlg = window.open_settings()
+    dlg.library_edit.setText(str(chosen))
+    dlg.ok_button.click()
+    qtbot.waitUntil(lambda: dlg.settings_error.text() != "", timeout=WAIT)
+    assert dlg.isVisible() and dlg.ok_button.isEnabled()
+    assert says in dlg.settings_error.text() and "Choose a folder" in dlg.settings_error.text()
+    assert load_settings(AppPaths.from_environment()).library_dir is None  # nothing was saved
     window.runner.wait(WAIT)
 
 
