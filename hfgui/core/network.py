@@ -98,6 +98,8 @@ def proxy_url_problem(url: Any) -> str | None:
         return f"'{shown}' uses '{parts.scheme}', but a proxy must be {', '.join(PROXY_SCHEMES)}"
     if not parts.hostname:
         return f"'{shown}' has no host name"
+    if any(c.isspace() for c in url.strip()) or not _is_host(parts.hostname):
+        return f"'{shown}' is not an address: use scheme://host:port, e.g. http://proxy.example.com:3128"
     try:
         parts.port  # noqa: B018 -- raises ValueError for a port out of range or not a number
     except ValueError:
@@ -266,6 +268,11 @@ def no_proxy_problem(entry: str) -> str | None:
     if not all(_HOST_LABEL.match(label) for label in labels):
         return f"'{entry}' is not a host name, domain, IP address or network"
     return None
+
+
+def _is_host(host: str) -> bool:
+    """A host name or an IP address (urlsplit lets anything through, spaces included)."""
+    return _ip(host) is not None or all(_HOST_LABEL.match(label) for label in host.split("."))
 
 
 def _split_port(entry: str) -> tuple[str | None, int | None]:

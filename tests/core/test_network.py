@@ -74,6 +74,9 @@ def test_valid_proxy_urls(url):
         ("http://proxy.corp:99999", "port"),
         ("http://proxy.corp:abc", "port"),
         ("http://proxy.corp:3128/path?x=1", "only scheme"),
+        ("not a url", "is not an address"),
+        ("http://pro xy.corp:3128", "is not an address"),
+        ("http://proxy!.corp:3128", "is not an address"),
     ],
 )
 def test_malformed_proxy_urls_are_explained(url, words):
