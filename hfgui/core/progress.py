@@ -44,7 +44,9 @@ class RollingRate:
         if len(self._samples) < 2:
             return 0.0
         t0, b0 = self._samples[0]
-        _, b1 = self._samples[-1]
+        t1, b1 = self._samples[-1]
+        if now - t1 >= self.window:
+            return 0.0  # nothing arrived for a whole window: stalled, not slow
         elapsed = now - t0
         if elapsed <= 0:
             return 0.0
@@ -90,6 +92,7 @@ class ProgressAggregator:
         window: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         trailing: bool = True,
+        heartbeat: float | None = 1.0,
     ) -> None:
         self.repo_id = repo_id
         self._on_progress = on_progress
@@ -121,6 +124,11 @@ class ProgressAggregator:
         self._trailing = trailing and on_progress is not None
         self._timer: threading.Timer | None = None
         self._closed = False
+        # While downloading, a snapshot at least every `heartbeat` seconds: when no byte arrives (a
+        # stall, a dropped connection being retried) the speed must be seen falling, not frozen.
+        self._heartbeat = heartbeat if on_progress is not None else None
+        self._stop_heartbeat = threading.Event()
+        self._heartbeat_thread: threading.Thread | None = None
 
     # --- updates from workers ---------------------------------------------------------------------
 
@@ -177,15 +185,36 @@ class ProgressAggregator:
         with self._lock:
             self._state = state
             self._error = error
+            start = (
+                state is ModelState.DOWNLOADING
+                and self._heartbeat is not None
+                and self._heartbeat_thread is None
+                and not self._closed
+            )
+            if start:
+                self._heartbeat_thread = threading.Thread(
+                    target=self._beat, name="hfgui-progress-heartbeat", daemon=True
+                )
+        if start:
+            self._heartbeat_thread.start()
         self._emit(force=True)
 
     def close(self) -> None:
-        """Stop the trailing timer (call when the download is over)."""
+        """Stop the trailing timer and the heartbeat (call when the download is over)."""
         with self._lock:
             self._closed = True
             timer, self._timer = self._timer, None
         if timer is not None:
             timer.cancel()
+        self._stop_heartbeat.set()
+
+    def _beat(self) -> None:
+        while not self._stop_heartbeat.wait(self._heartbeat):
+            with self._lock:
+                quiet = self._clock() - self._last_emit >= self._heartbeat
+                downloading = self._state is ModelState.DOWNLOADING
+            if quiet and downloading:
+                self._emit(force=True)
 
     def _flush_trailing(self) -> None:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from hfgui.core.progress import ProgressAggregator, RollingRate
 from hfgui.core.types import FileState, ModelState
@@ -122,3 +123,28 @@ def test_a_throttled_update_is_delivered_later_without_further_calls():
     assert arrived.wait(30)  # guard only: the timer delivers it about 0.1 s later
     agg.close()
     assert [e.bytes_done for e in events] == [0, 300]
+
+
+def test_while_no_byte_arrives_snapshots_keep_coming_with_the_speed_falling_to_zero():
+    clock = FakeClock()
+    events = []
+    agg = ProgressAggregator(
+        "o/m", [("a", 10_000_000)], events.append, clock=clock, heartbeat=0.02, window=5.0
+    )
+    agg.set_model_state(ModelState.DOWNLOADING)
+    agg.set_state("a", FileState.DOWNLOADING)
+    for _ in range(10):  # 1 MB/s for a second
+        clock.now += 0.1
+        agg.add_bytes("a", 100_000)
+    agg.flush()
+    assert events[-1].speed > 0 and events[-1].eta_seconds is not None
+    clock.now += 6.0  # then a stall longer than the speed window
+    before = len(events)
+    deadline = time.monotonic() + 10
+    while len(events) == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    agg.close()
+    stalled = events[-1]
+    assert len(events) > before  # the heartbeat delivered a snapshot although nothing changed
+    assert stalled.speed == 0.0 and stalled.eta_seconds is None
+    assert stalled.files[0].speed == 0.0
