@@ -81,6 +81,11 @@ class ErrorActions:
             "offline", f"Offline: {error.message} Check your connection, then retry.", (("Retry", retry),)
         )
 
+    def _hub_reachable(self) -> None:
+        """The Hub answered (a download finished, a size arrived): an offline banner is out of date."""
+        if self.banner.kind == "offline":
+            self.banner.dismiss()
+
     def _retry_network_failures(self) -> None:
         self.banner.dismiss()
         keys, self._network_failed = sorted(self._network_failed), set()

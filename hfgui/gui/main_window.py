@@ -693,6 +693,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.runner.submit(services.make_client, have_client, self._show_plain_error)
 
     def _size_known(self, generation: int, key: str, probe: EntryProbe) -> None:
+        self._hub_reachable()
         self.model.update(key, size=probe.size.total_bytes)
         state = self.model.state(key)
         if state is None or generation != self._size_generation:
@@ -725,6 +726,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     # --- outcomes --------------------------------------------------------------------------------
 
     def _on_installed(self, key: str) -> None:
+        self._hub_reachable()
         state = self.model.state(key)
         name = state.entry.name if state else key
         self.notify("Download finished", f"{name} is installed and verified.")

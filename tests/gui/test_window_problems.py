@@ -70,6 +70,22 @@ def test_offline_banner_retry_resumes_once_the_hub_is_back(hub_env, qtbot, monke
     window.size_runner.wait(WAIT)
 
 
+def test_the_offline_banner_goes_when_a_download_gets_through_without_it(hub_env, qtbot, monkeypatch):
+    populate(hub_env)
+    monkeypatch.setenv("HF_ENDPOINT", closed_port_url())
+    window = make_window(qtbot, start=False, fast=True)
+    window.select_key("tiny-coreml")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.banner.kind == "offline", timeout=WAIT)
+    monkeypatch.setenv("HF_ENDPOINT", hub_env.url)  # the network is back; Retry is never clicked
+    window.manager.start("tiny-coreml")  # e.g. Retry on the row, or another download
+    qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.INSTALLED, timeout=WAIT)
+    assert window.banner.kind == "" and not window.banner.isVisible()
+    window.manager.wait_idle(WAIT)
+    window.runner.wait(WAIT)
+    window.size_runner.wait(WAIT)
+
+
 def test_not_enough_space_shows_the_numbers_and_change_folder(hub_env, qtbot):
     size = 10 * 2**40
     hub_env.add_repo("big/model", files={"config.json": b"{}", "model.safetensors": unservable_content(size)})
