@@ -6,11 +6,13 @@ from collections.abc import Iterable
 
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.core.catalog import CatalogEntry, add_user_model, parse_model_reference
+from hfgui.core.catalog import CatalogEntry, add_user_model, parse_model_reference, path_matches
 from hfgui.core.errors import HfGuiError
 from hfgui.core.grouping import group_files
 from hfgui.core.types import ModelInfo, TreeEntry
 from hfgui.gui.download_choice import DownloadChoice, entry_for_choice
+from hfgui.gui.entries import model_entry
+from hfgui.gui.rows import ModelEntry
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
 
@@ -21,7 +23,13 @@ class AddModelDialog(QtWidgets.QDialog):
     added = QtCore.Signal(object)
 
     def __init__(
-        self, services: Services, runner: TaskRunner, taken_ids: Iterable[str], parent=None, text: str = ""
+        self,
+        services: Services,
+        runner: TaskRunner,
+        taken_ids: Iterable[str],
+        parent=None,
+        text: str = "",
+        existing: Iterable[ModelEntry] = (),
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add model")
@@ -29,6 +37,7 @@ class AddModelDialog(QtWidgets.QDialog):
         self.services = services
         self.runner = runner
         self.taken_ids = set(taken_ids)
+        self.existing = list(existing)  # the window's rows: the same files twice are refused
         self.info: ModelInfo | None = None
         self.revision = "main"
         self.single_choice = False
@@ -115,6 +124,19 @@ class AddModelDialog(QtWidgets.QDialog):
         self.status.setText(f"{info.repo_id}: {len(self.all_paths)} files. {hint}{gated}")
         self._update_add()
 
+    def _listed_as(self, entry: CatalogEntry) -> ModelEntry | None:
+        """A row of the window that selects exactly the files this entry would."""
+        new = model_entry(entry)
+
+        def selected(row: ModelEntry) -> set[str]:
+            return {p for p in self.all_paths if path_matches(p, row.include, row.exclude)}
+
+        wanted = selected(new)
+        for row in self.existing:
+            if row.repo_id.lower() == new.repo_id.lower() and selected(row) == wanted:
+                return row
+        return None
+
     def chosen_paths(self) -> list[str]:
         return self.files.chosen_paths()
 
@@ -142,6 +164,12 @@ class AddModelDialog(QtWidgets.QDialog):
             entry = self.build_entry()
         except HfGuiError as exc:
             self._fail(exc)
+            return
+        twin = self._listed_as(entry)
+        if twin is not None:
+            self._fail(
+                HfGuiError(f"These files are already in the list as {twin.name}.", "Choose other files.")
+            )
             return
         paths, builtin = self.services.paths, self.services.builtin_catalog_file
         self.add_button.setEnabled(False)

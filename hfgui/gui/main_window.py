@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from hfgui.core.catalog import CatalogEntry, ModelReference, load_catalog, path_matches
+from hfgui.core.catalog import CatalogEntry, ModelReference, load_catalog, path_matches, remove_user_model
 from hfgui.core.errors import (
     GatedRepoError,
     HfGuiError,
@@ -160,6 +160,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.act_reveal = action("Reveal in file manager", self.reveal_selected, sp.SP_DirOpenIcon)
         self.act_open_hub = action("Open on Hugging Face", self.open_selected_on_hub, sp.SP_DialogHelpButton)
         self.act_settings = action("Settings…", self.open_settings, sp.SP_FileDialogDetailedView, "Ctrl+,")
+        self.act_remove_entry = action("Remove from list…", self.remove_selected_entry)
         self.model_actions = (
             self.act_download,
             self.act_pause,
@@ -390,6 +391,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         )
         self.act_reveal.setEnabled(state is not None and status is Status.INSTALLED)
         self.act_open_hub.setEnabled(state is not None)
+        self.act_remove_entry.setEnabled(state is not None and state.entry.user_added and not active)
 
     def _context_menu(self, pos: QtCore.QPoint) -> None:
         if self.selected_key() is None:
@@ -397,6 +399,9 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         menu = QtWidgets.QMenu(self)
         for act in self.model_actions:
             menu.addAction(act)
+        if self.act_remove_entry.isEnabled():
+            menu.addSeparator()
+            menu.addAction(self.act_remove_entry)
         menu.popup(self.view.viewport().mapToGlobal(pos))
         self.context_menu = menu
 
@@ -469,6 +474,35 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
 
         self.runner.submit(lambda: delete_model(root, repo_id), deleted, self._show_plain_error)
 
+    def remove_selected_entry(self) -> None:
+        """Forget a model the user added (built-in ones stay); its downloaded files are not touched."""
+        state = self.selected_state()
+        if state is None or not state.entry.user_added:
+            return
+        key, name, paths = state.entry.key, state.entry.name, self.services.paths
+        on_disk = state.status in (Status.INSTALLED, Status.PAUSED, Status.FAILED)
+        kept = " Its downloaded files stay in the library (Delete removes them)." if on_disk else ""
+
+        def removed(_found: bool) -> None:
+            self.manager.forget(key)
+            self.model.remove_entry(key)
+            self.details.show_state(self.selected_state())
+            self.update_actions()
+
+        self.ask(
+            "Remove from list",
+            f"Remove {name} from the list of models?{kept}",
+            (
+                (
+                    "Remove",
+                    lambda: self.runner.submit(
+                        lambda: remove_user_model(paths, key), removed, self._show_plain_error
+                    ),
+                ),
+                ("Keep", None),
+            ),
+        )
+
     def reveal_selected(self) -> None:
         state = self.selected_state()
         if state is None:
@@ -489,7 +523,8 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self.open_url(QtCore.QUrl(f"{self.services.endpoint}/{state.entry.repo_id}"))
 
     def add_model(self, text: str = "") -> AddModelDialog:
-        dialog = AddModelDialog(self.services, self.runner, self.model.keys(), self, text=text)
+        rows = [s.entry for s in self.model.states()]
+        dialog = AddModelDialog(self.services, self.runner, self.model.keys(), self, text=text, existing=rows)
         dialog.added.connect(self._model_added)
         self.add_dialog = dialog
         dialog.open()

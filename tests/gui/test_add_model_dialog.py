@@ -123,3 +123,21 @@ def test_bad_reference_and_missing_repo_show_one_line(qtbot, services, runner):
     text = missing.status.text()
     assert "acme/does-not-exist" in text and "\n" not in text
     assert not missing.add_button.isEnabled()
+
+
+def test_the_same_files_twice_are_refused_other_files_of_the_repo_are_not(qtbot, services, runner):
+    from hfgui.gui.entries import model_entry
+
+    first = add(qtbot, checked(qtbot, services, runner, "acme/llama-gguf"))  # the recommended Q4_K_M
+    listed = [model_entry(first)]
+    dialog = AddModelDialog(services, runner, [first.id], text="acme/llama-gguf", existing=listed)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.check()
+    qtbot.waitUntil(lambda: dialog.info is not None, timeout=WAIT)
+    dialog.add_button.click()
+    assert "already in the list as" in dialog.status.text() and "\n" not in dialog.status.text()
+    assert [e.id for e in load_user_models(services.paths)] == [first.id]  # nothing stored
+    dialog.files.select_label("Q8_0")
+    second = add(qtbot, dialog)
+    assert second.files == ("llama-Q8_0.gguf",)

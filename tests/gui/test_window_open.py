@@ -112,3 +112,27 @@ def test_import_from_the_toolbar_lists_the_model_in_the_library_tab(hub_env, qtb
     window.library_panel.shutdown(WAIT)
     window.runner.wait(WAIT)
     window.size_runner.wait(WAIT)
+
+
+def test_a_model_the_user_added_can_be_removed_from_the_list_built_ins_cannot(hub_env, qtbot):
+    from hfgui.core.catalog import load_user_models
+
+    populate(hub_env)
+    hub_env.add_repo("fresh/new-model", files={"model.gguf": b"GGUF" + bytes(100)})
+    window = make_window(qtbot, start=False)
+    window.select_key("tiny-coreml")
+    assert not window.act_remove_entry.isEnabled()  # a built-in entry
+    dialog = window.add_model("fresh/new-model")
+    dialog.check()
+    qtbot.waitUntil(lambda: dialog.add_button.isEnabled(), timeout=WAIT)
+    with qtbot.waitSignal(dialog.added, timeout=WAIT) as added:
+        dialog.add_button.click()
+    key = added.args[0].id
+    assert window.selected_key() == key and window.act_remove_entry.isEnabled()
+    window.act_remove_entry.trigger()
+    question = window.pending_dialog
+    assert question.windowTitle() == "Remove from list"
+    next(b for b in question.buttons() if b.text() == "Remove").click()
+    qtbot.waitUntil(lambda: window.model.state(key) is None, timeout=WAIT)
+    assert load_user_models(window.services.paths) == []  # gone after a restart too
+    window.runner.wait(WAIT)
