@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from urllib.parse import quote, unquote
 
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.diskspace import free_bytes
-from hfgui.core.errors import HfGuiError, format_bytes
+from hfgui.core.errors import HfGuiError, InvalidTokenError, NetworkError, format_bytes
 from hfgui.core.network import (
     PROXY_MODES,
     join_proxy_password,
@@ -82,7 +83,7 @@ class SettingsDialog(QtWidgets.QDialog):
         self.validate_button = QtWidgets.QPushButton("Validate")
         self.validate_button.clicked.connect(self.validate_token)
         self.save_token_button = QtWidgets.QPushButton("Save to keyring")
-        self.save_token_button.clicked.connect(self.save_token)
+        self.save_token_button.clicked.connect(lambda: self.save_token())
         self.remove_token_button = QtWidgets.QPushButton("Remove")
         self.remove_token_button.clicked.connect(self.remove_token)
         self.token_result = QtWidgets.QLabel("")
@@ -281,30 +282,54 @@ class SettingsDialog(QtWidgets.QDialog):
 
         self.runner.submit(whoami, ok, failed)
 
-    def save_token(self) -> None:
+    def save_token(self, then: Callable[[], None] | None = None) -> None:
+        """Check the typed token with the Hub, then keep it (keyring, or this session without one).
+
+        A token the Hub rejects is not saved; one that cannot be checked (offline) is, with a note.
+        ``then`` runs once it is saved (OK saves a typed token before closing).
+        """
         token = self.token_edit.text().strip()
         if not token:
             self.token_result.setText("Paste a token into the field first.")
             return
-        store = self.services.token_store
+        services, store = self.services, self.services.token_store
 
-        def save() -> bool:
+        def check_and_save() -> tuple[bool, str]:
+            client = services.make_client(token=token)
+            try:
+                note = ""
+                try:
+                    account = client.whoami()
+                    note = f" Valid for {account.name}."
+                except NetworkError:
+                    note = " It could not be checked now (the Hub was not reachable)."
+            finally:
+                client.close()
             store.set(token)
-            return store.available()
+            return store.available(), note
 
-        def saved(in_keyring: bool) -> None:
+        def saved(result: tuple[bool, str]) -> None:
+            in_keyring, note = result
             self.token_edit.clear()
             self.token_result.setStyleSheet("")
             if in_keyring:
-                self.token_result.setText("Token saved in the OS keyring.")
+                self.token_result.setText("Token saved in the OS keyring." + note)
             else:
                 self.token_result.setText(
-                    "No OS keyring works here: the token is kept for this session only."
+                    "No OS keyring works here: the token is kept for this session only." + note
                 )
             self.refresh_token_status()
             self.token_changed.emit()
+            if then is not None:
+                then()
 
-        self.runner.submit(save, saved, lambda exc: self.token_result.setText(_one_line(exc)))
+        def refused(exc: BaseException) -> None:
+            self.ok_button.setEnabled(True)
+            self.token_result.setStyleSheet("color: #c62828;")
+            suffix = " It was not saved." if isinstance(exc, InvalidTokenError) else ""
+            self.token_result.setText(_one_line(exc) + suffix)
+
+        self.runner.submit(check_and_save, saved, refused)
 
     def remove_token(self) -> None:
         store = self.services.token_store
@@ -437,6 +462,13 @@ class SettingsDialog(QtWidgets.QDialog):
         return new
 
     def save_and_close(self) -> None:
+        if self.token_edit.text().strip():  # typed but not saved yet: OK keeps it too
+            self.ok_button.setEnabled(False)
+            self.save_token(then=self._save_settings_and_close)
+            return
+        self._save_settings_and_close()
+
+    def _save_settings_and_close(self) -> None:
         self.settings_error.setText("")
         self._show_network_error("")
         try:

@@ -80,6 +80,7 @@ def test_hf_token_env_is_said_to_override(hub_env, qtbot, monkeypatch):
 
 def test_without_keyring_token_is_kept_for_session_only(hub_env, qtbot, gui_home, caplog):
     keyring.set_keyring(keyring.backends.fail.Keyring())  # restored by the memory_keyring fixture
+    hub_env.add_user("alice", TOKEN, role="read")
     window = make_window(qtbot, start=False)
     dlg = window.open_settings()
     qtbot.waitUntil(lambda: dlg.keyring_available is False, timeout=WAIT)
@@ -93,6 +94,18 @@ def test_without_keyring_token_is_kept_for_session_only(hub_env, qtbot, gui_home
             assert TOKEN.encode() not in path.read_bytes(), path
     assert TOKEN not in caplog.text
     window.runner.wait(WAIT)
+
+
+def test_a_token_the_hub_rejects_is_not_saved_and_ok_saves_a_typed_one(dialog, hub_env, qtbot):
+    dialog.token_edit.setText("hf_notAnAccountsToken000000000000")
+    dialog.save_token_button.click()
+    qtbot.waitUntil(lambda: "not saved" in dialog.token_result.text(), timeout=WAIT)
+    assert dialog.services.token_store.get() is None
+    # Typed and OK pressed without "Save": it is checked and kept, then the dialog closes.
+    dialog.token_edit.setText(TOKEN)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+    assert dialog.services.token_store.get() == TOKEN
 
 
 def test_other_settings_persist(hub_env, qtbot, tmp_path):
