@@ -32,15 +32,10 @@ class ErrorActions:
         if isinstance(error, GatedRepoError):
             self.model.update(key, status=Status.LICENSE_REQUIRED, error=error.message)
             url = error.page_url
-            self.ask(
-                "License required",
-                f"{name} is gated. {error.hint}",
-                (
-                    ("Open model page", lambda: self.open_url(QtCore.QUrl(url))),
-                    ("Add token", lambda: self.open_settings("token")),
-                    ("Close", None),
-                ),
-            )
+            buttons: tuple = (("Open model page", lambda: self.open_url(QtCore.QUrl(url))),)
+            if not error.authenticated:  # with a token the account itself still needs access
+                buttons += (("Add token", lambda: self.open_settings("token")),)
+            self.ask("License required", f"{name} is gated. {error.hint}", (*buttons, ("Close", None)))
         elif isinstance(error, RepoNotFoundError) and not error.authenticated:
             self.model.update(key, status=Status.NEEDS_TOKEN, error=error.message)
             self.ask(
@@ -49,6 +44,7 @@ class ErrorActions:
                 (("Add token", lambda: self.open_settings("token")), ("Close", None)),
             )
         elif isinstance(error, InvalidTokenError):
+            self._token_failed = getattr(self, "_token_failed", set()) | {key}
             self._show_invalid_token(error)
         elif isinstance(error, RateLimitedError):
             self._show_rate_limited(key, error)
@@ -64,6 +60,14 @@ class ErrorActions:
                 (("Change folder", lambda: self.open_settings("library")), ("Close", None)),
             )
         # Anything else stays on the row and in the details panel, with Retry.
+
+    def _forget_token_failures(self) -> None:
+        """A new token: rows that failed only because the old one was rejected can be tried again."""
+        for key in sorted(getattr(self, "_token_failed", set())):
+            state = self.model.state(key)
+            if state is not None and state.status is Status.FAILED:
+                self.model.update(key, status=Status.AVAILABLE, error=None)
+        self._token_failed = set()
 
     def _show_invalid_token(self, error: InvalidTokenError) -> None:
         """One dialog however many downloads and size probes the rejected token failed."""

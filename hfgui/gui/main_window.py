@@ -787,6 +787,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
 
     def _token_changed(self) -> None:
         # Statuses such as "Needs token" depend on the token: look again with the new one.
+        self._forget_token_failures()
         self.fetch_sizes()
 
     def _on_settings_changed(self, old: Settings, new: Settings) -> None:

@@ -169,3 +169,17 @@ def test_private_model_add_token_opens_settings(hub_env, qtbot):
     assert window.settings_dialog is not None and window.settings_dialog.isVisible()
     window.settings_dialog.reject()
     window.runner.wait(WAIT)
+
+
+def test_gated_model_with_a_token_not_granted_offers_no_add_token(hub_env, qtbot, monkeypatch):
+    populate(hub_env)
+    hub_env.add_user("bob", "hf_bobHasNoAccess000000000000000", role="read")
+    monkeypatch.setenv("HF_TOKEN", "hf_bobHasNoAccess000000000000000")
+    window = make_window(qtbot, start=False)
+    window.select_key("gated-gguf")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)
+    dialog = window.pending_dialog
+    assert dialog.windowTitle() == "License required" and "Request access" in dialog.text()
+    assert [b.text() for b in dialog.buttons()] == ["Open model page", "Close"]
+    window.manager.wait_idle(WAIT)

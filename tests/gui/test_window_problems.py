@@ -138,6 +138,22 @@ def test_a_rejected_token_is_reported_once_and_public_sizes_still_load(hub_env, 
     assert [b.windowTitle() for b in boxes] == ["Token rejected"]
 
 
+def test_a_new_token_clears_the_failures_the_rejected_one_caused(hub_env, qtbot, monkeypatch):
+    populate(hub_env)
+    hub_env.add_user("alice", "hf_aliceGoodToken00000000000000", role="read")
+    monkeypatch.setenv("HF_TOKEN", "hf_notAValidTokenAtAll000000000000")
+    window = make_window(qtbot, start=False)
+    window.select_key("tiny-coreml")
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.FAILED, timeout=WAIT)
+    monkeypatch.setenv("HF_TOKEN", "hf_aliceGoodToken00000000000000")
+    window._token_changed()  # what saving a token in Settings signals
+    state = window.model.state("tiny-coreml")
+    assert state.status is Status.AVAILABLE and state.error is None
+    window.runner.wait(WAIT)
+    window.size_runner.wait(WAIT)
+
+
 def test_failure_leaves_a_status_bar_notification_and_retry_state(hub_env, qtbot):
     populate(hub_env)
     hub_env.faults.status("Tiny.mlpackage/Manifest.json", 404, times=100, host="hub")
