@@ -106,7 +106,9 @@ class DetailsPanel(QtWidgets.QWidget):
             self._key = state.entry.key
             self.files.clear()
             changed = None
-        title = f"{state.entry.name} — {state.status_text}"
+        # A failure's reason has its own line below (with Retry): the title just says it failed.
+        status = state.status.value if state.status is Status.FAILED else state.status_text
+        title = f"{state.entry.name} — {status}"
         progress = state.progress
         if progress is not None:
             self.files.set_files(progress.files, changed)

@@ -115,4 +115,4 @@ class ErrorActions:
         self.banner.show_countdown("rate-limit", template, seconds, retry, actions)
 
     def _show_plain_error(self, exc: BaseException) -> None:
-        self.statusBar().showMessage(" ".join(str(exc).split()), 15000)
+        self.show_status(" ".join(str(exc).split()), 15000)

@@ -52,7 +52,7 @@ class LifeCycle:
     def pause_and_quit(self) -> None:
         """Stop every download keeping partials (they resume on the next start), then close."""
         self._quitting = True
-        self.statusBar().showMessage("Pausing downloads…")
+        self.show_status("Pausing downloads…")
         if self.manager.stop_all("quit") == 0:
             self.close()
             return

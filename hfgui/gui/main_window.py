@@ -98,7 +98,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.manager.installed.connect(self._on_installed)
         self.manager.failed.connect(self._on_failed)
         self.manager.refreshed.connect(self._refresh_details_tick)
-        self.manager.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.manager.problem.connect(lambda text: self.show_status(text, 15000))
         self.manager.activity_changed.connect(lambda _n: self.update_actions())
         services.on_settings_changed(self._on_settings_changed)
 
@@ -280,7 +280,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self.format_combo.addItem(label, label)
         self.format_combo.blockSignals(False)
         if self.catalog_warnings:
-            self.statusBar().showMessage(self.catalog_warnings[0], 15000)
+            self.show_status(self.catalog_warnings[0], 15000)
 
     def start_background(self) -> None:
         """After the window is shown: scan the library, fetch sizes, restore interrupted downloads."""
@@ -288,7 +288,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.fetch_sizes()
         self.runner.submit(self.services.secure_proxy_password)
         for warning in self.services.settings_warnings:
-            self.statusBar().showMessage(warning, 15000)
+            self.show_status(warning, 15000)
 
     # --- view helpers ----------------------------------------------------------------------------
 
@@ -539,7 +539,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         return dialog
 
     def _model_imported(self, result) -> None:
-        self.statusBar().showMessage(f"Imported {result.repo_id} ({result.mode}).", 10_000)
+        self.show_status(f"Imported {result.repo_id} ({result.mode}).", 10_000)
         self.refresh_library()
         self.library_panel.refresh()
 
@@ -637,7 +637,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             dialog = SettingsDialog(self.services, self.runner, self)
             dialog.token_changed.connect(self._token_changed)
             dialog.settings_saved.connect(
-                lambda _s, d=dialog: d.save_warning and self.statusBar().showMessage(d.save_warning, 15000)
+                lambda _s, d=dialog: d.save_warning and self.show_status(d.save_warning, 15000)
             )
             self.settings_dialog = dialog
             dialog.open()
@@ -646,6 +646,14 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         else:
             dialog.focus_token()
         return dialog
+
+    def show_status(self, text: str, timeout_ms: int = 0) -> None:
+        """A status-bar message, cut with "…" to the room left of the storage line (whole in its tooltip)."""
+        bar = self.statusBar()
+        room = max(80, bar.width() - self.storage_label.sizeHint().width() - 40)
+        shown = bar.fontMetrics().elidedText(text, QtCore.Qt.TextElideMode.ElideRight, room)
+        bar.setToolTip(text if shown != text else "")
+        bar.showMessage(shown, timeout_ms)
 
     def ask(
         self, title: str, text: str, buttons: tuple[tuple[str, Callable[[], None] | None], ...]
@@ -756,7 +764,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
 
     def _restored(self, resumed: list[str]) -> None:
         if resumed:
-            self.statusBar().showMessage(f"Resuming {len(resumed)} interrupted download(s).", 10000)
+            self.show_status(f"Resuming {len(resumed)} interrupted download(s).", 10000)
 
     # --- outcomes --------------------------------------------------------------------------------
 
@@ -783,7 +791,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         if self.tray is not None and self.tray.isVisible():
             self.tray.showMessage(title, message)
         else:
-            self.statusBar().showMessage(f"{title}: {message}", 10000)
+            self.show_status(f"{title}: {message}", 10000)
 
     def _token_changed(self) -> None:
         # Statuses such as "Needs token" depend on the token: look again with the new one.
