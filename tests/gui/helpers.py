@@ -83,6 +83,21 @@ def make_window(
     return window
 
 
+def settle(window: MainWindow, qtbot, wait_ms: int = 60_000) -> None:
+    """Let the window's background work finish before the test (and its emulator) ends.
+
+    A window deleted while one of its pools still runs a task blocks the GUI thread until that task
+    ends (QThreadPool waits for its threads), and a task retrying against a closed emulator takes
+    tens of seconds: the next test would stall. Results delivered now may start more work (sizes
+    after a token change), hence two rounds.
+    """
+    for _ in range(2):
+        window.runner.wait(wait_ms)
+        qtbot.wait(20)  # deliver the results: their callbacks may submit more
+        window.size_runner.wait(wait_ms)
+        window.manager.wait_idle(wait_ms)
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -13,7 +13,7 @@ import pytest
 from hfgui.core.auth import KEYRING_SERVICE, KEYRING_USERNAME
 from hfgui.core.paths import AppPaths
 from hfgui.core.settings import load_settings
-from tests.gui.helpers import make_window
+from tests.gui.helpers import make_window, settle
 
 WAIT = 60_000
 TOKEN = "hf_aliceSecretToken0123456789"
@@ -57,6 +57,7 @@ def test_validate_save_and_remove_token_in_keyring(dialog, memory_keyring, qtbot
     for path in gui_home.rglob("*"):
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes(), path
+    settle(dialog.parent(), qtbot)  # saving and removing the token fetched sizes again
 
 
 def test_invalid_token_shows_one_line_error(dialog, qtbot, caplog):
@@ -93,7 +94,7 @@ def test_without_keyring_token_is_kept_for_session_only(hub_env, qtbot, gui_home
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes(), path
     assert TOKEN not in caplog.text
-    window.runner.wait(WAIT)
+    settle(window, qtbot)
 
 
 def test_a_token_the_hub_rejects_is_not_saved_and_ok_saves_a_typed_one(dialog, hub_env, qtbot):
@@ -106,6 +107,7 @@ def test_a_token_the_hub_rejects_is_not_saved_and_ok_saves_a_typed_one(dialog, h
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
     assert dialog.services.token_store.get() == TOKEN
+    settle(dialog.parent(), qtbot)  # the new token fetches sizes: let that end with the test
 
 
 def test_other_settings_persist(hub_env, qtbot, tmp_path):

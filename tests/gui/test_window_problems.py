@@ -150,6 +150,8 @@ def test_a_new_token_clears_the_failures_the_rejected_one_caused(hub_env, qtbot,
     window._token_changed()  # what saving a token in Settings signals
     state = window.model.state("tiny-coreml")
     assert state.status is Status.AVAILABLE and state.error is None
+    # The new token fetches sizes again: let that finish before the emulator goes away.
+    qtbot.waitUntil(lambda: window.model.state("tiny-coreml").size is not None, timeout=WAIT)
     window.runner.wait(WAIT)
     window.size_runner.wait(WAIT)
 
