@@ -165,8 +165,8 @@ class NetworkError(HfGuiError):
         what = "timed out" if timed_out else "could not be reached"
         super().__init__(
             f"{endpoint} {what} ({detail}).",
-            "Check your connection or proxy settings (HTTPS_PROXY),"
-            " or set HF_ENDPOINT to a reachable mirror.",
+            "Check your connection and proxy, or use a reachable mirror"
+            " (Settings in the window; HTTPS_PROXY and HF_ENDPOINT for the command line).",
         )
 
 

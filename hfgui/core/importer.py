@@ -226,7 +226,8 @@ def _refuse_taken(library: Library, model_id: str) -> None:
     if library.reference(model_id) is not None or (root.exists() and any(root.iterdir())):
         raise HfGuiError(
             f"{model_id} is already in the library.",
-            f"Choose another --name or --repo-id, or remove it first with: hfgui delete {model_id}",
+            "Choose another name (or model id), or delete that model first"
+            f" (Library tab, or: hfgui delete {model_id}).",
         )
 
 

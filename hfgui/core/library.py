@@ -7,7 +7,7 @@ import enum
 import os
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hfgui.core import hfcache, partials
@@ -207,10 +207,13 @@ class Library:
                         model = self._describe(f"{owner.name}/{folder.name}", folder)
                         models[model.repo_id] = model
         for repo_id, leftovers in self._partials_by_repo().items():
-            if repo_id not in models:
-                size = sum(p.bytes_on_disk for p in leftovers)
+            size = sum(p.bytes_on_disk for p in leftovers)
+            known = models.get(repo_id)
+            if known is None:
                 root = model_root(self.root, repo_id)
                 models[repo_id] = InstalledModel(repo_id, None, None, root, size, 0, InstallState.INCOMPLETE)
+            elif known.state is InstallState.INCOMPLETE:  # what it holds so far: files and partials
+                models[repo_id] = replace(known, size=known.size + size)
         return [models[k] for k in sorted(models)]
 
     def _describe(self, repo_id: str, folder: Path) -> InstalledModel:

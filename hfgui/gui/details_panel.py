@@ -66,6 +66,7 @@ class DetailsPanel(QtWidgets.QWidget):
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setShowGrid(False)
+        self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)  # a long path keeps its file name
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(FilesModel.COL_PATH, QtWidgets.QHeaderView.ResizeMode.Stretch)
         for column, width in (

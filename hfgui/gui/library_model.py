@@ -44,7 +44,11 @@ STATE_TEXT = {
     InstallState.DAMAGED: "Damaged",
     InstallState.REFERENCED: "Referenced",
 }
-OWNER_TEXT = {"download": "Unfinished download", "update": "Unfinished update", "queued": "Queued download"}
+OWNER_TEXT = {
+    "download": "Unfinished download",
+    "update": "Unfinished update",
+    "queued": "Paused or queued download",
+}
 ORPHANED_TEXT = "Nothing (orphaned)"
 WHERE_TEXT = {"library": "Library", "update": "Update", "hf-cache": "HF cache"}
 

@@ -124,11 +124,17 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         view.customContextMenuRequested.connect(self._context_menu)
         view.doubleClicked.connect(self._double_clicked)
         header = view.header()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._sort_by)
-        for column, width in enumerate((300, 275, 85, 120, 80, 80)):  # Status: the rest, bar and text
+        # Status (bar and text) right after the name, so a narrow window still shows downloads;
+        # the repository takes what is left.
+        header.moveSection(ModelsModel.COL_STATUS, 1)
+        widths = {ModelsModel.COL_NAME: 300, ModelsModel.COL_STATUS: 305, ModelsModel.COL_FORMAT: 80}
+        widths |= {ModelsModel.COL_QUANT: 115, ModelsModel.COL_SIZE: 75, ModelsModel.COL_RAM: 80}
+        for column, width in widths.items():
             header.resizeSection(column, width)
+        header.setSectionResizeMode(ModelsModel.COL_REPO, QtWidgets.QHeaderView.ResizeMode.Stretch)
         view.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.proxy.rowsInserted.connect(self._groups_inserted)
         self.proxy.modelReset.connect(self._expand_groups)
@@ -450,7 +456,9 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         if state is None:
             return
         repo = state.entry.repo_id
-        freed = self.library_state.sizes.get(repo, state.size or 0)
+        freed = self.library_state.sizes.get(repo)  # bytes on disk, partial downloads included
+        if freed is None:  # not scanned yet: what the download has so far, else the model's size
+            freed = state.progress.bytes_done if state.progress is not None else state.size or 0
         others = [
             s.entry.name
             for s in self.model.states()

@@ -44,6 +44,24 @@ def test_states_installed_incomplete_and_missing_files(tmp_path):
     assert models["o/partial"].state is InstallState.INCOMPLETE and models["o/partial"].size == 5
 
 
+def test_an_unfinished_model_counts_its_verified_files_and_its_partials(tmp_path):
+    from hfgui.core import partials
+
+    model = tmp_path / "o" / "half"
+    model.mkdir(parents=True)
+    (model / "done.bin").write_bytes(b"x" * 100)
+    append_journal(model, "c" * 40, ManifestFile("done.bin", 100, "e" * 64), fetched=True)
+    staging = Library(tmp_path).staging_dir
+    staging.mkdir()
+    key = partials.partial_key("o/half", "big.bin", "f" * 64)
+    partials.part_path(staging, key).write_bytes(b"y" * 1000)
+    sidecar = partials.Sidecar("http://hub/x", "o/half", "c" * 40, "big.bin", "f" * 64, 5000)
+    partials.write_sidecar(partials.sidecar_path(staging, key), sidecar)
+    [half] = Library(tmp_path).installed()
+    assert half.state is InstallState.INCOMPLETE
+    assert half.size == 1100  # what Delete frees: the verified file and the partial
+
+
 def test_check_reports_missing_resized_and_corrupted_files(tmp_path):
     model = _install(tmp_path, {"a.txt": b"aaa", "b.txt": b"bbb", "c.txt": b"ccc", "d.txt": b"ddd"})
     (model / "a.txt").unlink()

@@ -126,4 +126,5 @@ def test_a_name_already_in_the_library_is_refused_with_one_line(qtbot, services,
     qtbot.waitUntil(lambda: again.last_error is not None, timeout=WAIT)
     text = again.status.text()
     assert "already in the library" in text and "\n" not in text
+    assert "Library tab" in text and "--name" not in text  # the window's words, not the CLI's options
     assert again.isVisible() and again.import_button.isEnabled()
