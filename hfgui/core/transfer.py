@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from hfgui.core.hub import HubClient
 
 CHUNK = 1024 * 1024
+MIN_CAPPED_CHUNK = 16 * 1024  # smallest chunk under a bandwidth cap (one TLS record)
 # Consecutive failed reconnects before giving up; any byte received resets the count.
 MAX_CONSECUTIVE_FAILURES = 5
 MAX_REDIRECTS = 10
@@ -128,9 +129,15 @@ class _Source:
     """Opens ranged GETs for one file: redirects hop by hop, remembers the final location for resumes."""
 
     def __init__(
-        self, client: HubClient, task: FileTask, cancel: threading.Event, stall_timeout: float
+        self,
+        client: HubClient,
+        task: FileTask,
+        cancel: threading.Event,
+        stall_timeout: float,
+        limiter: BandwidthLimiter | None = None,
     ) -> None:
         self._client = _with_read_timeout(client, stall_timeout, cancel)
+        self._limiter = limiter
         self._task = task
         self._cancel = cancel
         self._hub_origin = _origin(client.endpoint)
@@ -230,7 +237,7 @@ class _Source:
         buffer: memoryview | None = None  # made on first need: one read often fills a small file
         left = limit
         while left > 0:
-            want = min(CHUNK, left)
+            want = min(self._chunk_size(), left)
             first: bytes = b""
             filled = 0
             ended = False
@@ -263,6 +270,12 @@ class _Source:
                 raise _Interrupted(f"{type(broken).__name__}: {broken}") from broken
             if ended:
                 return
+
+    def _chunk_size(self) -> int:
+        """CHUNK, or under a bandwidth cap about an eighth of a second's worth: the cap is paid per
+        chunk, and 1 MiB at 1 MB/s would move progress (and answer Pause) once a second."""
+        rate = self._limiter.rate if self._limiter is not None else 0
+        return CHUNK if rate <= 0 else max(MIN_CAPPED_CHUNK, min(CHUNK, rate // 8))
 
     def pause_before_retry(self, failures: int, detail: str, url: str) -> None:
         """Back off after a broken stream, or give up with NetworkError once the budget is spent."""
@@ -419,7 +432,7 @@ class _FileDownload:
         self.cancel = cancel
         self._on_bytes = on_bytes
         self.segment_count = segment_count
-        self.source = _Source(client, task, cancel, stall_timeout)
+        self.source = _Source(client, task, cancel, stall_timeout, limiter)
         key = task.partial_key
         self.part_path = partials.part_path(staging_dir, key)
         self.sidecar_path = partials.sidecar_path(staging_dir, key)

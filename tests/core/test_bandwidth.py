@@ -120,3 +120,20 @@ def test_download_passes_every_byte_through_the_limiter(hub, tmp_path):
     download_model(client, DownloadRequest("acme/limited", workers=2), tmp_path, limiter=limiter)
     assert limiter.granted == 500_000
     assert (tmp_path / "acme" / "limited" / "a.bin").stat().st_size == 300_000
+
+
+def test_under_a_cap_progress_moves_in_small_steps(hub, tmp_path):
+    hub.add_repo("acme/capped", files={"w.bin": generated_content(600_000, seed=3)})
+    client = HubClient(endpoint=hub.url, token=False)
+    limiter = BandwidthLimiter(2 * 10**6)  # an eighth of a second: 250 kB chunks, not 1 MiB ones
+    steps = []
+
+    class Limiter(BandwidthLimiter):
+        def acquire(self, n, cancel=None):
+            steps.append(n)
+            return limiter.acquire(n, cancel)
+
+    capped = Limiter(limiter.rate)
+    download_model(client, DownloadRequest("acme/capped"), tmp_path, limiter=capped)
+    assert sum(steps) == 600_000
+    assert max(steps) <= 250_000 and len(steps) >= 3
