@@ -1,7 +1,7 @@
 """Queue and run model downloads on worker threads; feed their progress into the models view.
 
-GUI thread only. Each running model is a `_DownloadJob` (QRunnable) driving the core
-`plan_download` + `ModelDownloader`. Jobs post immutable `JobEvent`s to a `Mailbox` (workers.py says
+GUI thread only. Each running model is a `_DownloadJob` (QRunnable) running the core's
+`download_model` (the model lock, planning, the space check, the files). Jobs post immutable `JobEvent`s to a `Mailbox` (workers.py says
 why not a cross-thread signal); the newest `ModelProgress` per model is stored in the item model and
 a 10 Hz timer repaints only the rows that changed.
 Pause = cancel keeping partials; Cancel = cancel and delete them.
@@ -19,11 +19,10 @@ from typing import Any
 from PySide6 import QtCore
 
 from hfgui.core import partials
-from hfgui.core.diskspace import check_space
 from hfgui.core.errors import DownloadCancelledError, HfGuiError
 from hfgui.core.jsonio import read_json, write_json_atomic
-from hfgui.core.model_download import ModelDownloader
-from hfgui.core.planner import DownloadRequest, plan_download
+from hfgui.core.model_download import download_model
+from hfgui.core.planner import DownloadRequest
 from hfgui.core.types import ModelProgress, ModelState
 from hfgui.gui.library_scan import discard_partials
 from hfgui.gui.models_model import ModelsModel
@@ -112,26 +111,25 @@ class _DownloadJob(QtCore.QRunnable):
         )
         client = services.make_client()
         try:
-            # Pause or Cancel ends planning's retry waits (a 503 backoff, a rate-limit wait) at once.
-            plan = plan_download(client.cancellable(self.cancel), request, services.library_root)
-            self._plan = plan
-            if self.cancel.is_set():
-                raise DownloadCancelledError(f"Download of {entry.repo_id}")
-            check_space(plan)
-            downloader = ModelDownloader(
+            # The same flow as `hfgui download`: the model's lock against other windows and processes,
+            # planning that Pause or Cancel cut short, the space check, then the files.
+            download_model(
                 client,
-                plan,
-                workers=settings.parallel_files,
+                request,
+                services.library_root,
                 on_progress=self._on_progress,
                 cancel=self.cancel,
+                on_plan=self._planned,
                 segments=settings.segments_per_file,
                 stall_timeout=float(settings.stall_timeout_seconds),
                 # The one shared cap: Settings changes its rate live, and parallel models share it.
                 limiter=services.limiter,
             )
-            downloader.run()
         finally:
             client.close()
+
+    def _planned(self, plan) -> None:
+        self._plan = plan  # Cancel deletes exactly its partials
 
     def _on_progress(self, progress: ModelProgress) -> None:
         self._emit(JobEvent(self.entry.key, "progress", progress=progress))

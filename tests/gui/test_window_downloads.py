@@ -183,3 +183,17 @@ def test_gated_model_with_a_token_not_granted_offers_no_add_token(hub_env, qtbot
     assert dialog.windowTitle() == "License required" and "Request access" in dialog.text()
     assert [b.text() for b in dialog.buttons()] == ["Open model page", "Close"]
     window.manager.wait_idle(WAIT)
+
+
+def test_the_windows_download_holds_the_model_lock_against_other_processes(window, hub_env, qtbot):
+    from hfgui.core.library import Library
+    from hfgui.core.model_lock import ModelBusyError
+
+    hub_env.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=1.0)
+    key = "tiny-coreml"
+    window.select_key(key)
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: status(window, key) is Status.DOWNLOADING, timeout=WAIT)
+    with pytest.raises(ModelBusyError):  # what `hfgui delete` in a terminal would meet now
+        Library(window.services.library_root).delete("demo/coreml-tiny")
+    qtbot.waitUntil(lambda: status(window, key) is Status.INSTALLED, timeout=WAIT)
