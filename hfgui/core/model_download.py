@@ -84,17 +84,17 @@ class ModelDownloader:
         self.progress.set_model_state(ModelState.DOWNLOADING)
         tasks = plan.tasks
         skipped = set(plan.present)
-        if target is not None:
-            hfcache.prepare(target)
-            # Links blobs found in the cache and installs files an interrupted run left verified.
-            reused = set(hfcache.reuse_cached(target, {f.path: (f.size, f.etag) for f in plan.files}))
-            skipped |= reused
-            tasks = tuple(t for t in tasks if t.path not in reused)
-        for path in sorted(skipped):
-            self.progress.set_state(path, FileState.SKIPPED)
-        if target is None and tasks:
-            _withdraw_outdated_manifest(plan.root, tasks)
-        try:
+        try:  # from here on the progress (and its heartbeat thread) is closed whatever happens
+            if target is not None:
+                hfcache.prepare(target)
+                # Links blobs found in the cache and installs files an interrupted run left verified.
+                reused = set(hfcache.reuse_cached(target, {f.path: (f.size, f.etag) for f in plan.files}))
+                skipped |= reused
+                tasks = tuple(t for t in tasks if t.path not in reused)
+            for path in sorted(skipped):
+                self.progress.set_state(path, FileState.SKIPPED)
+            if target is None and tasks:
+                _withdraw_outdated_manifest(plan.root, tasks)
             if tasks:
                 plan.staging_dir.mkdir(parents=True, exist_ok=True)
                 with ThreadPoolExecutor(self.workers, thread_name_prefix="hfgui-download") as pool:

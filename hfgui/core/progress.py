@@ -7,6 +7,7 @@ sees about ten byte updates a second however many files run in parallel.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -16,6 +17,7 @@ from dataclasses import replace
 from hfgui.core.types import FileProgress, FileState, ModelProgress, ModelState
 
 ProgressCallback = Callable[[ModelProgress], None]
+log = logging.getLogger(__name__)
 
 
 def _is_complete(state: FileState) -> int:
@@ -207,6 +209,9 @@ class ProgressAggregator:
         if timer is not None:
             timer.cancel()
         self._stop_heartbeat.set()
+        beating = self._heartbeat_thread
+        if beating is not None and beating is not threading.current_thread():
+            beating.join()  # no heartbeat snapshot may follow the final ones
 
     def _beat(self) -> None:
         while not self._stop_heartbeat.wait(self._heartbeat):
@@ -214,7 +219,10 @@ class ProgressAggregator:
                 quiet = self._clock() - self._last_emit >= self._heartbeat
                 downloading = self._state is ModelState.DOWNLOADING
             if quiet and downloading:
-                self._emit(force=True)
+                try:
+                    self._emit(force=True)
+                except Exception:  # a consumer's error must not end the heartbeat silently
+                    log.exception("Progress callback failed")
 
     def _flush_trailing(self) -> None:
         with self._lock:

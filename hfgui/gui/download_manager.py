@@ -1,9 +1,9 @@
 """Queue and run model downloads on worker threads; feed their progress into the models view.
 
 GUI thread only. Each running model is a `_DownloadJob` (QRunnable) running the core's
-`download_model` (the model lock, planning, the space check, the files). Jobs post immutable `JobEvent`s to a `Mailbox` (workers.py says
-why not a cross-thread signal); the newest `ModelProgress` per model is stored in the item model and
-a 10 Hz timer repaints only the rows that changed.
+`download_model` (the model lock, planning, the space check, the files). Jobs post immutable
+`JobEvent`s to a `Mailbox` (workers.py says why not a cross-thread signal); the newest `ModelProgress`
+per model is stored in the item model and a 10 Hz timer repaints only the rows that changed.
 Pause = cancel keeping partials; Cancel = cancel and delete them.
 """
 

@@ -148,3 +148,16 @@ def test_while_no_byte_arrives_snapshots_keep_coming_with_the_speed_falling_to_z
     assert len(events) > before  # the heartbeat delivered a snapshot although nothing changed
     assert stalled.speed == 0.0 and stalled.eta_seconds is None
     assert stalled.files[0].speed == 0.0
+
+
+def test_close_stops_the_heartbeat_before_returning():
+    events = []
+    agg = ProgressAggregator("o/m", [("a", 100)], events.append, heartbeat=0.01)
+    agg.set_model_state(ModelState.DOWNLOADING)
+    beating = agg._heartbeat_thread
+    assert beating is not None and beating.is_alive()
+    agg.close()
+    assert not beating.is_alive()
+    count = len(events)
+    time.sleep(0.05)  # nothing arrives after close (not a time bound: the count must not change)
+    assert len(events) == count
