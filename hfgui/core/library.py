@@ -22,6 +22,7 @@ from hfgui.core.manifest import (
     read_damaged,
     read_journal,
     read_manifest,
+    read_previous_manifest,
     record_damaged,
     rewrite_journal,
 )
@@ -280,10 +281,12 @@ class Library:
         with model_lock(library_lock_file(self.root, repo_id), repo_id, busy_hint=hint):
             manifest = read_manifest(root)
             installed = {f.path for f in manifest.files} if manifest is not None else set()
+            previous = read_previous_manifest(root)  # withdrawn while a re-download replaces files
+            installed |= {f.path for f in previous.files} if previous is not None else set()
             journal = read_journal(root)
             fetched = fetched_in_journal(root)
-            # Only what this download fetched: files an installed copy already had stay (a cancelled
-            # repair or re-download must not take the intact rest of the model with it).
+            # Only files this download added: an installed copy's files stay, also where a new version
+            # already replaced one (a cancelled repair or re-download leaves the rest of the model).
             doomed = {p for p in fetched if p not in installed and matches(p, include, exclude)}
             freed = 0
             for path in sorted(doomed):

@@ -20,6 +20,7 @@ METADATA_DIR = ".hfgui"
 MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = "verified.jsonl"
 DAMAGED_NAME = "damaged.json"
+PREVIOUS_NAME = "previous-manifest.json"  # the manifest a download withdrew while it replaces files
 FORMAT_VERSION = 1
 LOCAL_OWNER = "local"  # imported models without a Hub id: <library>/local/<name>
 LOCAL_COMMIT = "local"  # what an imported copy records as its commit: it has none on the Hub
@@ -114,7 +115,21 @@ def write_manifest(model_root: Path, manifest: Manifest) -> Path:
     target = manifest_path(model_root)
     write_json_atomic(target, manifest.to_json())
     damaged_path(model_root).unlink(missing_ok=True)
+    previous_path(model_root).unlink(missing_ok=True)
     return target
+
+
+def previous_path(model_root: Path) -> Path:
+    return metadata_dir(model_root) / PREVIOUS_NAME
+
+
+def read_previous_manifest(model_root: Path) -> Manifest | None:
+    """The manifest an unfinished download withdrew (demote_to_journal): what the folder held before."""
+    try:
+        with open(previous_path(model_root), encoding="utf-8") as fh:
+            return Manifest.from_json(json.load(fh))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def damaged_path(model_root: Path) -> Path:
@@ -215,4 +230,7 @@ def demote_to_journal(model_root: Path, manifest: Manifest, changing: set[str]) 
     for entry in manifest.files:
         if entry.path not in changing:
             append_journal(model_root, manifest.commit, entry)
+    # Kept until a new manifest replaces it: a resumed run still knows the model's selection, and
+    # Cancel knows which files were the installed copy's.
+    write_json_atomic(previous_path(model_root), manifest.to_json())
     remove_manifest(model_root)

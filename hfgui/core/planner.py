@@ -22,6 +22,7 @@ from hfgui.core.manifest import (
     read_damaged,
     read_journal,
     read_manifest,
+    read_previous_manifest,
 )
 from hfgui.core.pathsafe import case_collisions, folder_ignores_case, safe_join
 from hfgui.core.repo_id import validate_repo_id
@@ -223,12 +224,14 @@ def plan_from_entries(
     if not selected:
         raise _no_match_error(request)
     manifest = read_manifest(root)
+    earlier = manifest if manifest is not None else read_previous_manifest(root)
     include, exclude = request.include, request.exclude
-    if manifest is not None and manifest.origin is None:
-        _refuse_other_repo(manifest, request, root)
+    if earlier is not None and earlier.origin is None:
+        _refuse_other_repo(earlier, request, root)
         # Files of an earlier download into this folder stay part of the model (brought to this
         # commit if they changed): a second quantisation adds to the first instead of orphaning it.
-        selected, include, exclude = _widen_to_installed(manifest, entries, selected, request)
+        # An unfinished run that withdrew the manifest left it as the previous one: the same holds.
+        selected, include, exclude = _widen_to_installed(earlier, entries, selected, request)
     # Check every path before anything is written or requested.
     targets = {e.path: check_entry(root, e) for e in selected}
     _refuse_case_collisions(request, selected, root)

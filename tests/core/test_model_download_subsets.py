@@ -86,3 +86,61 @@ def test_another_repository_into_the_same_folder_is_refused_before_any_byte(hub,
     assert "--dest" in caught.value.hint
     assert not hub.requests_for("x.bin") and not (dest / "x.bin").exists()
     assert paths(dest) == [Q4]  # the first download is still tracked
+
+
+def test_an_interrupted_second_quantisation_still_keeps_the_first(hub, client, repo, tmp_path):
+    import threading
+
+    from hfgui.core.errors import DownloadCancelledError
+
+    download_model(client, DownloadRequest("o/m-GGUF", include=(Q4,)), tmp_path)
+    repo.commit(files={Q4: generated_content(40_000, seed=44), Q8: generated_content(900_000, seed=88)})
+    hub.faults.stall(Q8, after_bytes=300_000, seconds=5)
+    cancel = threading.Event()
+
+    def stop_in_q8(progress):
+        if any(f.path == Q8 and f.bytes_done > 100_000 for f in progress.files):
+            cancel.set()
+
+    with pytest.raises(DownloadCancelledError):  # the first file was being replaced: manifest withdrawn
+        download_model(
+            client,
+            DownloadRequest("o/m-GGUF", include=(Q8,)),
+            tmp_path,
+            cancel=cancel,
+            on_progress=stop_in_q8,
+        )
+    hub.faults.clear()
+    download_model(client, DownloadRequest("o/m-GGUF", include=(Q8,)), tmp_path)
+    root = tmp_path / "o" / "m-GGUF"
+    assert paths(root) == [Q4, Q8]  # both still tracked, both at the new commit
+    assert Library(tmp_path).check("o/m-GGUF") == []
+
+
+def test_cancelling_a_redownload_keeps_the_installed_copys_files(hub, client, tmp_path):
+    import threading
+
+    from hfgui.core.errors import DownloadCancelledError
+
+    repo = hub.add_repo(
+        "o/two",
+        files={"a.bin": generated_content(50_000, seed=1), "b.bin": generated_content(900_000, seed=2)},
+    )
+    download_model(client, DownloadRequest("o/two", workers=1), tmp_path)
+    repo.commit(
+        files={"a.bin": generated_content(50_000, seed=11), "b.bin": generated_content(900_000, seed=22)}
+    )
+    hub.faults.stall("b.bin", after_bytes=300_000, seconds=5)
+    cancel = threading.Event()
+
+    def stop_in_b(progress):
+        if any(f.path == "b.bin" and f.bytes_done > 100_000 for f in progress.files):
+            cancel.set()
+
+    with pytest.raises(DownloadCancelledError):
+        download_model(
+            client, DownloadRequest("o/two", workers=1), tmp_path, cancel=cancel, on_progress=stop_in_b
+        )
+    Library(tmp_path).discard_unfinished("o/two")  # what Cancel does
+    root = tmp_path / "o" / "two"
+    assert (root / "a.bin").is_file() and (root / "b.bin").is_file()  # nothing of the model deleted
