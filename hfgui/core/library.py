@@ -271,14 +271,26 @@ class Library:
     # --- removal ---------------------------------------------------------------------------------
 
     def discard_unfinished(
-        self, repo_id: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
+        self,
+        repo_id: str,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        partial_keys: Sequence[str] = (),
     ) -> int:
-        """Cancel's clean-up: delete the files an unfinished download of this selection already verified
-        into the model folder (its journal), never files an installed manifest lists; returns the bytes
+        """Cancel's clean-up, under the model's lock: delete an unfinished download's partials (of this
+        selection, plus `partial_keys`: small files may have no sidecar yet) and the files it already
+        verified into the model folder (its journal), never an installed copy's; returns the bytes
         freed. A folder left with nothing of hfgui's goes too, so the model is simply not there."""
         root = self.model_root(repo_id)
         hint = "Stop that download first, then cancel again."
         with model_lock(library_lock_file(self.root, repo_id), repo_id, busy_hint=hint):
+            freed = sum(partials.remove_partial(self.staging_dir, key) for key in partial_keys)
+            mine = [
+                p
+                for p in partials.list_partials(self.staging_dir)
+                if p.repo_id == repo_id and p.path is not None and matches(p.path, include, exclude)
+            ]
+            freed += partials.remove_partials(self.staging_dir, mine)
             manifest = read_manifest(root)
             installed = {f.path for f in manifest.files} if manifest is not None else set()
             previous = read_previous_manifest(root)  # withdrawn while a re-download replaces files
@@ -288,7 +300,6 @@ class Library:
             # Only files this download added: an installed copy's files stay, also where a new version
             # already replaced one (a cancelled repair or re-download leaves the rest of the model).
             doomed = {p for p in fetched if p not in installed and matches(p, include, exclude)}
-            freed = 0
             for path in sorted(doomed):
                 target = safe_join(root, path)
                 freed += _size_or_zero(target)

@@ -137,12 +137,18 @@ class _DownloadJob(QtCore.QRunnable):
     def _discard(self) -> HfGuiError | None:
         """Delete this download's partial files; the error to show when that failed."""
         try:
-            if self._plan is not None:
-                # Small files may have a .part without a sidecar yet: remove by the planned keys.
-                staging = self._plan.staging_dir
-                for task in self._plan.tasks:
-                    partials.remove_partial(staging, task.partial_key)
-            discard_partials(self._services.library_root, self.entry, self._services.hf_cache_dir)
+            # Small files may have a .part without a sidecar yet: also remove by the planned keys.
+            keys = [t.partial_key for t in self._plan.tasks] if self._plan is not None else []
+            in_library = self._plan is None or self._plan.cache_target is None
+            discard_partials(
+                self._services.library_root,
+                self.entry,
+                self._services.hf_cache_dir,
+                partial_keys=keys if in_library else (),
+            )
+            if self._plan is not None and not in_library:  # a download into the HF cache
+                for key in keys:
+                    partials.remove_partial(self._plan.staging_dir, key)
         except HfGuiError as exc:  # another window or process is downloading it now
             return exc
         except OSError as exc:

@@ -154,7 +154,9 @@ def _paths_of(library: Library, model: InstalledModel) -> list[str]:
     return paths
 
 
-def discard_partials(root: Path, entry: ModelEntry, cache_dir: Path | None = None) -> int:
+def discard_partials(
+    root: Path, entry: ModelEntry, cache_dir: Path | None = None, partial_keys: Sequence[str] = ()
+) -> int:
     """Delete what ``entry``'s unfinished download left (Cancel): its partial files, and the files it
     already verified into the library's model folder (never an installed manifest's); returns the
     bytes freed.
@@ -162,11 +164,9 @@ def discard_partials(root: Path, entry: ModelEntry, cache_dir: Path | None = Non
     ``cache_dir``: also the partials a download into that Hugging Face cache left in the repo's folder
     there (files it finished are cache blobs like any other, shared with huggingface_hub, and stay).
     """
-    stagings = [Library(root).staging_dir]
+    freed = Library(root).discard_unfinished(entry.repo_id, entry.include, entry.exclude, partial_keys)
     if cache_dir is not None:
-        stagings.append(Path(cache_dir) / hfcache.repo_folder_name(entry.repo_id) / hfcache.STAGING_DIR_NAME)
-    freed = 0
-    for staging in stagings:
+        staging = Path(cache_dir) / hfcache.repo_folder_name(entry.repo_id) / hfcache.STAGING_DIR_NAME
         mine = [
             p
             for p in partials.list_partials(staging)
@@ -175,7 +175,7 @@ def discard_partials(root: Path, entry: ModelEntry, cache_dir: Path | None = Non
             and path_matches(p.path, entry.include, entry.exclude)
         ]
         freed += partials.remove_partials(staging, mine)
-    return freed + Library(root).discard_unfinished(entry.repo_id, entry.include, entry.exclude)
+    return freed
 
 
 def delete_model(root: Path, repo_id: str) -> int:
