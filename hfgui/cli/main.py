@@ -32,6 +32,7 @@ _MODULE_OF = {**dict(COMMANDS), "check": "hfgui.cli.manage", "delete": "hfgui.cl
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EVENT_STREAMS = ("download", "update")  # commands whose --json output is one event per line
 EXIT_INTERRUPTED = 130
 
 
@@ -178,7 +179,7 @@ def _failed(args: argparse.Namespace, message: str, code: int) -> int:
     output.error(message)
     if getattr(args, "json", False):
         result = {"ok": False, "error": message, "exit_code": code}
-        if args.command == "download":  # one JSON object a line, like its other events
+        if args.command in EVENT_STREAMS:  # one JSON object a line, like their other events
             print(json.dumps({"event": "summary", **result}, ensure_ascii=False), flush=True)
         else:
             output.print_json(result)

@@ -91,8 +91,9 @@ def run(args: argparse.Namespace) -> int:
         display.finish(None)
         message = str(exc)
         if not isinstance(exc, ModelNotInstalledError):  # there is an installed copy to speak of
-            message = f"{exc.message} The installed copy of {repo_id} was left as it was. {exc.hint}"
-        display.summary(ok=False, error=str(exc), exit_code=EXIT_FAILURE)
+            kept = f"The installed copy of {repo_id} was left as it was."
+            message = " ".join(part for part in (exc.message, kept, exc.hint) if part)
+        display.summary(ok=False, error=message, exit_code=EXIT_FAILURE)
         output.error(message)
         return EXIT_FAILURE
     finally:

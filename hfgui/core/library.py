@@ -266,7 +266,10 @@ class Library:
                     "Import it as a copy (hfgui import PATH) to have it verified.",
                 )
             raise ModelNotInstalledError(repo_id)
-        return check_folder(root, manifest, on_file)
+        # Not while a download of it runs: its new manifest would clear a note this check then rewrites.
+        hint = "Wait for that download to finish, then check again."
+        with model_lock(library_lock_file(self.root, repo_id), repo_id, busy_hint=hint):
+            return check_folder(root, read_manifest(root) or manifest, on_file)
 
     # --- removal ---------------------------------------------------------------------------------
 

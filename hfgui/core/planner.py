@@ -271,8 +271,9 @@ def _widen_to_installed(
 ) -> tuple[list[TreeEntry], tuple[str, ...], tuple[str, ...]]:
     """The new selection plus what the folder's manifest already holds, and the globs that record both.
 
-    The recorded globs are exact when neither selection excludes anything; otherwise they keep only the
-    exclusions both share (an update may then fetch a little more, never less).
+    With the same exclusions the globs of both are kept (an update still picks up new matching files);
+    with different ones no pair of glob lists says exactly "either selection", so the files themselves
+    are recorded.
     """
     if manifest.include is None:  # an older manifest: its files are the selection
         installed = {f.path for f in manifest.files}
@@ -284,12 +285,11 @@ def _widen_to_installed(
         old_include, old_exclude = manifest.include, manifest.exclude
     chosen = {e.path for e in selected}
     widened = selected + [e for e in earlier if e.path not in chosen]
+    if set(request.exclude) != set(old_exclude):
+        return widened, tuple(sorted(glob.escape(e.path) for e in widened)), ()
     if not request.include or not old_include:  # one of them is the whole repository
-        include: tuple[str, ...] = ()
-    else:
-        include = tuple(dict.fromkeys(old_include + request.include))
-    exclude = tuple(p for p in request.exclude if p in old_exclude)
-    return widened, include, exclude
+        return widened, (), tuple(request.exclude)
+    return widened, tuple(dict.fromkeys(old_include + request.include)), tuple(request.exclude)
 
 
 def _plan_into_cache(

@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.diskspace import free_bytes
-from hfgui.core.errors import HfGuiError, InvalidTokenError, NetworkError, format_bytes
+from hfgui.core.errors import HfGuiError, InvalidTokenError, format_bytes
 from hfgui.core.network import (
     PROXY_MODES,
     join_proxy_password,
@@ -301,8 +301,10 @@ class SettingsDialog(QtWidgets.QDialog):
                 try:
                     account = client.whoami()
                     note = f" Valid for {account.name}."
-                except NetworkError:
-                    note = " It could not be checked now (the Hub was not reachable)."
+                except InvalidTokenError:
+                    raise  # rejected by the Hub: not saved
+                except HfGuiError:  # offline, rate limited, a server error: keep it, say so
+                    note = " It could not be checked now; Validate tries again later."
             finally:
                 client.close()
             store.set(token)

@@ -80,3 +80,10 @@ def test_update_in_the_cache_fetches_only_the_change(hub_env, monkeypatch, tmp_p
 
     model = hfcache.cached_model("acme/cached", tmp_path / "hf-home" / "hub")
     assert model.latest.commit == new and model.latest.complete is True
+
+
+def test_update_json_failures_end_in_a_summary_event(installed, capsys):
+    for argv, code in ((["update", "not a repo", "--json"], 2), (["update", "acme/other", "--json"], 1)):
+        assert main(argv) == code
+        last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert last["event"] == "summary" and last["ok"] is False and last["exit_code"] == code, argv

@@ -144,3 +144,12 @@ def test_cancelling_a_redownload_keeps_the_installed_copys_files(hub, client, tm
     Library(tmp_path).discard_unfinished("o/two")  # what Cancel does
     root = tmp_path / "o" / "two"
     assert (root / "a.bin").is_file() and (root / "b.bin").is_file()  # nothing of the model deleted
+
+
+def test_selections_with_different_exclusions_are_recorded_file_by_file(hub, client, repo, tmp_path):
+    download_model(client, DownloadRequest("o/m-GGUF", exclude=("*.gguf",)), tmp_path)  # README only
+    download_model(client, DownloadRequest("o/m-GGUF", include=(Q8,)), tmp_path)
+    manifest = read_manifest(tmp_path / "o" / "m-GGUF")
+    assert sorted(f.path for f in manifest.files) == ["README.md", Q8]
+    # Recorded exactly: an update keeps to these two files, not to the whole repository.
+    assert sorted(manifest.include) == ["README.md", Q8] and manifest.exclude == ()
