@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from hfgui.core.errors import HfGuiError
 
 APP_NAME = "hfgui"
 
@@ -50,10 +53,6 @@ class AppPaths:
 def check_library_folder(folder: Path) -> None:
     """Raise HfGuiError unless models can be stored in `folder` (made if missing): a full path to a
     folder hfgui can write to. Touches the disk: call it where waiting is fine (a worker, the CLI)."""
-    import tempfile
-
-    from hfgui.core.errors import HfGuiError
-
     hint = "Choose a folder you can write to (Browse…), or leave the field empty for the default."
     if not folder.is_absolute():
         raise HfGuiError(f"The library folder '{folder}' is not a full path.", hint)

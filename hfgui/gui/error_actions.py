@@ -23,7 +23,7 @@ from hfgui.gui.rows import Status
 
 class ErrorActions:
     """Needs from the window: model, banner, manager, ask(), open_settings(), open_url(), fetch_sizes(),
-    statusBar() and the set `_network_failed`."""
+    show_status(), the sets `_network_failed` and `_token_failed`, and `_token_dialog`."""
 
     def present_error(self, key: str, error: HfGuiError) -> None:
         """Turn a failure into the action that fixes it."""
@@ -44,7 +44,7 @@ class ErrorActions:
                 (("Add token", lambda: self.open_settings("token")), ("Close", None)),
             )
         elif isinstance(error, InvalidTokenError):
-            self._token_failed = getattr(self, "_token_failed", set()) | {key}
+            self._token_failed.add(key)
             self._show_invalid_token(error)
         elif isinstance(error, RateLimitedError):
             self._show_rate_limited(key, error)
@@ -63,7 +63,7 @@ class ErrorActions:
 
     def _forget_token_failures(self) -> None:
         """A new token: rows that failed only because the old one was rejected can be tried again."""
-        for key in sorted(getattr(self, "_token_failed", set())):
+        for key in sorted(self._token_failed):
             state = self.model.state(key)
             if state is not None and state.status is Status.FAILED:
                 self.model.update(key, status=Status.AVAILABLE, error=None)
@@ -71,7 +71,7 @@ class ErrorActions:
 
     def _show_invalid_token(self, error: InvalidTokenError) -> None:
         """One dialog however many downloads and size probes the rejected token failed."""
-        shown = getattr(self, "_token_dialog", None)
+        shown = self._token_dialog
         if shown is not None and shown.isVisible():
             return
         self._token_dialog = self.ask(

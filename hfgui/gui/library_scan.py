@@ -66,8 +66,9 @@ def scan_library(
             ]
             if own is not None and own.state in _DAMAGED_STATES and _lists_entry(own, entry):
                 damaged.add(entry.key)
-            elif selected:  # another quantisation of an installed repo is simply not downloaded yet
+            elif selected:  # a download of it has begun (partials or verified files): resumable
                 incomplete.add(entry.key)
+            # else: not downloaded, e.g. another quantisation of a repo that is installed
     try:
         free = free_bytes(root)
     except OSError:

@@ -13,7 +13,6 @@ from hfgui.core.catalog import CatalogEntry, ModelReference, load_catalog, path_
 from hfgui.core.errors import (
     GatedRepoError,
     HfGuiError,
-    InvalidTokenError,
     NetworkError,
     RepoNotFoundError,
     format_bytes,
@@ -90,6 +89,8 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self._quitting = False
         self._size_generation = 0
         self._network_failed: set[str] = set()
+        self._token_failed: set[str] = set()  # rows failed by a rejected token (cleared by a new one)
+        self._token_dialog: QtWidgets.QMessageBox | None = None  # the one "Token rejected" question
 
         self.model = ModelsModel(self)
         self.proxy = ModelsFilterProxy(self)
@@ -745,6 +746,8 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
 
     def _size_known(self, generation: int, key: str, probe: EntryProbe) -> None:
         self._hub_reachable()
+        if probe.token_rejected is not None:
+            self._show_invalid_token(probe.token_rejected)  # once, however many probes met it
         self.model.update(key, size=probe.size.total_bytes)
         state = self.model.state(key)
         if state is None or generation != self._size_generation:
@@ -765,8 +768,6 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self.model.update(key, status=Status.NEEDS_TOKEN, error=exc.message)
         elif isinstance(exc, NetworkError):
             self._show_offline(exc, retry=self.fetch_sizes)
-        elif isinstance(exc, InvalidTokenError):
-            self._show_invalid_token(exc)
         else:
             log.info("No size for %s: %s", key, exc)
 

@@ -21,13 +21,13 @@ FILL_COLOURS = {
 }
 _TROUGH = QtGui.QColor("#ffffff")
 _EDGE = QtGui.QColor("#a0a0a0")
-NO_BAR = QtGui.QIcon()  # a null icon: the delegate draws no decoration and keeps the text in place
+NO_BAR_ICON = QtGui.QIcon()  # a null icon: the delegate draws no decoration and keeps the text in place
 
 
 def bar_decoration(permille: int, kind: str = "active") -> QtGui.QPixmap | QtGui.QIcon:
-    """What a cell's DecorationRole holds: a bar filled to ``permille``/1000, or NO_BAR when negative."""
+    """What a cell's DecorationRole holds: a bar filled to ``permille``/1000, or NO_BAR_ICON when negative."""
     if permille < 0:
-        return NO_BAR
+        return NO_BAR_ICON
     ratio = QtGui.QGuiApplication.instance().devicePixelRatio()
     return _bar(min(1000, permille) // 10, kind, ratio)
 

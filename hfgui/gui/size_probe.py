@@ -3,6 +3,7 @@ its license still has to be accepted (a HEAD on one file of a gated repo)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from hfgui.core.catalog import CatalogEntry, select_files
@@ -14,6 +15,7 @@ from hfgui.core.sizes import EntrySize, SizeCache
 class EntryProbe:
     size: EntrySize
     gated: GatedRepoError | None = None  # set when the files cannot be fetched until the license is accepted
+    token_rejected: InvalidTokenError | None = None  # the token was refused; this probe went without it
 
 
 def probe_entry(client, entry: CatalogEntry, cache: SizeCache | None) -> EntryProbe:
@@ -24,8 +26,8 @@ def probe_entry(client, entry: CatalogEntry, cache: SizeCache | None) -> EntryPr
     """
     try:
         return _probe(client, entry, cache)
-    except InvalidTokenError:
-        return _probe(client.anonymous(), entry, cache)
+    except InvalidTokenError as rejected:
+        return dataclasses.replace(_probe(client.anonymous(), entry, cache), token_rejected=rejected)
 
 
 def _probe(client, entry: CatalogEntry, cache: SizeCache | None) -> EntryProbe:

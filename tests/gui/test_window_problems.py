@@ -126,6 +126,8 @@ def test_a_rejected_token_is_reported_once_and_public_sizes_still_load(hub_env, 
     monkeypatch.setenv("HF_TOKEN", "hf_notAValidTokenAtAll000000000000")
     window = make_window(qtbot)  # starts the size probes: every one of them meets the rejected token
     qtbot.waitUntil(lambda: window.model.state("tiny-coreml").size is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)  # said before any download
+    assert window.pending_dialog.windowTitle() == "Token rejected"
     assert window.model.state("tiny-coreml").size == sum(
         len(c) if isinstance(c, bytes) else c.size for c in files.values()
     )
