@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from hfgui.core.errors import RepoNotFoundError
+from hfgui.core.errors import DownloadCancelledError, RepoNotFoundError
 from hfgui.core.hub import HubClient
 from hfgui.core.library import Library
 from hfgui.core.library_care import update_model
@@ -26,10 +26,11 @@ def client(hub):
 
 @pytest.fixture
 def running(hub, client, tmp_path):
-    """A download of o/m held mid-file by a stall; yields once bytes have arrived, finishes afterwards."""
+    """A download of o/m held mid-file (the server stalls it far longer than any test takes); yields a
+    function that stops it (Pause: partials kept) and returns how it ended."""
     hub.add_repo("o/m", files={BIG: generated_content(3_000_000, seed=1), "config.json": b"{}\n"})
-    hub.faults.stall(BIG, after_bytes=1_500_000, seconds=1.5)
-    started, outcome = threading.Event(), []
+    hub.faults.stall(BIG, after_bytes=1_500_000, seconds=600)
+    started, cancel, outcome = threading.Event(), threading.Event(), []
 
     def progress(p):
         if p.bytes_done >= 1_000_000:
@@ -37,7 +38,9 @@ def running(hub, client, tmp_path):
 
     def run():
         try:
-            outcome.append(download_model(client, DownloadRequest("o/m"), tmp_path, on_progress=progress))
+            outcome.append(
+                download_model(client, DownloadRequest("o/m"), tmp_path, on_progress=progress, cancel=cancel)
+            )
         except BaseException as exc:  # surfaced by the assertions below
             outcome.append(exc)
         started.set()
@@ -46,12 +49,13 @@ def running(hub, client, tmp_path):
     thread.start()
     assert started.wait(30)
 
-    def finish():
+    def stop():
+        cancel.set()
         thread.join(60)
-        assert outcome and not isinstance(outcome[0], BaseException), outcome
+        return outcome[0]
 
-    yield finish
-    thread.join(60)
+    yield stop
+    stop()
 
 
 def test_delete_refuses_while_the_model_downloads_and_loses_nothing(running, hub, tmp_path):
@@ -60,13 +64,13 @@ def test_delete_refuses_while_the_model_downloads_and_loses_nothing(running, hub
         library.delete("o/m")
     assert "being downloaded" in caught.value.message and "Stop that download" in caught.value.hint
     assert library.staging_dir.is_dir() and any(library.staging_dir.glob("*.part"))  # partial untouched
-    running()  # and the download still finishes
+    assert isinstance(running(), DownloadCancelledError)  # the download ran on until it was paused
 
 
-def test_delete_after_the_download_finished_works(running, tmp_path):
-    running()  # the download completes (the refused delete in the other test did not disturb it)
-    assert Library(tmp_path).delete("o/m") > 3_000_000
-    assert not (tmp_path / "o" / "m").exists()
+def test_delete_once_the_download_stopped_works(running, tmp_path):
+    assert isinstance(running(), DownloadCancelledError)  # paused: its lock is released
+    assert Library(tmp_path).delete("o/m") >= 1_000_000  # the partial kept by the pause
+    assert not any(Library(tmp_path).staging_dir.glob("*.part"))
 
 
 def test_a_second_download_of_the_same_model_fails_at_once(running, hub, client, tmp_path):
@@ -76,7 +80,6 @@ def test_a_second_download_of_the_same_model_fails_at_once(running, hub, client,
     assert hub.requests == []  # refused before planning asked the Hub anything
     with pytest.raises(ModelBusyError):
         update_model(client, tmp_path, "o/m")
-    running()
 
 
 def test_a_failed_download_leaves_no_folder_in_dest_or_the_cache(hub, client, tmp_path):
