@@ -23,6 +23,7 @@ from hfgui.core.hfcache import delete_cached_model
 from hfgui.core.leftovers import Leftover, remove_leftovers
 from hfgui.core.library import (
     SOURCE_HF_CACHE,
+    SOURCE_LIBRARY,
     SOURCE_REFERENCE,
     InstalledModel,
     Library,
@@ -77,6 +78,7 @@ class LibraryPanel(QtWidgets.QWidget):
     """
 
     changed = QtCore.Signal()
+    deleted = QtCore.Signal(str)  # repo id of a model deleted from the library folder
     download_requested = QtCore.Signal(object)
     busy_changed = QtCore.Signal(bool)
 
@@ -627,6 +629,8 @@ class LibraryPanel(QtWidgets.QWidget):
                 )
             else:
                 self._say(f"Deleted {row.repo_id}: {format_bytes(freed)} freed.", ok=True)
+                if row.source == SOURCE_LIBRARY:
+                    self.deleted.emit(row.repo_id)
             self._disk_changed()
 
         def failed(exc: BaseException) -> None:

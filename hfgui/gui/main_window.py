@@ -244,6 +244,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             queued_repos=self._queued_repos,
         )
         self.library_panel.changed.connect(self.refresh_library)
+        self.library_panel.deleted.connect(self._repo_deleted)
         self.library_panel.download_requested.connect(self._library_download)
         self._library_scanned = False
 
@@ -474,10 +475,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         root = self.services.library_root
 
         def deleted(freed: int) -> None:
-            for state in self.model.states():
-                if state.entry.repo_id == repo_id and not self.manager.is_active(state.entry.key):
-                    self.manager.forget(state.entry.key)  # its partial files went with the model
-                    self.model.update(state.entry.key, status=Status.AVAILABLE, progress=None, error=None)
+            self._repo_deleted(repo_id)
             self.notify("Model deleted", f"{repo_id} was deleted; {format_bytes(freed)} freed.")
             self.refresh_library()
 
@@ -511,6 +509,14 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
                 ("Keep", None),
             ),
         )
+
+    def _repo_deleted(self, repo_id: str) -> None:
+        """Its rows are downloadable again: nothing of it is left to resume (partials went with it)."""
+        for state in self.model.states():
+            if state.entry.repo_id == repo_id and not self.manager.is_active(state.entry.key):
+                self.manager.forget(state.entry.key)
+                self.model.update(state.entry.key, status=Status.AVAILABLE, progress=None, error=None)
+        self.update_actions()
 
     def reveal_selected(self) -> None:
         state = self.selected_state()

@@ -197,3 +197,29 @@ def test_the_windows_download_holds_the_model_lock_against_other_processes(windo
     with pytest.raises(ModelBusyError):  # what `hfgui delete` in a terminal would meet now
         Library(window.services.library_root).delete("demo/coreml-tiny")
     qtbot.waitUntil(lambda: status(window, key) is Status.INSTALLED, timeout=WAIT)
+
+
+def test_deleting_a_paused_model_in_the_library_tab_makes_its_row_available(window, hub_env, qtbot):
+    hub_env.faults.stall(WEIGHTS, after_bytes=2_500_000, seconds=1.0)
+    key = "tiny-coreml"
+    window.select_key(key)
+    window.act_download.trigger()
+    qtbot.waitUntil(
+        lambda: (
+            (window.model.state(key).progress is not None)
+            and window.model.state(key).progress.bytes_done > 1_000_000
+        ),
+        timeout=WAIT,
+    )
+    window.act_pause.trigger()
+    qtbot.waitUntil(lambda: status(window, key) is Status.PAUSED, timeout=WAIT)
+    panel = window.library_panel
+    panel.refresh()
+    qtbot.waitUntil(lambda: "library:demo/coreml-tiny" in panel.model.keys(), timeout=WAIT)
+    panel.select("library:demo/coreml-tiny")
+    panel.delete_button.click()
+    with qtbot.waitSignal(panel.deleted, timeout=WAIT):
+        panel.answer("Delete")
+    assert status(window, key) is Status.AVAILABLE and window.act_download.isEnabled()
+    assert key not in window.manager.remembered_keys()  # nothing left to resume at the next start
+    qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
