@@ -7,6 +7,7 @@ set when `tests.hubemu.demo` exists, else stocks the emulator with stand-ins for
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -167,6 +168,7 @@ def main(argv: list[str]) -> int:
     print(out)
     # The stalled connection would hold a worker thread for minutes: leave without waiting for it.
     sys.stdout.flush()
+    shutil.rmtree(home, ignore_errors=True)  # its temporary library and settings
     os._exit(0)
 
 
