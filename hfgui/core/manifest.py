@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hfgui.core.jsonio import write_json_atomic
 
@@ -100,8 +101,12 @@ def journal_path(model_root: Path) -> Path:
 
 def read_manifest(model_root: Path) -> Manifest | None:
     """The installed manifest, or None when absent or unreadable (a broken manifest means "not installed")."""
+    return _load_manifest(manifest_path(model_root))
+
+
+def _load_manifest(path: Path) -> Manifest | None:
     try:
-        with open(manifest_path(model_root), encoding="utf-8") as fh:
+        with open(path, encoding="utf-8") as fh:
             return Manifest.from_json(json.load(fh))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -125,11 +130,7 @@ def previous_path(model_root: Path) -> Path:
 
 def read_previous_manifest(model_root: Path) -> Manifest | None:
     """The manifest an unfinished download withdrew (demote_to_journal): what the folder held before."""
-    try:
-        with open(previous_path(model_root), encoding="utf-8") as fh:
-            return Manifest.from_json(json.load(fh))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return _load_manifest(previous_path(model_root))
 
 
 def damaged_path(model_root: Path) -> Path:
@@ -178,34 +179,37 @@ def append_journal(model_root: Path, commit: str, entry: ManifestFile, *, fetche
 def read_journal(model_root: Path) -> dict[str, ManifestFile]:
     """Verified files recorded by an unfinished run, keyed by path (later lines win)."""
     records: dict[str, ManifestFile] = {}
-    try:
-        with open(journal_path(model_root), encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    data = json.loads(line)
-                    entry = ManifestFile(str(data["path"]), int(data["size"]), str(data["etag"]))
-                except (ValueError, KeyError, TypeError):
-                    continue
-                records[entry.path] = entry
-    except OSError:
-        pass
+    for data in _journal_records(model_root):
+        try:
+            entry = ManifestFile(str(data["path"]), int(data["size"]), str(data["etag"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        records[entry.path] = entry
     return records
 
 
 def fetched_in_journal(model_root: Path) -> set[str]:
     """Paths the journal records as downloaded by an unfinished run (the latest record of each counts)."""
     fetched: dict[str, bool] = {}
+    for data in _journal_records(model_root):
+        try:
+            fetched[str(data["path"])] = bool(data.get("fetched"))
+        except (KeyError, TypeError):
+            continue
+    return {path for path, was_fetched in fetched.items() if was_fetched}
+
+
+def _journal_records(model_root: Path) -> Iterator[Any]:
+    """The journal's parsed lines in order; a torn or garbled line is skipped."""
     try:
         with open(journal_path(model_root), encoding="utf-8") as fh:
             for line in fh:
                 try:
-                    data = json.loads(line)
-                    fetched[str(data["path"])] = bool(data.get("fetched"))
-                except (ValueError, KeyError, TypeError):
+                    yield json.loads(line)
+                except ValueError:
                     continue
     except OSError:
-        pass
-    return {path for path, was_fetched in fetched.items() if was_fetched}
+        return
 
 
 def clear_journal(model_root: Path) -> None:
