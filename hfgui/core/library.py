@@ -288,11 +288,7 @@ class Library:
         hint = "Stop that download first, then cancel again."
         with model_lock(library_lock_file(self.root, repo_id), repo_id, busy_hint=hint):
             freed = sum(partials.remove_partial(self.staging_dir, key) for key in partial_keys)
-            mine = [
-                p
-                for p in partials.list_partials(self.staging_dir)
-                if p.repo_id == repo_id and p.path is not None and matches(p.path, include, exclude)
-            ]
+            mine = partials.of_selection(self.staging_dir, repo_id, include, exclude)
             freed += partials.remove_partials(self.staging_dir, mine)
             manifest = read_manifest(root)
             installed = {f.path for f in manifest.files} if manifest is not None else set()

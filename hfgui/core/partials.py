@@ -12,10 +12,12 @@ import json
 import os
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hfgui.core.globs import matches
 from hfgui.core.jsonio import write_json_atomic
 
 PART_SUFFIX = ".part"
@@ -174,6 +176,17 @@ def remove_partial(staging_dir: Path, key: str) -> int:
             freed += target.stat().st_size
             os.unlink(target)
     return freed
+
+
+def of_selection(
+    staging_dir: Path, repo_id: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[PartialFile]:
+    """The partials in the folder that belong to these files of this repository (by their sidecars)."""
+    return [
+        p
+        for p in list_partials(staging_dir)
+        if p.repo_id == repo_id and p.path is not None and matches(p.path, include, exclude)
+    ]
 
 
 def remove_partials(staging_dir: Path, partials: list[PartialFile] | None = None) -> int:

@@ -18,7 +18,6 @@ from typing import Any
 
 from PySide6 import QtCore
 
-from hfgui.core import partials
 from hfgui.core.errors import DownloadCancelledError, HfGuiError
 from hfgui.core.jsonio import read_json, write_json_atomic
 from hfgui.core.model_download import download_model
@@ -139,16 +138,8 @@ class _DownloadJob(QtCore.QRunnable):
         try:
             # Small files may have a .part without a sidecar yet: also remove by the planned keys.
             keys = [t.partial_key for t in self._plan.tasks] if self._plan is not None else []
-            in_library = self._plan is None or self._plan.cache_target is None
-            discard_partials(
-                self._services.library_root,
-                self.entry,
-                self._services.hf_cache_dir,
-                partial_keys=keys if in_library else (),
-            )
-            if self._plan is not None and not in_library:  # a download into the HF cache
-                for key in keys:
-                    partials.remove_partial(self._plan.staging_dir, key)
+            services = self._services
+            discard_partials(services.library_root, self.entry, services.hf_cache_dir, partial_keys=keys)
         except HfGuiError as exc:  # another window or process is downloading it now
             return exc
         except OSError as exc:

@@ -164,17 +164,14 @@ def discard_partials(
 
     ``cache_dir``: also the partials a download into that Hugging Face cache left in the repo's folder
     there (files it finished are cache blobs like any other, shared with huggingface_hub, and stay).
+    ``partial_keys``: the download's own partials by name (small files may have no sidecar yet); a key
+    names one file of one commit, so it is looked for in both places.
     """
     freed = Library(root).discard_unfinished(entry.repo_id, entry.include, entry.exclude, partial_keys)
     if cache_dir is not None:
         staging = Path(cache_dir) / hfcache.repo_folder_name(entry.repo_id) / hfcache.STAGING_DIR_NAME
-        mine = [
-            p
-            for p in partials.list_partials(staging)
-            if p.repo_id == entry.repo_id
-            and p.path is not None
-            and path_matches(p.path, entry.include, entry.exclude)
-        ]
+        freed += sum(partials.remove_partial(staging, key) for key in partial_keys)
+        mine = partials.of_selection(staging, entry.repo_id, entry.include, entry.exclude)
         freed += partials.remove_partials(staging, mine)
     return freed
 
