@@ -126,12 +126,18 @@ def test_cancel_asks_then_discards_partials(window, hub_env, qtbot):
     assert status(window, key) is Status.AVAILABLE
 
 
-def test_a_cancel_confirmed_after_the_download_finished_changes_nothing(window, hub_env, qtbot):
-    hub_env.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=0.5)
+def start_held(window, hub_env, qtbot, seconds: float) -> str:
+    """Start tiny-coreml with its weights held `seconds` at 1 MB; returns its key once it downloads."""
+    hub_env.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=seconds)
     key = "tiny-coreml"
     window.select_key(key)
     window.act_download.trigger()
     qtbot.waitUntil(lambda: status(window, key) is Status.DOWNLOADING, timeout=WAIT)
+    return key
+
+
+def test_a_cancel_confirmed_after_the_download_finished_changes_nothing(window, hub_env, qtbot):
+    key = start_held(window, hub_env, qtbot, seconds=0.5)
     window.act_cancel.trigger()
     dialog = window.pending_dialog  # the person hesitates; the download finishes meanwhile
     qtbot.waitUntil(lambda: status(window, key) is Status.INSTALLED, timeout=WAIT)
@@ -189,11 +195,7 @@ def test_the_windows_download_holds_the_model_lock_against_other_processes(windo
     from hfgui.core.library import Library
     from hfgui.core.model_lock import ModelBusyError
 
-    hub_env.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=1.0)
-    key = "tiny-coreml"
-    window.select_key(key)
-    window.act_download.trigger()
-    qtbot.waitUntil(lambda: status(window, key) is Status.DOWNLOADING, timeout=WAIT)
+    key = start_held(window, hub_env, qtbot, seconds=1.0)
     with pytest.raises(ModelBusyError):  # what `hfgui delete` in a terminal would meet now
         Library(window.services.library_root).delete("demo/coreml-tiny")
     qtbot.waitUntil(lambda: status(window, key) is Status.INSTALLED, timeout=WAIT)
