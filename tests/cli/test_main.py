@@ -57,17 +57,22 @@ def test_missing_display_only_on_linux_without_one() -> None:
     assert cli_main.missing_display({}, "darwin") is None and cli_main.missing_display({}, "win32") is None
 
 
-def test_subcommands_do_not_import_qt() -> None:
+def modules_loaded_by(argv: list[str], prefixes: tuple[str, ...]) -> str:
+    """Run `hfgui ARGV` in a fresh interpreter; "<exit code> [modules starting with a prefix]"."""
     code = (
         "import sys\n"
         "from hfgui.cli.main import main\n"
-        "rc = main(['verify', '--help'])\n"
-        "print(rc, sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))\n"
+        f"rc = main({argv!r})\n"
+        f"print(rc, sorted(m for m in sys.modules if m.startswith({prefixes!r})))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
-    assert result.stdout.strip().splitlines()[-1] == "0 []"
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_subcommands_do_not_import_qt() -> None:
+    assert modules_loaded_by(["verify", "--help"], ("PySide6", "shiboken6")) == "0 []"
 
 
 def test_registry_is_a_list_of_name_and_module() -> None:
@@ -79,16 +84,7 @@ def test_registry_is_a_list_of_name_and_module() -> None:
 
 
 def test_a_subcommand_loads_only_its_own_module() -> None:
-    code = (
-        "import sys\n"
-        "from hfgui.cli.main import main\n"
-        "rc = main(['check', '--help'])\n"
-        "print(rc, sorted(m for m in sys.modules if m.startswith('hfgui.cli.')))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
-    )
-    last = result.stdout.strip().splitlines()[-1]
+    last = modules_loaded_by(["check", "--help"], ("hfgui.cli.",))
     assert last.startswith("0 ") and "'hfgui.cli.manage'" in last
     for _, module_name in COMMANDS:
         if module_name != "hfgui.cli.manage":
