@@ -38,6 +38,13 @@ Additions beyond the contract:
   host="hub" for them.
 - `RequestRecord.params` (parsed query), `.authorized`; `headers` lookups ignore case.
 - `with HubEmulator() as hub: ...` closes on exit.
+- Network profile (network.py): `HubEmulator(rtt=0.04, connection_rate=40 * 2**20)` or, at any time,
+  `hub.network.rtt = 0.04` (seconds: each answer waits one round trip, a new connection one more),
+  `hub.network.connection_rate = N` (bytes/s per CDN connection; `hub_connection_rate` for the Hub host).
+  `RequestRecord.connection` (TCP connection serial; `hub.connections(host)` lists them) and
+  `RequestRecord.in_flight` (requests to that host open when it arrived) show a client's connection reuse
+  and concurrency. The emulator's sockets set TCP_NODELAY.
+  By hand: `python -m tests.hubemu --rtt-ms 40 --conn-mib-s 40`.
 - Hashes of generated content are computed on first use (sha256 for LFS files, git sha1 for regular ones) and
   cached per (size, seed) for the session. For multi-GiB files read `content.sha256` in the test before a
   client with a short HEAD timeout asks, so the first response is not held up by hashing.
@@ -58,6 +65,7 @@ from .content import (
     unservable_content,
 )
 from .faults import Fault, FaultPlan
+from .network import NetworkProfile
 from .records import RequestRecord, User
 from .repos import Commit, Repo, RepoFile
 from .server import HubEmulator
@@ -70,6 +78,7 @@ __all__ = [
     "Fault",
     "FaultPlan",
     "HubEmulator",
+    "NetworkProfile",
     "Repo",
     "RepoFile",
     "RepoHandle",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import os
 import selectors
 import socket
@@ -18,6 +19,7 @@ from .bodies import content_disposition
 from .content import Content
 from .faults import FaultPlan
 from .handler import EmulatorHandler
+from .network import NetworkProfile
 from .ratelimit import RateLimiter
 from .records import RequestLog, RequestRecord, User
 from .repos import LfsRule, Repo, RepoFile
@@ -89,8 +91,20 @@ class HubEmulator:
     """A local Hugging Face Hub (see the package docstring for the full API)."""
 
     def __init__(
-        self, *, port: int = 0, cdn_port: int = 0, host: str = "127.0.0.1", cdn_host: str = "localhost"
+        self,
+        *,
+        port: int = 0,
+        cdn_port: int = 0,
+        host: str = "127.0.0.1",
+        cdn_host: str = "localhost",
+        rtt: float = 0.0,
+        connection_rate: int = 0,
     ):
+        # Round trip per request and per new connection, byte-rate cap per CDN connection (network.py);
+        # change `hub.network`'s fields at any time.
+        self.network = NetworkProfile(rtt=rtt, connection_rate=connection_rate)
+        self._connection_serials = itertools.count(1)
+        self._in_flight = {"hub": 0, "cdn": 0}
         self._repos: dict[str, Repo] = {}
         self._renames: dict[str, str] = {}
         self._users: dict[str, User] = {}
@@ -146,6 +160,20 @@ class HubEmulator:
                 self._connections.add(connection)
             else:
                 self._connections.discard(connection)
+
+    def _new_connection_serial(self) -> int:
+        with self._lock:
+            return next(self._connection_serials)
+
+    def _enter_request(self, role: str) -> int:
+        """Count a request being answered on `role`'s host; returns how many are (itself included)."""
+        with self._lock:
+            self._in_flight[role] += 1
+            return self._in_flight[role]
+
+    def _leave_request(self, role: str) -> None:
+        with self._lock:
+            self._in_flight[role] -= 1
 
     def close(self) -> None:
         """Stop both servers and cut open connections (stalled bodies and idle keep-alives)."""
@@ -281,6 +309,10 @@ class HubEmulator:
             if (host is None or r.host == host)
             and (r.path.endswith(suffix) or r.params.get("file") == [file_path])
         ]
+
+    def connections(self, host: str | None = None) -> set[int]:
+        """Serials of the TCP connections the logged requests came on (to `host` only, if given)."""
+        return {r.connection for r in self.requests if host is None or r.host == host}
 
     def rate_limit(self, bucket: str = "api", quota: int = 100, window: int = 300) -> None:
         """Set a bucket's quota per fixed window (also restarts its window)."""

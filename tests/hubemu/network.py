@@ -1,0 +1,64 @@
+"""A far-away Hub on loopback: a round trip per request and per new connection, a rate cap per connection.
+
+Loopback has neither (real-network.md): every request answers at once and one connection carries as much
+as the CPU can push. `NetworkProfile` puts both back, settable per test and changeable while running:
+
+- `rtt` (seconds): every answer waits one round trip after its request arrived, and a new connection waits
+  one more before its first request is read (the TCP handshake).
+- `connection_rate` (bytes/s, 0 = unlimited): each CDN connection sends at most this fast (per-stream
+  shaping on the path or at the edge: the reason segmented downloaders exist).
+- `hub_connection_rate`: the same for connections to the Hub host (regular files come from it); 0 by default.
+
+The emulator's sockets have TCP_NODELAY set (the handler's `disable_nagle_algorithm`), so a keep-alive
+request costs exactly the round trip set here and not a delayed-ACK stall on top.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+# Bytes written between two pacing waits: small enough that a capped stream flows evenly, large enough
+# that 8 streams at 40 MiB/s cost the emulator a few hundred wake-ups a second, not tens of thousands.
+PACE_PIECE = 256 * 1024
+
+
+@dataclass
+class NetworkProfile:
+    rtt: float = 0.0
+    connection_rate: int = 0
+    hub_connection_rate: int = 0
+
+    def rate_for(self, role: str) -> int:
+        return self.connection_rate if role == "cdn" else self.hub_connection_rate
+
+    @property
+    def active(self) -> bool:
+        return self.rtt > 0 or self.connection_rate > 0 or self.hub_connection_rate > 0
+
+
+class Pacer:
+    """Holds one connection to a byte rate: `wait(n)` before sending n bytes sleeps until they are due.
+
+    No burst allowance beyond the current piece: a capped stream is capped from its first byte, as a
+    shaped TCP stream is. An idle connection does not bank credit (the clock restarts after a pause).
+    """
+
+    def __init__(self, closing: threading.Event, clock=time.monotonic) -> None:
+        self._closing = closing
+        self._clock = clock
+        self._due = 0.0
+
+    def wait(self, nbytes: int, rate: int) -> bool:
+        """Sleep until `nbytes` may go out at `rate` bytes/s; False when the emulator closes meanwhile."""
+        if rate <= 0:
+            return True
+        now = self._clock()
+        self._due = max(self._due, now) + nbytes / rate
+        # Send the piece now and sleep for its share afterwards would let the first piece out at once;
+        # waiting before it keeps the average exact from the first byte.
+        delay = self._due - now - nbytes / rate
+        if delay > 0:
+            return not self._closing.wait(delay)
+        return True
