@@ -232,7 +232,7 @@ def update_model(
     repo_id: str,
     *,
     revision: str | None = None,
-    workers: int = 4,
+    workers: int = 0,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     on_plan: Callable[[UpdatePlan], None] | None = None,

@@ -1,4 +1,7 @@
-"""Download every file of a plan with a pool of workers; the model is installed only when all verified."""
+"""Download every file of a plan with a pool of workers; the model is installed only when all verified.
+
+How many files are in flight is `concurrency.AdaptiveConcurrency`'s call (or fixed by `workers`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from hfgui.core import hfcache, transfer
+from hfgui.core import concurrency, hfcache, transfer
 from hfgui.core.bandwidth import BandwidthLimiter
 from hfgui.core.diskspace import check_space
 from hfgui.core.errors import (
@@ -52,7 +55,7 @@ class ModelDownloader:
         client,
         plan: Plan,
         *,
-        workers: int = 4,
+        workers: int = 0,
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
         segments: int = 1,
@@ -62,7 +65,8 @@ class ModelDownloader:
         self.client = client
         self.limiter = limiter
         self.plan = plan
-        self.workers = max(1, int(workers))
+        # 0: as many files in flight as pays (grows with latency and file count); N: N at most.
+        self.concurrency = concurrency.for_files(len(plan.tasks), max(0, int(workers)))
         self.cancel = cancel if cancel is not None else threading.Event()
         self.segments = segments
         self.stall_timeout = stall_timeout
@@ -97,7 +101,8 @@ class ModelDownloader:
                 _withdraw_outdated_manifest(plan.root, tasks)
             if tasks:
                 plan.staging_dir.mkdir(parents=True, exist_ok=True)
-                with ThreadPoolExecutor(self.workers, thread_name_prefix="hfgui-download") as pool:
+                pool_size = self.concurrency.maximum
+                with ThreadPoolExecutor(pool_size, thread_name_prefix="hfgui-download") as pool:
                     for future in [pool.submit(self._run_task, task) for task in tasks]:
                         future.result()  # _run_task records its own failures; this surfaces bugs
         finally:
@@ -155,16 +160,19 @@ class ModelDownloader:
 
     def _run_task(self, task: transfer.FileTask) -> None:
         try:
-            self._fetch_one(task)
+            with self.concurrency.slot(self.cancel):  # cancelled while waiting: _fetch_one says so
+                if self._fetch_one(task):
+                    self.concurrency.file_done()
         except BaseException:
             self._stop.set()  # a bug, or a progress callback that raised: start no further file
             raise
 
-    def _fetch_one(self, task: transfer.FileTask) -> None:
+    def _fetch_one(self, task: transfer.FileTask) -> bool:
+        """Download one file and record the outcome; True when it is in."""
         if self.cancel.is_set() or self._stop.is_set():
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, DownloadCancelledError(f"Download of {self.plan.repo_id}"))
-            return
+            return False
         self.progress.set_state(task.path, FileState.DOWNLOADING)
 
         resumed = self.plan.partial_bytes.get(task.path, 0)
@@ -176,6 +184,7 @@ class ModelDownloader:
                 self.progress.set_bytes(task.path, n)
             else:
                 self.progress.add_bytes(task.path, n)
+                self.concurrency.add_bytes(n)
             first_report[0] = False
 
         try:
@@ -199,21 +208,22 @@ class ModelDownloader:
         except DownloadCancelledError as exc:
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, exc)
-            return
+            return False
         except HfGuiError as exc:
             self.progress.set_state(task.path, FileState.FAILED, str(exc))
             self._record_failure(task.path, exc)
             if isinstance(exc, _FATAL):
                 self._stop.set()
-            return
+            return False
         except OSError as exc:
             message = f"Could not write '{task.path}': {exc.strerror or exc}."
             error = HfGuiError(message, "Check the download folder's permissions, then run it again.")
             self.progress.set_state(task.path, FileState.FAILED, str(error))
             self._record_failure(task.path, error)
             self._stop.set()
-            return
+            return False
         self.progress.set_state(task.path, FileState.DONE)
+        return True
 
 
 def _withdraw_outdated_manifest(root: Path, tasks) -> None:

@@ -1,0 +1,61 @@
+"""Files in flight on the wire: more of them from a far-away Hub, on kept-alive connections, fewer on 429.
+
+The emulator's network profile adds a round trip per request (and per new connection); what is asserted
+is what the emulator saw (requests in flight, connections, requests per file), never how long it took.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hfgui.core.concurrency import MAX_FILES_IN_FLIGHT, START_FILES_IN_FLIGHT
+from hfgui.core.hub import HubClient
+from hfgui.core.model_download import ModelDownloader, download_model
+from hfgui.core.planner import DownloadRequest, plan_download
+
+FILES = 120
+
+
+@pytest.fixture
+def client(hub):
+    with HubClient(hub.url, token=False) as c:
+        yield c
+
+
+@pytest.fixture
+def tiny_repo(hub):
+    files = {f"tok/part-{i // 50}/t-{i:04d}.json": f'{{"id": {i}}}\n'.encode() for i in range(FILES)}
+    hub.add_repo("acme/tiny-files", files=files)
+    return files
+
+
+def file_requests(hub):
+    return [r for r in hub.requests if r.host == "hub" and "/resolve" in r.path]
+
+
+def test_a_far_away_hub_gets_more_files_in_flight_on_kept_alive_connections(hub, client, tiny_repo, tmp_path):
+    hub.network.rtt = 0.15  # so long that only more files in flight make it faster
+
+    plan = plan_download(client, DownloadRequest("acme/tiny-files"), tmp_path)
+    downloader = ModelDownloader(client, plan)
+    downloader.run()
+
+    root = tmp_path / "acme" / "tiny-files"
+    assert all((root / path).read_bytes() == data for path, data in tiny_repo.items())
+    requests = file_requests(hub)
+    assert len(requests) == 2 * FILES  # resolve + resolve-cache: no HEAD, nothing fetched twice
+    in_flight = max(r.in_flight for r in requests)
+    assert START_FILES_IN_FLIGHT < in_flight <= MAX_FILES_IN_FLIGHT
+    assert [c.reason for c in downloader.concurrency.history][:2] == ["start", "grow"]
+    # Kept alive: about one connection per file in flight, not one per request.
+    assert len({r.connection for r in requests}) <= MAX_FILES_IN_FLIGHT + 2
+    listings = [r for r in hub.requests if "/tree/" in r.path]
+    assert len(listings) == 1
+
+
+def test_a_fixed_worker_count_is_kept(hub, client, tiny_repo, tmp_path):
+    hub.network.rtt = 0.01
+
+    download_model(client, DownloadRequest("acme/tiny-files", workers=3), tmp_path)
+
+    assert 1 < max(r.in_flight for r in file_requests(hub)) <= 3
