@@ -236,7 +236,7 @@ def update_model(
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     on_plan: Callable[[UpdatePlan], None] | None = None,
-    segments: int = 1,
+    segments: int = 0,
     stall_timeout: float = 30.0,
     limiter: BandwidthLimiter | None = None,
 ) -> UpdateResult:

@@ -36,7 +36,12 @@ from hfgui.core.manifest import (
 from hfgui.core.model_lock import model_lock
 from hfgui.core.planner import DownloadRequest, Plan, lock_file_for, plan_download
 from hfgui.core.progress import ProgressAggregator, ProgressCallback
+from hfgui.core.segment_runner import ConnectionBudget
 from hfgui.core.types import FileState, ModelProgress, ModelState
+
+# Ranged connections beyond each file's first, for all files of a run together: one big file may use
+# up to segments.MAX_CONNECTIONS; several big files at once share them instead of multiplying them.
+RUN_EXTRA_CONNECTIONS = 16
 
 # Failures that will hit every remaining file the same way: stop starting new ones.
 _FATAL = (
@@ -58,7 +63,7 @@ class ModelDownloader:
         workers: int = 0,
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
-        segments: int = 1,
+        segments: int = 0,
         stall_timeout: float = 30.0,
         limiter: BandwidthLimiter | None = None,
     ) -> None:
@@ -68,7 +73,9 @@ class ModelDownloader:
         # 0: as many files in flight as pays (grows with latency and file count); N: N at most.
         self.concurrency = concurrency.for_files(len(plan.tasks), max(0, int(workers)))
         self.cancel = cancel if cancel is not None else threading.Event()
-        self.segments = segments
+        self.segments = segments  # per large file: 0 = adaptive, 1 = one stream, N = N connections
+        # Extra ranged connections all files of this run hold together (each file's first is not counted).
+        self.connection_budget = ConnectionBudget(RUN_EXTRA_CONNECTIONS)
         self.stall_timeout = stall_timeout
         self.progress = ProgressAggregator(plan.repo_id, [(f.path, f.size) for f in plan.files], on_progress)
         self._stop = threading.Event()  # set after a fatal failure: queued files do not start
@@ -195,6 +202,7 @@ class ModelDownloader:
                 cancel=self.cancel,
                 on_bytes=on_bytes,
                 segments=self.segments,
+                budget=self.connection_budget,
                 stall_timeout=self.stall_timeout,
                 limiter=self.limiter,
                 sync_dir=False,  # each folder is synced once, before the manifest is written
@@ -258,7 +266,7 @@ def download_model(
     on_progress: Callable[[ModelProgress], None] | None = None,
     cancel: threading.Event | None = None,
     on_plan: Callable[[Plan], None] | None = None,
-    segments: int = 1,
+    segments: int = 0,
     stall_timeout: float = 30.0,
     limiter: BandwidthLimiter | None = None,
 ) -> Manifest:
