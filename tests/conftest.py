@@ -24,6 +24,33 @@ def no_cli_log_handler_left_behind():
     root.setLevel(level)
 
 
+class _CrashRecorder(logging.Handler):
+    """Collects errors logged with a traceback: a callback that raised inside a Mailbox or a worker is
+    caught and logged there so the window survives, but in a test it is a bug."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.name.startswith("hfgui"):
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_logged_crashes(request):
+    """Fail the test when hfgui logged an exception it swallowed (mark `logged_crash_expected` to allow)."""
+    recorder = _CrashRecorder()
+    root = logging.getLogger()
+    root.addHandler(recorder)
+    yield
+    root.removeHandler(recorder)
+    if recorder.records and not request.node.get_closest_marker("logged_crash_expected"):
+        first = recorder.records[0]
+        text = logging.Formatter().formatException(first.exc_info) if first.exc_info else ""
+        pytest.fail(f"hfgui logged an exception: {first.getMessage()}\n{text}", pytrace=False)
+
+
 @pytest.fixture
 def hub():
     """A fresh emulator (Hub + CDN on loopback), closed after the test."""

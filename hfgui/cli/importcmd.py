@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         )
     elif result.mode == "copy":
         print(
-            f"Imported {result.repo_id} ({result.model_format}): {len(result.files)} file(s),"
+            f"Imported {result.repo_id} ({result.model_format}): {output.counted(len(result.files), 'file')},"
             f" {format_bytes(result.size)} copied and verified into {result.path}"
         )
     else:

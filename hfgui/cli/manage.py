@@ -145,7 +145,7 @@ def run_list(args: argparse.Namespace) -> int:
     print(output.format_table(headers, rows, right_align=(2, 3)))
     pending = [u for u in updates.values() if u.has_update]
     if pending:
-        print(f"{len(pending)} update(s) available; run: hfgui update OWNER/NAME")
+        print(f"{output.counted(len(pending), 'update')} available; run: hfgui update OWNER/NAME")
     return EXIT_OK
 
 
@@ -184,7 +184,7 @@ def run_check(args: argparse.Namespace) -> int:
         {"repo": repo_id, "files": count},
         problems,
         ok=f"{repo_id}: all {count} files match the manifest",
-        damaged=f"{len(problems)} file(s) of {repo_id} are missing or damaged;"
+        damaged=f"damaged or missing: {output.counted(len(problems), 'file')} of {repo_id};"
         f" run: hfgui download {repo_id}{_dest_option(args)} to repair them",
     )
 
@@ -209,7 +209,7 @@ def _check_cache(args: argparse.Namespace) -> int:
         {"repo": repo_id, "commit": revision.commit, "files": len(revision.files), "unchecked": unchecked},
         problems,
         ok=f"{repo_id} @ {revision.commit[:12]}: all {checked} files match their hashes{skipped}",
-        damaged=f"{len(problems)} file(s) of {repo_id} in the Hugging Face cache are damaged;"
+        damaged=f"damaged: {output.counted(len(problems), 'file')} of {repo_id} in the Hugging Face cache;"
         f" run: hfgui delete {repo_id} --cache, then download it again",
     )
 

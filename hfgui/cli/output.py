@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from hfgui.core.words import counted  # noqa: F401  (re-exported: commands say output.counted)
+
 _MARKS = {True: "✅", False: "❌", None: "❔"}
 _ASCII_MARKS = {True: "OK", False: "NO", None: "??"}
 
@@ -87,8 +89,3 @@ def error(message: str) -> None:
 
 def warning(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
-
-
-def counted(n: int, noun: str) -> str:
-    """ "1 file", "2 files"."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

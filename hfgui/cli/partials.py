@@ -85,10 +85,11 @@ def run(args: argparse.Namespace) -> int:
     ]
     print(output.format_table(("MODEL", "FILE", "SIZE", "AGE", "WHERE", "OWNER"), rows, right_align=(2, 3)))
     if args.clean:
-        print(f"Removed {len(items)} partial download(s); freed {format_bytes(freed)}.")
+        print(f"Removed {output.counted(len(items), 'partial download')}; freed {format_bytes(freed)}.")
     else:
         total = format_bytes(sum(i.size for i in items))
-        print(f"{len(items)} partial download(s), {total}. Remove them with: hfgui partials --clean")
+        found = output.counted(len(items), "partial download")
+        print(f"{found}, {total}. Remove them with: hfgui partials --clean")
     return EXIT_OK
 
 

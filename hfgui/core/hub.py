@@ -101,8 +101,10 @@ class HubClient:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
         network: NetworkConfig | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         # ``network`` (proxy, CA bundle) shapes the session made here; a caller's own session is used as is.
+        # ``cancel`` ends waits between retries (see cancellable()), e.g. when the window closes.
         self.network = network or NetworkConfig()
         self.endpoint = urls.normalize_endpoint(endpoint) if endpoint else endpoint_from_env()
         if token is False:
@@ -116,6 +118,7 @@ class HubClient:
         self.timeout = timeout
         self.retry = retry
         self._sleep = sleep
+        self._cancels: tuple[threading.Event, ...] = (cancel,) if cancel is not None else ()
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -138,21 +141,28 @@ class HubClient:
 
     def cancellable(self, cancel: threading.Event) -> HubClient:
         """This client (same session, token and retry policy) whose waits between retries end at
-        ``cancel`` with DownloadCancelledError: Pause must not sit out a 503 backoff or a rate-limit wait."""
-        slept = self._sleep
-
-        def sleep(delay: float) -> None:
-            if slept is time.sleep:
-                cancel.wait(delay)
-            else:  # an injected sleep (tests record the backoff instead of waiting) keeps its say
-                slept(delay)
-            if cancel.is_set():
-                raise DownloadCancelledError("Download")
-
+        ``cancel`` with DownloadCancelledError: Pause must not sit out a 503 backoff or a rate-limit wait,
+        and a closing window must not wait for one. Clones of clones heed every event they were given."""
         clone = copy.copy(self)
-        clone._sleep = sleep
+        clone._cancels = (*self._cancels, cancel)
         clone._owns_session = False  # the session stays this client's to close
         return clone
+
+    def _pause(self, delay: float) -> None:
+        """Sleep ``delay`` seconds between attempts, or until one of the cancel events is set."""
+        if self._sleep is not time.sleep or not self._cancels:
+            self._sleep(delay)  # an injected sleep (tests record the backoff instead of waiting) has its say
+        elif len(self._cancels) == 1:
+            self._cancels[0].wait(delay)
+        else:  # no wait-for-any in threading: look at each every tenth of a second
+            deadline = time.monotonic() + delay
+            while not self._cancelled() and (left := deadline - time.monotonic()) > 0:
+                self._cancels[-1].wait(min(left, 0.1))
+        if self._cancelled():
+            raise DownloadCancelledError("Download")
+
+    def _cancelled(self) -> bool:
+        return any(event.is_set() for event in self._cancels)
 
     def anonymous(self) -> HubClient:
         """This client without its token (same session and settings): public information is still
@@ -262,7 +272,7 @@ class HubClient:
                         raise self._error_for(response, *context)
                 response.close()
                 log.info("%s %s -> %s; retrying in %.1f s", method, display_url(url), status, delay)
-            self._sleep(delay)
+            self._pause(delay)
             budget.spend(delay)
             attempt += 1
 

@@ -38,6 +38,7 @@ from hfgui.core.planner import DownloadRequest, Plan, lock_file_for, plan_downlo
 from hfgui.core.progress import ProgressAggregator, ProgressCallback
 from hfgui.core.segment_runner import ConnectionBudget
 from hfgui.core.types import FileState, ModelProgress, ModelState
+from hfgui.core.words import counted
 
 # Ranged connections beyond each file's first, for all files of a run together: one big file may use
 # up to segments.MAX_CONNECTIONS; several big files at once share them instead of multiplying them.
@@ -138,8 +139,8 @@ class ModelDownloader:
             missing = hfcache.missing_files(target, {f.path: (f.size, f.etag) for f in plan.files})
             if missing:  # a blob counted as present vanished meanwhile (another tool cleaned the cache)
                 error = HfGuiError(
-                    f"{len(missing)} file(s) of {plan.repo_id} disappeared from the cache during the download"
-                    f" (first: {missing[0]}).",
+                    f"{counted(len(missing), 'file')} of {plan.repo_id} disappeared from the cache during"
+                    f" the download (first: {missing[0]}).",
                     "Run the same download again to fetch them.",
                 )
                 self.progress.set_model_state(ModelState.FAILED, str(error))

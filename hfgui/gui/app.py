@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from PySide6 import QtCore, QtWidgets
@@ -17,9 +18,7 @@ log = logging.getLogger(__name__)
 
 def build_main_window(services: Services) -> MainWindow:
     """The main window, ready to show; construction reads local files only (no network, no keyring)."""
-    window = MainWindow(services)
-    window.setWindowIcon(app_icon())
-    return window
+    return MainWindow(services)
 
 
 def make_application(argv: list[str]) -> QtWidgets.QApplication:
@@ -45,7 +44,22 @@ def main(argv: list[str] | None = None) -> int:
     addresses = [arg for arg in argv[1:] if not arg.startswith("-")]
     if addresses:
         QtCore.QTimer.singleShot(0, lambda: window.open_addresses(addresses))
-    return app.exec()
+    code = app.exec()
+    return finish(window, code)
+
+
+def finish(window: MainWindow, code: int) -> int:
+    """The event loop ended (the window closed, downloads stopped). A background request still blocked
+    in a network read (a Hub that accepts connections and never answers) would keep the process alive
+    until its timeout, since Qt waits for pool threads at exit: end the process instead. Nothing is
+    lost — those tasks only read, and downloads were stopped and waited for when the window closed."""
+    if window.wait_for_background(200):
+        return code
+    log.warning("Background requests still running at exit; not waiting for them")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

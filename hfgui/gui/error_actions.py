@@ -35,13 +35,19 @@ class ErrorActions:
             buttons: tuple = (("Open model page", lambda: self.open_url(QtCore.QUrl(url))),)
             if not error.authenticated:  # with a token the account itself still needs access
                 buttons += (("Add token", lambda: self.open_settings("token")),)
-            self.ask("License required", f"{name} is gated. {error.hint}", (*buttons, ("Close", None)))
+            self.ask(
+                "License required",
+                f"{name} is gated. {error.hint}",
+                (*buttons, ("Close", None)),
+                icon="warning",
+            )
         elif isinstance(error, RepoNotFoundError) and not error.authenticated:
             self.model.update(key, status=Status.NEEDS_TOKEN, error=error.message)
             self.ask(
                 "Model not found or private",
                 f"{error.message} {error.hint}",
                 (("Add token", lambda: self.open_settings("token")), ("Close", None)),
+                icon="warning",
             )
         elif isinstance(error, InvalidTokenError):
             self._token_failed.add(key)
@@ -58,6 +64,7 @@ class ErrorActions:
                 f"{error.path}. Free some space or choose another library folder;"
                 " partial downloads are kept.",
                 (("Change folder", lambda: self.open_settings("library")), ("Close", None)),
+                icon="warning",
             )
         # Anything else stays on the row and in the details panel, with Retry.
 
@@ -78,6 +85,7 @@ class ErrorActions:
             "Token rejected",
             str(error),
             (("Fix token", lambda: self.open_settings("token")), ("Close", None)),
+            icon="warning",
         )
 
     def _show_offline(self, error: NetworkError, retry: Callable[[], None]) -> None:

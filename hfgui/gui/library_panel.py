@@ -33,6 +33,7 @@ from hfgui.core.library import (
 from hfgui.core.library_care import UpdateInfo, UpdateResult, check_updates, update_model
 from hfgui.core.settings import Settings
 from hfgui.core.types import ModelProgress
+from hfgui.core.words import counted
 from hfgui.gui import questions, roles
 from hfgui.gui.columns import fit_columns
 from hfgui.gui.formatting import permille
@@ -322,13 +323,13 @@ class LibraryPanel(QtWidgets.QWidget):
         count = len(snapshot.rows)
         free = f"{format_bytes(snapshot.free)} free" if snapshot.free is not None else "free space unknown"
         self.summary_label.setText(
-            f"{count} model{'s' if count != 1 else ''}  ·  {format_bytes(snapshot.total_size)} on disk  ·  "
+            f"{counted(count, 'model')}  ·  {format_bytes(snapshot.total_size)} on disk  ·  "
             f"{free} on the library disk ({snapshot.root})"
         )
         orphaned = self.leftovers.orphaned()
         if snapshot.leftovers:
             self.leftovers_label.setText(
-                f"{len(snapshot.leftovers)} partial file(s), {len(orphaned)} orphaned "
+                f"{counted(len(snapshot.leftovers), 'partial file')}, {len(orphaned)} orphaned "
                 f"({format_bytes(sum(i.size for i in orphaned))} that nothing will resume)."
             )
         else:
@@ -447,14 +448,14 @@ class LibraryPanel(QtWidgets.QWidget):
                 return
             if in_cache:  # the cache is huggingface_hub's too: report, change nothing
                 self._say(
-                    f"{row.repo_id}: {len(problems)} damaged file(s) in the Hugging Face cache. "
+                    f"{row.repo_id}: {counted(len(problems), 'damaged file')} in the Hugging Face cache. "
                     "Delete the model from the cache and download it again.",
                     error=True,
                 )
                 self._show_problems(problems)
                 return
             self._say(
-                f"{row.repo_id}: {len(problems)} problem(s) found. The intact files are kept; "
+                f"{row.repo_id}: {counted(len(problems), 'problem')} found. The intact files are kept; "
                 "downloading the model again fetches only the damaged ones.",
                 error=True,
             )
@@ -508,7 +509,7 @@ class LibraryPanel(QtWidgets.QWidget):
             if newer:
                 parts.append(f"Updates available for {', '.join(newer)}.")
             else:
-                parts.append(f"All {len(found) - len(errors)} checked model(s) are up to date.")
+                parts.append(_up_to_date(len(found) - len(errors)))
             if errors:
                 parts.append(f"{len(errors)} could not be checked: {errors[0].error}")
             self._say(" ".join(parts), error=bool(errors), ok=not errors and not newer)
@@ -559,8 +560,9 @@ class LibraryPanel(QtWidgets.QWidget):
             else:
                 removed = f", {len(result.removed)} removed" if result.removed else ""
                 self._say(
-                    f"Updated {row.repo_id} to {result.new_commit[:8]}: {len(result.downloaded)} file(s) "
-                    f"downloaded, {len(result.kept)} unchanged{removed}.",
+                    f"Updated {row.repo_id} to {result.new_commit[:8]}: "
+                    f"{counted(len(result.downloaded), 'file')} downloaded,"
+                    f" {len(result.kept)} unchanged{removed}.",
                     ok=True,
                 )
             self._disk_changed()
@@ -658,7 +660,8 @@ class LibraryPanel(QtWidgets.QWidget):
         owned = [item for item in items if not item.orphaned]
         if owned:
             text = (
-                f"Remove {len(items)} partial file(s) ({format_bytes(sum(i.size for i in items))})?\n\n"
+                f"Remove {counted(len(items), 'partial file')}"
+                f" ({format_bytes(sum(i.size for i in items))})?\n\n"
                 f"{len(owned)} of them belong to an unfinished download or update, which will have to "
                 "start those files over."
             )
@@ -680,7 +683,7 @@ class LibraryPanel(QtWidgets.QWidget):
 
         def done(freed: int) -> None:
             self._end(operation)
-            self._say(f"Removed {len(items)} partial file(s): {format_bytes(freed)} freed.", ok=True)
+            self._say(f"Removed {counted(len(items), 'partial file')}: {format_bytes(freed)} freed.", ok=True)
             self._disk_changed()
 
         def failed(exc: BaseException) -> None:
@@ -698,16 +701,9 @@ class LibraryPanel(QtWidgets.QWidget):
         """A non-blocking question (the last button, Cancel, is the default); see `pending_dialog`."""
         return questions.ask(self, title, text, buttons, default=-1)
 
-    def answer(self, label: str) -> None:
-        """Click the pending question's button with this text (tests, scripted use)."""
-        box = self.pending_dialog
-        if box is None:
-            raise LookupError("no question is pending")
-        for made in box.buttons():
-            if made.text() == label:
-                made.click()
-                return
-        raise LookupError(f"no button {label!r}")
+
+def _up_to_date(count: int) -> str:
+    return "The checked model is up to date." if count == 1 else f"All {count} checked models are up to date."
 
 
 def _one_line(exc: BaseException) -> str:

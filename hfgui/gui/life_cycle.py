@@ -6,19 +6,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
+
+DOWNLOADS_STOP_MS = 10_000  # stopped downloads end within a chunk; this only bounds a stuck disk
+BACKGROUND_STOP_MS = 1_500  # the window closes within 2 s whatever the network does
 
 
 class LifeCycle:
     """Needs from the window: manager, library_panel, search_panel, runner, tray, tray_available(),
     ask(), quit_app() and the flag `_quitting`."""
 
+    def quit_requested(self) -> None:
+        """File → Quit (Ctrl+Q): like closing the window, then the whole app ends (tray icon too)."""
+        self._quit_requested = True
+        self.close()
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if self._quitting or not self.manager.active_keys():
+            self._quitting = self._quitting or self._quit_requested
             self._shutdown()
             event.accept()
             return
         event.ignore()
+        self._quit_requested = False  # "Pause and quit" quits by itself; the other answers stay open
         count = len(self.manager.active_keys())
         buttons: list[tuple[str, Callable[[], None] | None]] = []
         if self.tray_available():
@@ -26,8 +36,7 @@ class LifeCycle:
         buttons += [("Pause and quit", self.pause_and_quit), ("Don't quit", None)]
         self.ask(
             "Downloads in progress",
-            f"{count} download(s) are still running. Partial files are kept,"
-            " so paused downloads resume later.",
+            f"{_still_running(count)} Partial files are kept, so paused downloads resume later.",
             tuple(buttons),
         )
 
@@ -63,12 +72,28 @@ class LifeCycle:
             self.close()
 
     def _shutdown(self) -> None:
-        self.library_panel.shutdown(5_000)
-        self.search_panel.wait_idle(5_000)
+        # Downloads were stopped (or none ran): wait for them so their partial files are consistent.
+        self.services.closing.set()  # background requests stop retrying at once
         self.manager.save_queue()
-        self.manager.wait_idle(10_000)
-        self.runner.wait(5_000)
+        self.manager.wait_idle(DOWNLOADS_STOP_MS)
+        self.wait_for_background(BACKGROUND_STOP_MS)
         if self.tray is not None:
             self.tray.hide()
         if self._quitting:
             self.quit_app()
+
+    def wait_for_background(self, msecs: int) -> bool:
+        """Wait up to ``msecs`` in all for the short background tasks (sizes, scans, searches); True when
+        all ended. They only read: one still blocked in a network read may be abandoned at exit."""
+        deadline = QtCore.QDeadlineTimer(msecs)
+        waits = (
+            self.library_panel.shutdown,
+            self.search_panel.wait_idle,
+            self.runner.wait,
+            self.size_runner.wait,
+        )
+        return all([wait(max(0, deadline.remainingTime())) for wait in waits])
+
+
+def _still_running(count: int) -> str:
+    return "1 download is still running." if count == 1 else f"{count} downloads are still running."

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from hfgui import __version__
 from hfgui.core.catalog import CatalogEntry, ModelReference, load_catalog, path_matches, remove_user_model
 from hfgui.core.errors import (
     GatedRepoError,
@@ -20,6 +21,7 @@ from hfgui.core.errors import (
 from hfgui.core.launch import models_to_open
 from hfgui.core.settings import Settings
 from hfgui.core.sizes import SizeCache
+from hfgui.core.words import counted
 from hfgui.gui import questions, roles
 from hfgui.gui.add_model_dialog import AddModelDialog
 from hfgui.gui.banner import Banner
@@ -27,7 +29,8 @@ from hfgui.gui.details_panel import DetailsPanel
 from hfgui.gui.download_manager import DownloadManager
 from hfgui.gui.entries import model_entries, model_entry
 from hfgui.gui.error_actions import ErrorActions
-from hfgui.gui.import_dialog import ImportDialog
+from hfgui.gui.icons import app_icon
+from hfgui.gui.import_dialog import FilePicker, ImportDialog
 from hfgui.gui.library_panel import LibraryPanel
 from hfgui.gui.library_scan import LibraryState, delete_model, scan_library
 from hfgui.gui.life_cycle import LifeCycle
@@ -67,6 +70,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         catalog: list[CatalogEntry] | None = None,
         tray_available: Callable[[], bool] | None = None,
         quit_app: Callable[[], None] | None = None,
+        pick_file: FilePicker | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -74,7 +78,9 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.open_url = open_url or QtGui.QDesktopServices.openUrl
         self.tray_available = tray_available or QtWidgets.QSystemTrayIcon.isSystemTrayAvailable
         self.quit_app = quit_app or QtWidgets.QApplication.quit
+        self.pick_file = pick_file  # None: the desktop's file dialog (Import…)
         self.setWindowTitle("hfgui — Hugging Face models")
+        self.setWindowIcon(app_icon())  # also the tray icon's
         self.resize(1280, 800)
         self.runner = TaskRunner(4, self)
         self.size_runner = TaskRunner(2, self)
@@ -87,6 +93,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.tray: QtWidgets.QSystemTrayIcon | None = None
         self.catalog_warnings: list[str] = []
         self._quitting = False
+        self._quit_requested = False  # File → Quit: end the app once the window has closed
         self._size_generation = 0
         self._network_failed: set[str] = set()
         self._token_failed: set[str] = set()  # rows failed by a rejected token (cleared by a new one)
@@ -153,7 +160,8 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
                 act.setIcon(style.standardIcon(pixmap))
             if shortcut:
                 act.setShortcut(QtGui.QKeySequence(shortcut))
-            act.triggered.connect(slot)
+            # `triggered` passes the `checked` flag; the slots take their own arguments (or none).
+            act.triggered.connect(lambda _checked=False, run=slot: run())
             return act
 
         self.act_add = action("Add model…", self.add_model, sp.SP_FileDialogNewFolder, "Ctrl+N")
@@ -168,6 +176,10 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.act_open_hub = action("Open on Hugging Face", self.open_selected_on_hub, sp.SP_DialogHelpButton)
         self.act_settings = action("Settings…", self.open_settings, sp.SP_FileDialogDetailedView, "Ctrl+,")
         self.act_remove_entry = action("Remove from list…", self.remove_selected_entry)
+        self.act_quit = action("Quit", self.quit_requested, None, "Ctrl+Q")
+        self.act_quit.setMenuRole(QtGui.QAction.MenuRole.QuitRole)
+        self.act_about = action("About hfgui", self.show_about)
+        self.act_about.setMenuRole(QtGui.QAction.MenuRole.AboutRole)
         self.model_actions = (
             self.act_download,
             self.act_pause,
@@ -178,6 +190,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self.act_reveal,
             self.act_open_hub,
         )
+        self._build_menus()
         toolbar = self.addToolBar("Actions")
         toolbar.setObjectName("actions")
         toolbar.setMovable(False)
@@ -192,6 +205,25 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addAction(self.act_settings)
         self.toolbar = toolbar
+
+    def _build_menus(self) -> None:
+        """Every action is in a menu too: reachable by keyboard (Alt) however narrow the toolbar."""
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_add, self.act_import])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_settings)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        model_menu = bar.addMenu("&Model")
+        model_menu.addActions(list(self.model_actions[:5]))
+        model_menu.addSeparator()
+        model_menu.addActions(list(self.model_actions[5:]))
+        model_menu.addSeparator()
+        model_menu.addAction(self.act_remove_entry)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_about)
+        self.model_menu = model_menu
 
     def _build_layout(self) -> None:
         self.banner = Banner()
@@ -545,9 +577,9 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         dialog.open()
         return dialog
 
-    def import_model(self, pick=None) -> ImportDialog:
+    def import_model(self) -> ImportDialog:
         """A model already on disk, copied into the library or referenced in place (Library tab shows it)."""
-        dialog = ImportDialog(self.services, self, pick=pick)
+        dialog = ImportDialog(self.services, self, pick=self.pick_file)
         dialog.imported.connect(self._model_imported)
         self.import_dialog = dialog
         dialog.open()
@@ -564,7 +596,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         try:
             refs = models_to_open(args, self.services.endpoint)
         except HfGuiError as exc:
-            self.ask("Cannot open that address", str(exc), (("Close", None),))
+            self.ask("Cannot open that address", str(exc), (("Close", None),), icon="warning")
             return
         self._to_open = [ref for ref in refs if not self._select_reference(ref)]
         self._open_next_reference()
@@ -614,6 +646,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         is_models = index == 0
         for act in self.model_actions:
             act.setVisible(is_models)
+        self.model_menu.menuAction().setVisible(is_models)  # its entries act on the Models tab
 
     def _search_added(self, entry: CatalogEntry) -> None:
         self._model_added(entry)
@@ -662,6 +695,13 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             dialog.focus_token()
         return dialog
 
+    def show_about(self) -> QtWidgets.QMessageBox:
+        text = (
+            f"hfgui {__version__} — a desktop model manager for the Hugging Face Hub.\n\n"
+            f"Hub: {self.services.endpoint}\nLibrary: {self.services.library_root}"
+        )
+        return questions.ask(self, "About hfgui", text, (("Close", None),), default=0, icon="information")
+
     def show_status(self, text: str, timeout_ms: int = 0) -> None:
         """A status-bar message, cut with "…" to the room left of the storage line (whole in its tooltip)."""
         bar = self.statusBar()
@@ -671,10 +711,15 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         bar.showMessage(shown, timeout_ms)
 
     def ask(
-        self, title: str, text: str, buttons: tuple[tuple[str, Callable[[], None] | None], ...]
+        self,
+        title: str,
+        text: str,
+        buttons: tuple[tuple[str, Callable[[], None] | None], ...],
+        *,
+        icon: str = "question",
     ) -> QtWidgets.QMessageBox:
-        """A non-blocking question; tests find the pending dialog in `pending_dialog`."""
-        return questions.ask(self, title, text, buttons, default=0)
+        """A non-blocking question (``icon="warning"`` for a problem); open in `pending_dialog`."""
+        return questions.ask(self, title, text, buttons, default=0, icon=icon)
 
     # --- background refreshes --------------------------------------------------------------------
 
@@ -779,7 +824,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
 
     def _restored(self, resumed: list[str]) -> None:
         if resumed:
-            self.show_status(f"Resuming {len(resumed)} interrupted download(s).", 10000)
+            self.show_status(f"Resuming {counted(len(resumed), 'interrupted download')}.", 10000)
 
     # --- outcomes --------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from PySide6 import QtCore, QtGui
 
 from hfgui.core.types import ModelProgress
+from hfgui.core.words import counted
 from hfgui.gui import roles
 from hfgui.gui.formatting import size_text
 from hfgui.gui.progress_bars import bar_decoration
@@ -225,7 +226,7 @@ class ModelsModel(QtGui.QStandardItemModel):
             return
         count = len(self._children[label])
         installed = self._installed[label]
-        text = f"{count} model" + ("s" if count != 1 else "")
+        text = counted(count, "model")
         extra = f", {installed} installed" if installed else ""
         group.setData(f"{label}  ({text}{extra})", DISPLAY)
 

@@ -9,18 +9,32 @@ from PySide6 import QtWidgets
 Buttons = tuple[tuple[str, Callable[[], None] | None], ...]
 
 
+ICONS = {
+    "question": QtWidgets.QMessageBox.Icon.Question,
+    "warning": QtWidgets.QMessageBox.Icon.Warning,
+    "information": QtWidgets.QMessageBox.Icon.Information,
+}
+
+
 def ask(
-    owner: QtWidgets.QWidget, title: str, text: str, buttons: Buttons, *, default: int
+    owner: QtWidgets.QWidget,
+    title: str,
+    text: str,
+    buttons: Buttons,
+    *,
+    default: int,
+    icon: str = "question",
 ) -> QtWidgets.QMessageBox:
     """Open a question on `owner` without blocking; a button with no callback only closes it.
 
     `owner.pending_dialog` holds the box while it is open, so tests and scripts can answer it.
-    `default` is the index of the button that answers Enter.
+    `default` is the index of the button that answers Enter; ``icon`` is "question", "warning" (a
+    problem to fix) or "information".
     """
     box = QtWidgets.QMessageBox(owner)
     box.setWindowTitle(title)
     box.setText(text)
-    box.setIcon(QtWidgets.QMessageBox.Icon.Question)
+    box.setIcon(ICONS[icon])
     callbacks: dict[QtWidgets.QAbstractButton, Callable[[], None] | None] = {}
     for label, callback in buttons:
         role = (

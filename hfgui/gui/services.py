@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,9 @@ class Services:
     proxy_passwords: TokenStore = field(default_factory=proxy_password_store)
     builtin_catalog_file: Path | None = None  # None: resources/catalog.json
     settings_warnings: list[str] = field(default_factory=list)
+    # Set when the window closes: every client made here stops waiting between retries at once, so
+    # closing never waits for a backoff against an unreachable Hub.
+    closing: threading.Event = field(default_factory=threading.Event, repr=False)
     _listeners: list[SettingsListener] = field(default_factory=list)
     _limiter: BandwidthLimiter = field(init=False, repr=False)
 
@@ -106,7 +110,12 @@ class Services:
         else:
             chosen = resolve_token(env=self.env, store=self.token_store)
         try:
-            return HubClient(self.endpoint, token=chosen if chosen is not None else False, network=network)
+            return HubClient(
+                self.endpoint,
+                token=chosen if chosen is not None else False,
+                network=network,
+                cancel=self.closing,
+            )
         except HfGuiError:
             raise
         except (OSError, ValueError) as exc:  # e.g. a CA file that vanished between check and use

@@ -48,7 +48,7 @@ def test_lists_library_and_cache_partials(leftovers, capsys):
     assert rows[("acme/old", "library")]["age_seconds"] >= 19 * 86400
     assert main(["partials"]) == 0
     out = capsys.readouterr().out
-    assert "acme/cached" in out and "hf-cache" in out and "3 partial download(s)" in out
+    assert "acme/cached" in out and "hf-cache" in out and "3 partial downloads" in out
 
 
 def test_clean_older_than_frees_only_old_ones(leftovers, capsys):
@@ -62,7 +62,7 @@ def test_clean_older_than_frees_only_old_ones(leftovers, capsys):
     assert not leftovers["old"].exists() and not leftovers["cache"].exists()
     assert leftovers["new"].exists()
     assert main(["partials", "--clean"]) == 0
-    assert "Removed 1 partial download(s); freed" in capsys.readouterr().out
+    assert "Removed 1 partial download; freed" in capsys.readouterr().out
     assert main(["partials"]) == 0
     assert "No partial downloads." in capsys.readouterr().out
 

@@ -28,7 +28,7 @@ def _gguf(path):
 def test_import_copy_then_list_check_delete(env, capsys):
     source = _gguf(env / "downloads" / "tiny.Q4.gguf")
     assert main(["import", str(source)]) == 0
-    assert "Imported local/tiny.Q4 (gguf): 1 file(s)" in capsys.readouterr().out
+    assert "Imported local/tiny.Q4 (gguf): 1 file" in capsys.readouterr().out
     assert main(["list", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
     assert row["repo"] == "local/tiny.Q4" and row["state"] == "installed" and row["format"] == "gguf"

@@ -31,7 +31,7 @@ def test_list_updates_then_update(installed, hub_env, tmp_path, capsys):
     new = installed.commit(files={"config.json": b'{"v": 2}\n'})
     assert main(["list", "--updates"]) == 0
     out = capsys.readouterr().out
-    assert f"new: {new[:12]}" in out and "1 update(s) available" in out
+    assert f"new: {new[:12]}" in out and "1 update available" in out
 
     hub_env.clear_requests()
     assert main(["update", "acme/small"]) == 0

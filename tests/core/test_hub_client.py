@@ -249,3 +249,22 @@ def test_long_retry_after_on_a_server_error_is_not_waited(hub: HubEmulator) -> N
     with pytest.raises(HubHTTPError) as info:
         _client(hub, sleep=sleeps).model_info("owner/model")
     assert info.value.status == 503 and sleeps == []
+
+
+@pytest.mark.parametrize("which", ["first", "second"])
+def test_a_retry_wait_ends_at_any_cancel_event_of_a_cancellable_clone(hub: HubEmulator, which) -> None:
+    """A window's closing event and a download's Pause both end a 20 s Retry-After wait at once."""
+    import threading
+
+    from hfgui.core.errors import DownloadCancelledError
+
+    hub.add_repo("owner/model", files={"a.txt": b"a"})
+    hub.faults.status("/api/models/owner/model*", 503, times=None, retry_after=20, host="hub")
+    closing, pause = threading.Event(), threading.Event()
+    client = HubClient(hub.url).cancellable(closing).cancellable(pause)
+    timer = threading.Timer(0.3, (closing if which == "first" else pause).set)
+    timer.start()
+    with pytest.raises(DownloadCancelledError):
+        client.model_info("owner/model")
+    timer.join()
+    assert len([r for r in hub.requests if r.path.startswith("/api/models/owner/model")]) == 1

@@ -110,3 +110,13 @@ def expected_sha256(content) -> str:
     if isinstance(content, bytes):
         return hashlib.sha256(content).hexdigest()
     return content.sha256
+
+
+def open_settings(qtbot, window: MainWindow):
+    """Settings… through its shortcut (Ctrl+,), as a person opens it; returns the dialog."""
+    from tests.gui.inputs import press
+
+    press(qtbot, window.view, "Ctrl+,")
+    dialog = window.settings_dialog
+    assert dialog is not None and dialog.isVisible()
+    return dialog

@@ -10,6 +10,7 @@ from hfgui.gui.download_choice import CHECKED
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
 from tests.gui.helpers import PACKAGE, populate
+from tests.gui.inputs import click
 from tests.hubemu import generated_content
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
@@ -46,14 +47,14 @@ def checked(qtbot, services, runner, text: str, taken=()) -> AddModelDialog:
     dialog = AddModelDialog(services, runner, taken, text=text)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.check()
+    click(qtbot, dialog.check_button)
     qtbot.waitUntil(lambda: dialog.info is not None or dialog.last_error is not None, timeout=WAIT)
     return dialog
 
 
 def add(qtbot, dialog: AddModelDialog):
     with qtbot.waitSignal(dialog.added, timeout=WAIT) as blocker:
-        dialog.add_button.click()
+        click(qtbot, dialog.add_button)
     return blocker.args[0]
 
 
@@ -133,9 +134,9 @@ def test_the_same_files_twice_are_refused_other_files_of_the_repo_are_not(qtbot,
     dialog = AddModelDialog(services, runner, [first.id], text="acme/llama-gguf", existing=listed)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.check()
+    click(qtbot, dialog.check_button)
     qtbot.waitUntil(lambda: dialog.info is not None, timeout=WAIT)
-    dialog.add_button.click()
+    click(qtbot, dialog.add_button)
     assert "already in the list as" in dialog.status.text() and "\n" not in dialog.status.text()
     assert [e.id for e in load_user_models(services.paths)] == [first.id]  # nothing stored
     dialog.files.select_label("Q8_0")

@@ -21,6 +21,7 @@ from hfgui.gui.library_model import LibraryTableModel
 from hfgui.gui.library_panel import LibraryPanel
 from hfgui.gui.services import Services
 from tests.gui.helpers import sha256_of as expected_sha256
+from tests.gui.inputs import answer, click
 from tests.hubemu import generated_content
 
 WAIT = 60_000
@@ -114,7 +115,7 @@ def test_lists_library_cache_and_imported_models(
     assert "free on the library disk" in panel.summary_label.text()
 
     assert panel.select("library:acme/tiny")
-    panel.reveal_button.click()
+    click(qtbot, panel.reveal_button)
     assert [url.toLocalFile() for url in opened] == [str(services.library_root / "acme" / "tiny")]
 
 
@@ -141,7 +142,7 @@ def test_verify_reports_ok_then_a_flipped_byte(hub, client, services, panel, qtb
     install(hub, client, services)
     rescan(panel, qtbot)
     panel.select("library:acme/tiny")
-    panel.verify_button.click()
+    click(qtbot, panel.verify_button)
     wait_idle(panel, qtbot)
     assert panel.last_problems == []
     assert "OK" in panel.status_label.text() and "3 files" in panel.status_label.text()
@@ -153,14 +154,14 @@ def test_verify_reports_ok_then_a_flipped_byte(hub, client, services, panel, qtb
     requested = []
     panel.download_requested.connect(requested.append)
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
-        panel.verify_button.click()
+        click(qtbot, panel.verify_button)
     assert [p.path for p in panel.last_problems] == ["model.safetensors"]
     assert panel.last_problems[0].kind == "hash"
     assert "1 problem" in panel.status_label.text()
     assert panel.problems_list.count() == 1 and "model.safetensors" in panel.problems_list.item(0).text()
     qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
     assert cell(panel, "library:acme/tiny", LibraryTableModel.COL_STATE) == "Damaged"
-    panel.redownload_button.click()
+    click(qtbot, panel.redownload_button)
     assert requested == ["acme/tiny"]
 
 
@@ -176,7 +177,7 @@ def test_verify_a_hugging_face_cache_snapshot_reports_damage_and_changes_nothing
     rescan(panel, qtbot)
     panel.select("hf-cache:acme/cached")
     assert panel.verify_button.isEnabled()
-    panel.verify_button.click()
+    click(qtbot, panel.verify_button)
     wait_idle(panel, qtbot)
     assert panel.last_problems == []
     assert "all 2 files match their hashes" in panel.status_label.text()
@@ -185,7 +186,7 @@ def test_verify_a_hugging_face_cache_snapshot_reports_damage_and_changes_nothing
     data = bytearray(blob.read_bytes())
     data[4321] ^= 0x01
     blob.write_bytes(bytes(data))
-    panel.verify_button.click()
+    click(qtbot, panel.verify_button)
     wait_idle(panel, qtbot)
     assert [(p.path, p.kind) for p in panel.last_problems] == [("weights.bin", "hash")]
     assert "Hugging Face cache" in panel.status_label.text()
@@ -200,13 +201,13 @@ def test_check_for_updates_then_update_fetches_only_the_changed_file(hub, client
     panel.select("library:acme/tiny")
     assert not panel.update_button.isEnabled()
 
-    panel.check_updates_button.click()
+    click(qtbot, panel.check_updates_button)
     wait_idle(panel, qtbot)
     assert cell(panel, "library:acme/tiny", LibraryTableModel.COL_STATE) == "Installed · up to date"
     assert not panel.update_button.isEnabled()
 
     new_sha = handle.commit(files={"config.json": b'{"model_type": "tiny", "v": 2}'})
-    panel.check_updates_button.click()
+    click(qtbot, panel.check_updates_button)
     wait_idle(panel, qtbot)
     assert "update available" in cell(panel, "library:acme/tiny", LibraryTableModel.COL_STATE)
     assert "acme/tiny" in panel.status_label.text()
@@ -214,11 +215,11 @@ def test_check_for_updates_then_update_fetches_only_the_changed_file(hub, client
 
     hub.clear_requests()
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
-        panel.update_button.click()
+        click(qtbot, panel.update_button)
     fetched = [r.path for r in hub.requests if r.method == "GET" and "/resolve/" in r.path]
     assert len(fetched) == 1 and fetched[0].endswith("/config.json"), fetched
     assert not any("model.safetensors" in r.path for r in hub.requests)
-    assert "1 file(s) downloaded, 2 unchanged" in panel.status_label.text()
+    assert "1 file downloaded, 2 unchanged" in panel.status_label.text()
     qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
     assert cell(panel, "library:acme/tiny", LibraryTableModel.COL_COMMIT) == new_sha[:8]
     assert cell(panel, "library:acme/tiny", LibraryTableModel.COL_STATE) == "Installed"
@@ -231,10 +232,10 @@ def test_update_failure_leaves_model_unchanged_and_says_so(hub, client, services
     rescan(panel, qtbot)
     handle.commit(files={"config.json": b'{"v": 3}'})
     panel.select("library:acme/tiny")
-    panel.check_updates_button.click()
+    click(qtbot, panel.check_updates_button)
     wait_idle(panel, qtbot)
     hub.faults.status("config.json", 404, times=100, host="hub")
-    panel.update_button.click()
+    click(qtbot, panel.update_button)
     wait_idle(panel, qtbot)
     assert "installed copy is unchanged" in panel.status_label.text()
     root = services.library_root / "acme" / "tiny"
@@ -246,14 +247,14 @@ def test_delete_library_model_frees_space_and_row_disappears(hub, client, servic
     root = services.library_root / "acme" / "tiny"
     rescan(panel, qtbot)
     panel.select("library:acme/tiny")
-    panel.delete_button.click()
+    click(qtbot, panel.delete_button)
     assert "frees about 300.0 kB" in panel.pending_dialog.text()
-    panel.answer("Cancel")
+    answer(qtbot, panel.pending_dialog, "Cancel")
     assert root.exists()
 
-    panel.delete_button.click()
+    click(qtbot, panel.delete_button)
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
-        panel.answer("Delete")
+        answer(qtbot, panel.pending_dialog, "Delete")
     assert not root.exists()
     assert "Deleted acme/tiny" in panel.status_label.text() and "freed" in panel.status_label.text()
     qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
@@ -275,10 +276,10 @@ def test_delete_reference_keeps_files_and_cache_model_is_removed(
     rescan(panel, qtbot)
 
     panel.select("reference:local/llama")
-    panel.delete_button.click()
+    click(qtbot, panel.delete_button)
     assert "stay where they are" in panel.pending_dialog.text()
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
-        panel.answer("Remove from library")
+        answer(qtbot, panel.pending_dialog, "Remove from library")
     assert own.read_bytes() == GGUF
     assert "files stay" in panel.status_label.text()
 
@@ -287,10 +288,10 @@ def test_delete_reference_keeps_files_and_cache_model_is_removed(
     repo_folder = folder.parent.parent
     cache_bytes = sum(p.lstat().st_size for p in repo_folder.rglob("*") if not p.is_dir() or p.is_symlink())
     assert cache_bytes > 40_000
-    panel.delete_button.click()
+    click(qtbot, panel.delete_button)
     assert "Hugging Face cache" in panel.pending_dialog.text()
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
-        panel.answer("Delete")
+        answer(qtbot, panel.pending_dialog, "Delete")
     assert not folder.exists()
     assert f"{format_bytes(cache_bytes)} freed" in panel.status_label.text()
     qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
@@ -331,18 +332,18 @@ def test_orphaned_partials_are_listed_and_removed(hub, client, services, panel, 
     expected = rows["acme/tiny"].size
 
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
-        panel.remove_orphans_button.click()
+        click(qtbot, panel.remove_orphans_button)
     assert not orphan.exists() and owned.exists()
-    assert panel.status_label.text() == f"Removed 1 partial file(s): {expected / 1000:.1f} kB freed."
+    assert panel.status_label.text() == f"Removed 1 partial file: {expected / 1000:.1f} kB freed."
     qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
     assert [i.repo_id for i in panel.leftovers.items()] == ["acme/started"]
 
     # Removing an owned partial by selection asks first.
     panel.leftovers_view.selectRow(0)
-    panel.remove_selected_button.click()
+    click(qtbot, panel.remove_selected_button)
     assert "unfinished download" in panel.pending_dialog.text()
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
-        panel.answer("Remove")
+        answer(qtbot, panel.pending_dialog, "Remove")
     assert not owned.exists()
 
 
@@ -354,7 +355,7 @@ def test_unusable_proxy_setting_is_reported_not_raised(hub, client, services, pa
         dataclasses.replace(services.settings, proxy_mode="manual", proxy_url="ftp://proxy.example:21")
     )
     rescan(panel, qtbot)
-    panel.check_updates_button.click()
+    click(qtbot, panel.check_updates_button)
     wait_idle(panel, qtbot)
     text = panel.status_label.text()
     assert "Could not check for updates" in text and "network settings are not usable" in text
@@ -372,14 +373,14 @@ def test_update_can_be_cancelled_and_resumed_under_a_bandwidth_limit(hub, client
     services.apply_settings(dataclasses.replace(services.settings, bandwidth_limit=1_000_000))
     rescan(panel, qtbot)
     panel.select("library:acme/tiny")
-    panel.check_updates_button.click()
+    click(qtbot, panel.check_updates_button)
     wait_idle(panel, qtbot)
 
-    panel.update_button.click()
+    click(qtbot, panel.update_button)
     assert panel.cancel_button.isVisible()
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=WAIT)
     assert "Updating acme/tiny" in panel.progress.format()
-    panel.cancel_button.click()
+    click(qtbot, panel.cancel_button)
     wait_idle(panel, qtbot)
     assert "cancelled; the installed copy is unchanged" in panel.status_label.text()
     assert (root / "model.safetensors").read_bytes() == before
@@ -389,7 +390,7 @@ def test_update_can_be_cancelled_and_resumed_under_a_bandwidth_limit(hub, client
     panel.select("library:acme/tiny")
     hub.clear_requests()
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
-        panel.update_button.click()
+        click(qtbot, panel.update_button)
     assert "Updated acme/tiny" in panel.status_label.text()
     ranged = [
         r for r in hub.requests if r.method == "GET" and r.headers.get("Range", "").startswith("bytes=")

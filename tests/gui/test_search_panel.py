@@ -14,6 +14,7 @@ from hfgui.gui import search_panel
 from hfgui.gui.search_model import SUMMARY_ROLE
 from hfgui.gui.search_panel import SearchPanel
 from hfgui.gui.services import Services
+from tests.gui.inputs import click
 from tests.hubemu import generated_content
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
@@ -77,9 +78,15 @@ def panel(hub_env, qtbot):
     widget.wait_idle(WAIT)
 
 
+def type_query(panel: SearchPanel, qtbot, text: str) -> None:
+    """Replace the query with ``text`` and press Enter, as a person does."""
+    panel.query_edit.clear()
+    qtbot.keyClicks(panel.query_edit, text)
+    qtbot.keyClick(panel.query_edit, QtCore.Qt.Key.Key_Return)
+
+
 def search(panel: SearchPanel, qtbot, text: str) -> None:
-    panel.query_edit.setText(text)
-    panel.search_now()
+    type_query(panel, qtbot, text)
     qtbot.waitUntil(lambda: not panel.results.loading and panel.query is not None, timeout=WAIT)
 
 
@@ -131,10 +138,8 @@ def test_newer_query_discards_older_results(hub_env, panel, qtbot, monkeypatch):
             return super().next_page()
 
     monkeypatch.setattr(search_panel, "ResultPages", HeldPages)
-    panel.query_edit.setText("llama")
-    panel.search_now()
-    panel.query_edit.setText("onnx")
-    panel.search_now()
+    type_query(panel, qtbot, "llama")
+    type_query(panel, qtbot, "onnx")
     qtbot.waitUntil(lambda: repo_ids(panel) == ["other/llama-onnx"], timeout=WAIT)
     gate.set()
     panel.wait_idle(WAIT)
@@ -185,8 +190,8 @@ def test_format_filter_and_sort_change_the_results(hub_env, panel, qtbot):
     qtbot.waitUntil(lambda: repo_ids(panel) == ["other/llama-onnx"], timeout=WAIT)
 
     panel.format_combo.setCurrentIndex(0)
-    panel.author_edit.setText("other")
-    panel.search_now()
+    qtbot.keyClicks(panel.author_edit, "other")
+    qtbot.keyClick(panel.author_edit, QtCore.Qt.Key.Key_Return)
     qtbot.waitUntil(
         lambda: repo_ids(panel) == ["other/llama-onnx"] and not panel.results.loading, timeout=WAIT
     )
@@ -224,7 +229,7 @@ def test_add_to_library_emits_an_entry_selecting_exactly_the_item(hub_env, panel
     select(panel, qtbot, "acme/big-llama-gguf")
     item = panel.chosen_items()[0]
     with qtbot.waitSignal(panel.add_requested, timeout=WAIT) as blocker:
-        panel.add_button.click()
+        click(qtbot, panel.add_button)
     entry = blocker.args[0]
     assert entry.repo == "acme/big-llama-gguf" and entry.revision == "main"
     assert entry.format == "gguf" and entry.quantization == "Q4_K_M"
@@ -235,7 +240,7 @@ def test_add_to_library_emits_an_entry_selecting_exactly_the_item(hub_env, panel
 
     # Adding the same choice again gives the stored entry back instead of a duplicate.
     with qtbot.waitSignal(panel.download_requested, timeout=WAIT) as again:
-        panel.download_button.click()
+        click(qtbot, panel.download_button)
     assert again.args[0].id == entry.id
     assert len(load_user_models(panel.services.paths)) == 1
 
@@ -245,14 +250,14 @@ def test_whole_repository_entry_selects_every_file(hub_env, panel, qtbot):
     select(panel, qtbot, "other/llama-onnx")
     panel.choice.select_label("Whole repository")
     with qtbot.waitSignal(panel.download_requested, timeout=WAIT) as blocker:
-        panel.download_button.click()
+        click(qtbot, panel.download_button)
     entry = blocker.args[0]
     assert {t.path for t in select_files(entry, panel.tree)} == {"model.onnx", "config.json"}
 
 
 def test_errors_show_one_line_in_the_panel(hub_env, panel, qtbot):
-    panel.author_edit.setText("a/b")
-    panel.search_now()
+    qtbot.keyClicks(panel.author_edit, "a/b")
+    qtbot.keyClick(panel.author_edit, QtCore.Qt.Key.Key_Return)
     assert "Author takes a user or organisation name" in panel.result_status.text()
     assert panel.results.rowCount() == 0
 

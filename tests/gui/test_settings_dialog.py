@@ -13,7 +13,8 @@ import pytest
 from hfgui.core.auth import KEYRING_SERVICE, KEYRING_USERNAME
 from hfgui.core.paths import AppPaths
 from hfgui.core.settings import load_settings
-from tests.gui.helpers import make_window, settle
+from tests.gui.helpers import make_window, open_settings, settle
+from tests.gui.inputs import click
 
 WAIT = 60_000
 TOKEN = "hf_aliceSecretToken0123456789"
@@ -24,7 +25,7 @@ def dialog(hub_env, qtbot, caplog):
     caplog.set_level(logging.DEBUG)
     hub_env.add_user("alice", TOKEN, role="read")
     window = make_window(qtbot, start=False)
-    dlg = window.open_settings()
+    dlg = open_settings(qtbot, window)
     qtbot.waitUntil(lambda: dlg.keyring_available is not None, timeout=WAIT)
     yield dlg
     window.runner.wait(WAIT)
@@ -36,20 +37,20 @@ def test_validate_save_and_remove_token_in_keyring(dialog, memory_keyring, qtbot
     )
     dialog.token_edit.setText(TOKEN)
     assert dialog.token_edit.echoMode() == dialog.token_edit.EchoMode.Password
-    dialog.show_token.click()
+    click(qtbot, dialog.show_token)
     assert dialog.token_edit.echoMode() == dialog.token_edit.EchoMode.Normal
 
-    dialog.validate_button.click()
+    click(qtbot, dialog.validate_button)
     qtbot.waitUntil(lambda: "alice" in dialog.token_result.text(), timeout=WAIT)
     assert "token role: read" in dialog.token_result.text()
 
-    dialog.save_token_button.click()
+    click(qtbot, dialog.save_token_button)
     qtbot.waitUntil(lambda: (KEYRING_SERVICE, KEYRING_USERNAME) in memory_keyring.passwords, timeout=WAIT)
     assert memory_keyring.passwords[(KEYRING_SERVICE, KEYRING_USERNAME)] == TOKEN
     qtbot.waitUntil(lambda: "saved in the OS keyring" in dialog.stored_label.text(), timeout=WAIT)
     assert dialog.token_edit.text() == ""
 
-    dialog.remove_token_button.click()
+    click(qtbot, dialog.remove_token_button)
     qtbot.waitUntil(lambda: "Token removed" in dialog.token_result.text(), timeout=WAIT)
     assert (KEYRING_SERVICE, KEYRING_USERNAME) not in memory_keyring.passwords
 
@@ -62,7 +63,7 @@ def test_validate_save_and_remove_token_in_keyring(dialog, memory_keyring, qtbot
 
 def test_invalid_token_shows_one_line_error(dialog, qtbot, caplog):
     dialog.token_edit.setText("hf_notAValidToken")
-    dialog.validate_button.click()
+    click(qtbot, dialog.validate_button)
     qtbot.waitUntil(lambda: "rejected" in dialog.token_result.text(), timeout=WAIT)
     assert "\n" not in dialog.token_result.text()
     assert "hf_notAValidToken" not in dialog.token_result.text()
@@ -72,7 +73,7 @@ def test_invalid_token_shows_one_line_error(dialog, qtbot, caplog):
 def test_hf_token_env_is_said_to_override(hub_env, qtbot, monkeypatch):
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     window = make_window(qtbot, start=False)
-    dlg = window.open_settings()
+    dlg = open_settings(qtbot, window)
     assert dlg.env_notice.isVisible()
     assert "HF_TOKEN" in dlg.env_notice.text() and "overrides" in dlg.env_notice.text()
     qtbot.waitUntil(lambda: dlg.keyring_available is not None, timeout=WAIT)
@@ -83,11 +84,11 @@ def test_without_keyring_token_is_kept_for_session_only(hub_env, qtbot, gui_home
     keyring.set_keyring(keyring.backends.fail.Keyring())  # restored by the memory_keyring fixture
     hub_env.add_user("alice", TOKEN, role="read")
     window = make_window(qtbot, start=False)
-    dlg = window.open_settings()
+    dlg = open_settings(qtbot, window)
     qtbot.waitUntil(lambda: dlg.keyring_available is False, timeout=WAIT)
     assert "session only" in dlg.stored_label.text()
     dlg.token_edit.setText(TOKEN)
-    dlg.save_token_button.click()
+    click(qtbot, dlg.save_token_button)
     qtbot.waitUntil(lambda: "this session only" in dlg.token_result.text(), timeout=WAIT)
     assert window.services.token_store.get() == TOKEN
     for path in gui_home.rglob("*"):
@@ -99,12 +100,12 @@ def test_without_keyring_token_is_kept_for_session_only(hub_env, qtbot, gui_home
 
 def test_a_token_the_hub_rejects_is_not_saved_and_ok_saves_a_typed_one(dialog, hub_env, qtbot):
     dialog.token_edit.setText("hf_notAnAccountsToken000000000000")
-    dialog.save_token_button.click()
+    click(qtbot, dialog.save_token_button)
     qtbot.waitUntil(lambda: "not saved" in dialog.token_result.text(), timeout=WAIT)
     assert dialog.services.token_store.get() is None
     # Typed and OK pressed without "Save": it is checked and kept, then the dialog closes.
     dialog.token_edit.setText(TOKEN)
-    dialog.ok_button.click()
+    click(qtbot, dialog.ok_button)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
     assert dialog.services.token_store.get() == TOKEN
     settle(dialog.parent(), qtbot)  # the new token fetches sizes: let that end with the test
@@ -112,13 +113,13 @@ def test_a_token_the_hub_rejects_is_not_saved_and_ok_saves_a_typed_one(dialog, h
 
 def test_other_settings_persist(hub_env, qtbot, tmp_path):
     window = make_window(qtbot, start=False)
-    dlg = window.open_settings()
+    dlg = open_settings(qtbot, window)
     library = tmp_path / "elsewhere"
     dlg.library_edit.setText(str(library))
     dlg.parallel_spin.setValue(3)
     dlg.endpoint_edit.setText(hub_env.url + "/")  # a mirror URL; the trailing slash is dropped
     dlg.auto_resume.setChecked(False)
-    dlg.ok_button.click()
+    click(qtbot, dlg.ok_button)
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=WAIT)
     saved = load_settings(AppPaths.from_environment())
     assert saved.library_dir == str(library)
@@ -144,9 +145,9 @@ def test_a_library_folder_that_cannot_hold_models_is_refused(hub_env, qtbot, tmp
     else:
         chosen, says = Path("relative/models"), "is not a full path"
     window = make_window(qtbot, start=False)
-    dlg = window.open_settings()
+    dlg = open_settings(qtbot, window)
     dlg.library_edit.setText(str(chosen))
-    dlg.ok_button.click()
+    click(qtbot, dlg.ok_button)
     qtbot.waitUntil(lambda: dlg.settings_error.text() != "", timeout=WAIT)
     assert dlg.isVisible() and dlg.ok_button.isEnabled()
     assert says in dlg.settings_error.text() and "Choose a folder" in dlg.settings_error.text()
@@ -156,9 +157,9 @@ def test_a_library_folder_that_cannot_hold_models_is_refused(hub_env, qtbot, tmp
 
 def test_bad_endpoint_is_refused_with_a_message(hub_env, qtbot):
     window = make_window(qtbot, start=False)
-    dlg = window.open_settings()
+    dlg = open_settings(qtbot, window)
     dlg.endpoint_edit.setText("mirror.example.org")
-    dlg.ok_button.click()
+    click(qtbot, dlg.ok_button)
     assert dlg.isVisible()
     assert "not a web address" in dlg.settings_error.text()
     window.runner.wait(WAIT)
@@ -177,13 +178,13 @@ def test_token_round_trip_through_real_secret_service(hub_env, qtbot):
     try:
         hub_env.add_user("alice", TOKEN)
         window = make_window(qtbot, start=False)
-        dlg = window.open_settings()
+        dlg = open_settings(qtbot, window)
         qtbot.waitUntil(lambda: dlg.keyring_available is True, timeout=WAIT)
         dlg.token_edit.setText(TOKEN)
-        dlg.save_token_button.click()
+        click(qtbot, dlg.save_token_button)
         qtbot.waitUntil(lambda: "saved in the OS keyring" in dlg.stored_label.text(), timeout=WAIT)
         assert keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME) == TOKEN
-        dlg.remove_token_button.click()
+        click(qtbot, dlg.remove_token_button)
         qtbot.waitUntil(lambda: "Token removed" in dlg.token_result.text(), timeout=WAIT)
         assert keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME) is None
         window.runner.wait(WAIT)

@@ -14,6 +14,7 @@ from hfgui.core.settings import load_settings
 from hfgui.gui.services import Services
 from hfgui.gui.settings_dialog import SettingsDialog
 from hfgui.gui.workers import TaskRunner
+from tests.gui.inputs import click
 
 WAIT = 60_000
 PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -40,7 +41,7 @@ def saved_settings():
 
 
 def press_ok(dlg, qtbot) -> None:
-    dlg.ok_button.click()
+    click(qtbot, dlg.ok_button)
     qtbot.waitUntil(lambda: dlg.ok_button.isEnabled() or not dlg.isVisible(), timeout=WAIT)
 
 
@@ -66,7 +67,7 @@ def test_manual_proxy_fields_follow_the_mode(dialog):
 def test_malformed_proxy_url_is_refused_inline(dialog, qtbot, url, expected):
     dialog.set_proxy_mode("manual")
     dialog.proxy_url_edit.setText(url)
-    dialog.ok_button.click()
+    click(qtbot, dialog.ok_button)
     assert dialog.isVisible()
     assert dialog.network_error.isVisible()
     text = dialog.network_error.text()
@@ -80,10 +81,10 @@ def test_malformed_proxy_url_is_refused_inline(dialog, qtbot, url, expected):
     assert saved.proxy_mode == "manual" and saved.proxy_url == "proxy.example:3128"
 
 
-def test_proxy_password_never_shown_in_the_error(dialog):
+def test_proxy_password_never_shown_in_the_error(dialog, qtbot):
     dialog.set_proxy_mode("manual")
     dialog.proxy_url_edit.setText("gopher://bob:s3cretPass@proxy.example:8080")
-    dialog.ok_button.click()
+    click(qtbot, dialog.ok_button)
     assert "not usable" in dialog.network_error.text()
     assert "s3cretPass" not in dialog.network_error.text()
 
@@ -117,11 +118,11 @@ def test_proxy_password_goes_to_the_keyring_not_the_settings_file(dialog, servic
     assert memory_keyring.passwords[("hfgui", "proxy-password")] == "p%40ss%20word"
 
 
-def test_a_proxy_password_without_a_user_name_is_refused_inline(dialog):
+def test_a_proxy_password_without_a_user_name_is_refused_inline(dialog, qtbot):
     dialog.set_proxy_mode("manual")
     dialog.proxy_url_edit.setText("http://proxy.example:3128")
     dialog.proxy_password_edit.setText("s3cret")
-    dialog.ok_button.click()
+    click(qtbot, dialog.ok_button)
     assert dialog.isVisible() and "needs a user name" in dialog.network_error.text()
     assert "s3cret" not in dialog.network_error.text()
     assert not AppPaths.from_environment().settings_file.exists()
@@ -143,11 +144,11 @@ def test_a_password_an_older_version_saved_in_the_file_moves_to_the_keyring(hub_
     assert not Services.from_environment().secure_proxy_password()  # nothing left to move
 
 
-def test_bad_no_proxy_entry_is_refused(dialog):
+def test_bad_no_proxy_entry_is_refused(dialog, qtbot):
     dialog.set_proxy_mode("manual")
     dialog.proxy_url_edit.setText("http://proxy.example:3128")
     dialog.no_proxy_edit.setText("localhost, 10.0.0.0/99")
-    dialog.ok_button.click()
+    click(qtbot, dialog.ok_button)
     assert dialog.isVisible() and "10.0.0.0/99" in dialog.network_error.text()
 
 

@@ -6,6 +6,7 @@ import dataclasses
 
 from hfgui.gui.rows import Status
 from tests.gui.helpers import WEIGHTS, expected_sha256, make_window, populate, sha256_of
+from tests.gui.inputs import answer
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
 KEY = "tiny-coreml"
@@ -73,7 +74,7 @@ def test_cancel_of_a_paused_cache_download_deletes_its_partials(hub_env, qtbot):
     assert any(p.suffix == ".part" for p in staging.iterdir())  # Pause keeps them
 
     window.act_cancel.trigger()
-    next(b for b in window.pending_dialog.buttons() if b.text() == "Cancel download").click()
+    answer(qtbot, window.pending_dialog, "Cancel download")
     window.manager.wait_idle(WAIT)
     assert [p for p in staging.iterdir() if p.suffix == ".part"] == []
     finish(window)

@@ -7,6 +7,7 @@ import pytest
 from hfgui.core.types import FileState
 from hfgui.gui.rows import Status
 from tests.gui.helpers import MANIFEST, MODEL, WEIGHTS, expected_sha256, make_window, populate, sha256_of
+from tests.gui.inputs import answer, click, open_tab
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
 
@@ -112,7 +113,7 @@ def test_cancel_asks_then_discards_partials(window, hub_env, qtbot):
     window.act_cancel.trigger()
     dialog = window.pending_dialog
     assert dialog is not None and "delete what was downloaded" in dialog.text()
-    next(b for b in dialog.buttons() if b.text() == "Cancel download").click()
+    answer(qtbot, dialog, "Cancel download")
     qtbot.waitUntil(lambda: status(window, key) is Status.AVAILABLE, timeout=WAIT)
     window.manager.wait_idle(WAIT)
     staging = window.services.library_root / ".hfgui-staging"
@@ -141,7 +142,7 @@ def test_a_cancel_confirmed_after_the_download_finished_changes_nothing(window, 
     window.act_cancel.trigger()
     dialog = window.pending_dialog  # the person hesitates; the download finishes meanwhile
     qtbot.waitUntil(lambda: status(window, key) is Status.INSTALLED, timeout=WAIT)
-    next(b for b in dialog.buttons() if b.text() == "Cancel download").click()
+    answer(qtbot, dialog, "Cancel download")
     window.manager.wait_idle(WAIT)
     qtbot.wait(20)
     assert status(window, key) is Status.INSTALLED
@@ -159,7 +160,7 @@ def test_gated_model_offers_license_page_and_token(hub_env, qtbot):
     dialog = window.pending_dialog
     assert dialog.windowTitle() == "License required"
     assert status(window, "gated-gguf") is Status.LICENSE_REQUIRED
-    next(b for b in dialog.buttons() if b.text() == "Open model page").click()
+    answer(qtbot, dialog, "Open model page")
     assert [u.toString() for u in opened] == [f"{hub_env.url}/demo/gated-llama"]
 
 
@@ -171,7 +172,7 @@ def test_private_model_add_token_opens_settings(hub_env, qtbot):
     qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)
     dialog = window.pending_dialog
     assert status(window, "private-gguf") is Status.NEEDS_TOKEN
-    next(b for b in dialog.buttons() if b.text() == "Add token").click()
+    answer(qtbot, dialog, "Add token")
     assert window.settings_dialog is not None and window.settings_dialog.isVisible()
     window.settings_dialog.reject()
     window.runner.wait(WAIT)
@@ -216,12 +217,13 @@ def test_deleting_a_paused_model_in_the_library_tab_makes_its_row_available(wind
     window.act_pause.trigger()
     qtbot.waitUntil(lambda: status(window, key) is Status.PAUSED, timeout=WAIT)
     panel = window.library_panel
-    panel.refresh()
+    open_tab(qtbot, window.tabs, "Library")
     qtbot.waitUntil(lambda: "library:demo/coreml-tiny" in panel.model.keys(), timeout=WAIT)
     panel.select("library:demo/coreml-tiny")
-    panel.delete_button.click()
+    click(qtbot, panel.delete_button)
     with qtbot.waitSignal(panel.deleted, timeout=WAIT):
-        panel.answer("Delete")
+        answer(qtbot, panel.pending_dialog, "Delete")
+    open_tab(qtbot, window.tabs, "Models")
     assert status(window, key) is Status.AVAILABLE and window.act_download.isEnabled()
     assert key not in window.manager.remembered_keys()  # nothing left to resume at the next start
     qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)

@@ -17,10 +17,17 @@ from hfgui.core.model_download import download_model
 from hfgui.core.planner import DownloadRequest
 from hfgui.core.settings import save_settings
 from hfgui.gui.rows import Status
-from tests.gui.helpers import WEIGHTS, expected_sha256, make_window, populate, sha256_of
+from tests.gui.helpers import WEIGHTS, expected_sha256, make_window, open_settings, populate, sha256_of
+from tests.gui.inputs import answer
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
 KEY = "tiny-coreml"
+
+
+def tray_entry(window, text: str) -> None:
+    """Choose an entry of the tray icon's menu (the desktop shows it on a right-click of the icon)."""
+    entries = {a.text(): a for a in window.tray.contextMenu().actions()}
+    entries[text].trigger()
 
 
 def button(dialog, text):
@@ -67,7 +74,7 @@ def test_pause_and_quit_keeps_partials_and_next_start_resumes_them(hub_env, qtbo
     assert dialog is not None and dialog.windowTitle() == "Downloads in progress"
     assert window.isVisible()  # nothing happens until the person answers
     assert [b.text() for b in dialog.buttons()] == ["Pause and quit", "Don't quit"]  # no tray here
-    button(dialog, "Pause and quit").click()
+    answer(qtbot, dialog, "Pause and quit")
     qtbot.waitUntil(lambda: quits == [True], timeout=WAIT)
     assert not window.isVisible()
     staging = window.services.library_root / ".hfgui-staging"
@@ -82,7 +89,7 @@ def test_pause_and_quit_keeps_partials_and_next_start_resumes_them(hub_env, qtbo
         lambda: status(again) in (Status.QUEUED, Status.DOWNLOADING, Status.INSTALLED), timeout=WAIT
     )
     qtbot.waitUntil(lambda: status(again) is Status.INSTALLED, timeout=WAIT)
-    assert "Resuming 1 interrupted download(s)." in again.statusBar().currentMessage() or again.notifications
+    assert "Resuming 1 interrupted download." in again.statusBar().currentMessage() or again.notifications
     ranges = [r.headers.get("Range") for r in hub_env.requests_for(WEIGHTS) if r.method == "GET"]
     assert any(r and not r.startswith("bytes=0-") for r in ranges), ranges
     root = again.services.library_root / "demo" / "coreml-tiny"
@@ -96,7 +103,8 @@ def test_interrupted_downloads_stay_paused_when_auto_resume_is_off(hub_env, qtbo
     window = make_window(qtbot, start=False)
     save_settings(window.services.paths, dataclasses.replace(window.services.settings, auto_resume=False))
     start_download_and_wait_for_weights(window, qtbot)
-    window.pause_and_quit()
+    window.close()
+    answer(qtbot, window.pending_dialog, "Pause and quit")
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT)
     window.manager.wait_idle(WAIT)
 
@@ -120,12 +128,12 @@ def test_keep_downloading_in_the_tray_hides_the_window(hub_env, qtbot):
     window.close()
     dialog = window.pending_dialog
     assert dialog.buttons()[0].text() == "Keep downloading in the tray"
-    button(dialog, "Keep downloading in the tray").click()
+    answer(qtbot, dialog, "Keep downloading in the tray")
     assert not window.isVisible() and window.tray is not None
     assert window.manager.is_active(KEY)
     qtbot.waitUntil(lambda: status(window) is Status.INSTALLED, timeout=WAIT)
     assert window.notifications[-1][0] == "Download finished"
-    window.show_from_tray()
+    tray_entry(window, "Show hfgui")
     assert window.isVisible()
     finish(window)
 
@@ -173,7 +181,7 @@ def test_delete_confirms_the_space_freed_and_removes_the_files(hub_env, qtbot):
     dialog = window.pending_dialog
     assert dialog.windowTitle() == "Delete model"
     assert f"This frees {format_bytes(on_disk)}." in dialog.text()
-    button(dialog, "Delete").click()
+    answer(qtbot, dialog, "Delete")
     qtbot.waitUntil(lambda: status(window) is Status.AVAILABLE, timeout=WAIT)
     assert not root.exists()
     assert window.notifications[-1][0] == "Model deleted"
@@ -248,8 +256,7 @@ def test_no_token_value_in_logs_or_files_during_a_session(hub_env, qtbot, capfd,
         window.manager.start(key)
     qtbot.waitUntil(lambda: status(window) is Status.INSTALLED, timeout=WAIT)
     qtbot.waitUntil(lambda: status(window, "private-gguf") in (Status.INSTALLED, Status.FAILED), timeout=WAIT)
-    window.open_settings("token")
-    window.settings_dialog.reject()
+    open_settings(qtbot, window).reject()
     finish(window)
     window.close()
     assert any(r.headers.get("Authorization") == f"Bearer {token}" for r in hub_env.requests)  # it was used
@@ -267,8 +274,9 @@ def test_quitting_right_after_cancel_still_forgets_the_cancelled_download(hub_en
     window = make_window(qtbot, start=False)
     start_download_and_wait_for_weights(window, qtbot)
     window.act_cancel.trigger()
-    button(window.pending_dialog, "Cancel download").click()
-    window.pause_and_quit()  # before the job has stopped: the user's Cancel must win
+    answer(qtbot, window.pending_dialog, "Cancel download")
+    window.close()  # before the job has stopped: the user's Cancel must win over "Pause and quit"
+    answer(qtbot, window.pending_dialog, "Pause and quit")
     qtbot.waitUntil(lambda: window.manager.running_count() == 0, timeout=WAIT)
     assert status(window) is Status.AVAILABLE
     assert KEY not in window.manager.remembered_keys()  # not resumed on the next start
@@ -285,9 +293,9 @@ def test_pause_and_quit_from_the_tray_quits_the_hidden_window(hub_env, qtbot):
     window = make_window(qtbot, start=False, tray_available=lambda: True, quit_app=lambda: quits.append(1))
     start_download_and_wait_for_weights(window, qtbot)
     window.close()
-    button(window.pending_dialog, "Keep downloading in the tray").click()
+    answer(qtbot, window.pending_dialog, "Keep downloading in the tray")
     assert not window.isVisible()
-    window.pause_and_quit()  # the tray menu's entry
+    tray_entry(window, "Pause and quit")
     qtbot.waitUntil(lambda: quits == [1], timeout=WAIT)
     assert KEY in window.manager.remembered_keys()
     staging = window.services.library_root / ".hfgui-staging"
@@ -304,7 +312,7 @@ def test_deleting_a_paused_download_forgets_it(hub_env, qtbot):
     qtbot.waitUntil(lambda: status(window) is Status.PAUSED, timeout=WAIT)
     assert window.act_delete.isEnabled()
     window.act_delete.trigger()
-    button(window.pending_dialog, "Delete").click()
+    answer(qtbot, window.pending_dialog, "Delete")
     qtbot.waitUntil(lambda: status(window) is Status.AVAILABLE, timeout=WAIT)
     assert KEY not in window.manager.remembered_keys()  # not listed as Paused on the next start
     window.manager.io.wait(WAIT)

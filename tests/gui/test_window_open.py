@@ -6,6 +6,15 @@ from hfgui.core.catalog import CatalogEntry
 from hfgui.gui import app as app_module
 from hfgui.gui.rows import Status
 from tests.gui.helpers import make_window, populate
+from tests.gui.inputs import (
+    answer,
+    choose,
+    click,
+    open_context_menu,
+    press,
+    toolbar_click,
+    visible_menu,
+)
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
 
@@ -95,15 +104,14 @@ def test_search_and_library_tabs_are_wired_to_the_models_view(hub_env, qtbot):
 def test_import_from_the_toolbar_lists_the_model_in_the_library_tab(hub_env, qtbot, tmp_path):
     model_file = tmp_path / "tiny-Q4_K_M.gguf"
     model_file.write_bytes(b"GGUF" + bytes(range(256)) * 40)
-    window = make_window(qtbot, start=False)
-    assert window.act_import in window.toolbar.actions()
-
-    dialog = window.import_model(pick=lambda parent, kind, start: str(model_file))
-    dialog.file_button.click()
+    window = make_window(qtbot, start=False, pick_file=lambda parent, kind, start: str(model_file))
+    toolbar_click(qtbot, window.toolbar, window.act_import)
+    dialog = window.import_dialog
+    click(qtbot, dialog.file_button)
     qtbot.waitUntil(lambda: dialog.detected is not None or dialog.last_error is not None, timeout=WAIT)
     dialog.name_edit.setText("tiny")
     with qtbot.waitSignal(dialog.imported, timeout=WAIT):
-        dialog.import_button.click()
+        click(qtbot, dialog.import_button)
 
     assert "Imported local/tiny" in window.statusBar().currentMessage()
     qtbot.waitUntil(
@@ -122,17 +130,20 @@ def test_a_model_the_user_added_can_be_removed_from_the_list_built_ins_cannot(hu
     window = make_window(qtbot, start=False)
     window.select_key("tiny-coreml")
     assert not window.act_remove_entry.isEnabled()  # a built-in entry
-    dialog = window.add_model("fresh/new-model")
-    dialog.check()
+    press(qtbot, window.view, "Ctrl+N")
+    dialog = window.add_dialog
+    qtbot.keyClicks(dialog.reference, "fresh/new-model")
+    click(qtbot, dialog.check_button)
     qtbot.waitUntil(lambda: dialog.add_button.isEnabled(), timeout=WAIT)
     with qtbot.waitSignal(dialog.added, timeout=WAIT) as added:
-        dialog.add_button.click()
+        click(qtbot, dialog.add_button)
     key = added.args[0].id
     assert window.selected_key() == key and window.act_remove_entry.isEnabled()
-    window.act_remove_entry.trigger()
+    open_context_menu(qtbot, window.view, window.proxy.mapFromSource(window.model.index_of(key)))
+    choose(qtbot, visible_menu(), "Remove from list…")
     question = window.pending_dialog
     assert question.windowTitle() == "Remove from list"
-    next(b for b in question.buttons() if b.text() == "Remove").click()
+    answer(qtbot, question, "Remove")
     qtbot.waitUntil(lambda: window.model.state(key) is None, timeout=WAIT)
     assert load_user_models(window.services.paths) == []  # gone after a restart too
     window.runner.wait(WAIT)

@@ -11,6 +11,7 @@ from PySide6 import QtWidgets
 from hfgui.core.catalog import CatalogEntry
 from hfgui.gui.rows import Status
 from tests.gui.helpers import WEIGHTS, make_window, populate, settle
+from tests.gui.inputs import answer, click
 from tests.hubemu import unservable_content
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
@@ -44,7 +45,7 @@ def test_rate_limit_shows_a_countdown_that_decreases_and_suggests_a_token(hub_en
     assert banner.remaining == first - 1
     assert f"Retrying in {first - 1} s" in banner.label.text()
     assert window.model.state("tiny-coreml").status is Status.FAILED
-    banner.primary.click()
+    click(qtbot, banner.primary)
     assert window.settings_dialog is not None and window.settings_dialog.isVisible()
     window.settings_dialog.reject()
     window.runner.wait(WAIT)
@@ -68,7 +69,7 @@ def test_offline_banner_retry_resumes_once_the_hub_is_back(hub_env, qtbot, monke
     assert window.notifications[-1][0] == "Download failed"
 
     monkeypatch.setenv("HF_ENDPOINT", hub_env.url)  # the network is back
-    window.banner.primary.click()
+    click(qtbot, window.banner.primary)
     assert not window.banner.isVisible()
     qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.INSTALLED, timeout=WAIT)
     settle(window, qtbot)
@@ -96,7 +97,7 @@ def test_not_enough_space_shows_the_numbers_and_change_folder(hub_env, qtbot):
     # 10 TiB plus the safety margin, and what the library's disk has free.
     assert re.search(r"needs 11\.2 TB but only [\d.]+ [kMGT]?B is free on ", dialog.text()), dialog.text()
     assert not [r for r in hub_env.requests if "/resolve/" in r.path]  # refused before any byte
-    button(dialog, "Change folder").click()
+    answer(qtbot, dialog, "Change folder")
     assert window.settings_dialog is not None and window.settings_dialog.isVisible()
     window.settings_dialog.reject()
     window.runner.wait(WAIT)
@@ -112,7 +113,7 @@ def test_rejected_token_offers_fix_token_which_opens_settings(hub_env, qtbot, mo
     dialog = window.pending_dialog
     assert dialog.windowTitle() == "Token rejected"
     assert "hf_notAValid" not in dialog.text()
-    button(dialog, "Fix token").click()
+    answer(qtbot, dialog, "Fix token")
     assert window.settings_dialog is not None and window.settings_dialog.isVisible()
     window.settings_dialog.reject()
     window.runner.wait(WAIT)
@@ -137,20 +138,26 @@ def test_a_rejected_token_is_reported_once_and_public_sizes_still_load(hub_env, 
     assert [b.windowTitle() for b in boxes] == ["Token rejected"]
 
 
-def test_a_new_token_clears_the_failures_the_rejected_one_caused(hub_env, qtbot, monkeypatch):
+def test_a_new_token_clears_the_failures_the_rejected_one_caused(hub_env, qtbot, memory_keyring):
     populate(hub_env)
-    hub_env.add_user("alice", "hf_aliceGoodToken00000000000000", role="read")
-    monkeypatch.setenv("HF_TOKEN", "hf_notAValidTokenAtAll000000000000")
+    good = "hf_aliceGoodToken00000000000000"
+    hub_env.add_user("alice", good, role="read")
     window = make_window(qtbot, start=False)
+    window.services.token_store.set("hf_notAValidTokenAtAll000000000000")  # saved in an earlier session
     window.select_key("tiny-coreml")
     window.act_download.trigger()
     qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.FAILED, timeout=WAIT)
-    monkeypatch.setenv("HF_TOKEN", "hf_aliceGoodToken00000000000000")
-    window._token_changed()  # what saving a token in Settings signals
-    state = window.model.state("tiny-coreml")
-    assert state.status is Status.AVAILABLE and state.error is None
+    qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)
+    answer(qtbot, window.pending_dialog, "Fix token")
+    settings = window.settings_dialog
+    qtbot.waitUntil(lambda: settings.keyring_available is not None, timeout=WAIT)
+    qtbot.keyClicks(settings.token_edit, good)
+    click(qtbot, settings.save_token_button)
+    qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.AVAILABLE, timeout=WAIT)
+    assert window.model.state("tiny-coreml").error is None
     # The new token fetches sizes again: let that finish before the emulator goes away.
     qtbot.waitUntil(lambda: window.model.state("tiny-coreml").size is not None, timeout=WAIT)
+    settings.reject()
     window.runner.wait(WAIT)
     window.size_runner.wait(WAIT)
 
