@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from hfgui.core import urls
+from hfgui.core import tree_cache, urls
 from hfgui.core.auth import Token, TokenStore, redact, resolve_token
 from hfgui.core.errors import (
     DisabledRepoError,
@@ -375,12 +375,28 @@ class HubClient:
     def iter_tree(
         self, repo_id: str, revision: str = "main", path: str = "", recursive: bool = True
     ) -> Iterator[TreeEntry]:
-        """Every entry (files and directories) under ``path``, across all pages."""
+        """Every entry (files and directories) under ``path``, across all pages.
+
+        A whole recursive listing at a full commit sha is fetched once per process (tree_cache.py).
+        """
         validate_repo_id(repo_id)
+        cache_key = None
+        if tree_cache.cacheable(revision, path, recursive):
+            cache_key = tree_cache.key(self.endpoint, repo_id, revision, self.token and self.token.reveal())
+            cached = tree_cache.get(cache_key)
+            if cached is not None:
+                yield from cached
+                return
         url = tree_url(self.endpoint, repo_id, revision, path)
         params = {"recursive": "true" if recursive else "false", "expand": "false"}
+        listed: list[TreeEntry] = []
         for item in self._pages(url, params, repo_id=repo_id, revision=revision, path=path or None):
-            yield _tree_entry(item, url)
+            entry = _tree_entry(item, url)
+            if cache_key is not None:
+                listed.append(entry)
+            yield entry
+        if cache_key is not None:
+            tree_cache.put(cache_key, tuple(listed))
 
     def list_tree(
         self, repo_id: str, revision: str = "main", path: str = "", recursive: bool = True

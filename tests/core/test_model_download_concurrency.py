@@ -59,3 +59,21 @@ def test_a_fixed_worker_count_is_kept(hub, client, tiny_repo, tmp_path):
     download_model(client, DownloadRequest("acme/tiny-files", workers=3), tmp_path)
 
     assert 1 < max(r.in_flight for r in file_requests(hub)) <= 3
+
+
+def test_a_listing_seen_before_is_not_fetched_again(hub, tiny_repo, tmp_path):
+    sha = hub.repo("acme/tiny-files").sha
+    with HubClient(hub.url, token=False) as probe:  # the window's size probe: its own client
+        assert len([e for e in probe.iter_tree("acme/tiny-files", sha) if e.is_file]) == FILES
+    hub.clear_requests()
+
+    with HubClient(hub.url, token=False) as client:
+        download_model(client, DownloadRequest("acme/tiny-files"), tmp_path)
+
+    assert not [r for r in hub.requests if "/tree/" in r.path]
+    assert len(file_requests(hub)) == 2 * FILES
+    with HubClient(hub.url, token="hf_someone") as other:  # another token lists for itself
+        hub.add_user("someone", "hf_someone")
+        hub.clear_requests()
+        other.list_tree("acme/tiny-files", sha)
+        assert [r for r in hub.requests if "/tree/" in r.path]
