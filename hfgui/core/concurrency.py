@@ -22,8 +22,10 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+
+from hfgui.core.ratelimit import ratelimit_remaining, server_wait
 
 MAX_FILES_IN_FLIGHT = 32  # the pool of a run (and of its HTTP connections) is sized for this many
 START_FILES_IN_FLIGHT = 8
@@ -177,6 +179,14 @@ class AdaptiveConcurrency:
             if self._effective() != before:
                 self.history.append(LimitChange(self._clock(), self._effective(), "quota"))
                 self._cond.notify_all()
+
+    def hub_answered(self, status: int, headers: Mapping[str, str]) -> None:
+        """Every answer a download's requests get (HubClient.observed): 429s and RateLimit quotas."""
+        quota = ratelimit_remaining(headers)
+        if quota is not None:
+            self.quota(*quota)
+        if status == 429:
+            self.rate_limited(server_wait(headers))
 
     def _round_time(self) -> float:
         """Rough time one request takes (the running epoch's pace), so one burst of 429s cuts once."""

@@ -6,8 +6,8 @@ import copy
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Literal, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -74,6 +74,10 @@ SEARCH_FORMAT_TAGS = {
 _TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
+class ResponseObserver(Protocol):
+    def hub_answered(self, status: int, headers: Mapping[str, str]) -> None: ...
+
+
 class _WaitBudget:
     """Total time one call may spend sleeping between attempts."""
 
@@ -119,6 +123,7 @@ class HubClient:
         self.retry = retry
         self._sleep = sleep
         self._cancels: tuple[threading.Event, ...] = (cancel,) if cancel is not None else ()
+        self._observer: ResponseObserver | None = None
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -146,6 +151,14 @@ class HubClient:
         clone = copy.copy(self)
         clone._cancels = (*self._cancels, cancel)
         clone._owns_session = False  # the session stays this client's to close
+        return clone
+
+    def observed(self, observer: ResponseObserver) -> HubClient:
+        """This client (same session and settings) telling ``observer`` the status and headers of every
+        answer, retried ones included (a download's concurrency yields to 429s and RateLimit quotas)."""
+        clone = copy.copy(self)
+        clone._observer = observer
+        clone._owns_session = False
         return clone
 
     def _pause(self, delay: float) -> None:
@@ -253,6 +266,8 @@ class HubClient:
             else:
                 log.debug("%s %s -> %s", method, display_url(response.url), response.status_code)
                 status = response.status_code
+                if self._observer is not None:
+                    self._observer.hub_answered(status, response.headers)
                 if status < 400:
                     return response
                 if not (retry and is_retryable_status(status)) or attempt >= policy.max_retries:

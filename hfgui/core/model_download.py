@@ -68,11 +68,12 @@ class ModelDownloader:
         stall_timeout: float = 30.0,
         limiter: BandwidthLimiter | None = None,
     ) -> None:
-        self.client = client
         self.limiter = limiter
         self.plan = plan
         # 0: as many files in flight as pays (grows with latency and file count); N: N at most.
         self.concurrency = concurrency.for_files(len(plan.tasks), max(0, int(workers)))
+        # Every answer reaches the concurrency: a 429 or a nearly spent quota means fewer files at once.
+        self.client = client.observed(self.concurrency)
         self.cancel = cancel if cancel is not None else threading.Event()
         self.segments = segments  # per large file: 0 = adaptive, 1 = one stream, N = N connections
         # Extra ranged connections all files of this run hold together (each file's first is not counted).

@@ -77,3 +77,35 @@ def test_a_listing_seen_before_is_not_fetched_again(hub, tiny_repo, tmp_path):
         hub.clear_requests()
         other.list_tree("acme/tiny-files", sha)
         assert [r for r in hub.requests if "/tree/" in r.path]
+
+
+def test_a_429_halves_the_files_in_flight_instead_of_hammering(hub, client, tiny_repo, tmp_path):
+    hub.network.rtt = 0.05  # requests overlap, so the number in flight is visible
+    # The Hub refuses one file once, well into the run; its RateLimit headers still show plenty left.
+    hub.faults.status("tok/part-0/t-0020.json", 429, retry_after=1, host="hub")
+
+    download_model(client, DownloadRequest("acme/tiny-files", workers=8), tmp_path)
+
+    requests = file_requests(hub)
+    [refused] = [i for i, r in enumerate(requests) if r.status == 429]
+    before, after = requests[:refused], requests[refused + 16 :]  # 16: the round already on its way
+    assert max(r.in_flight for r in before) > 4
+    assert len(after) > 100  # most of the files were still to come
+    assert max(r.in_flight for r in after) <= 4
+    assert len([r for r in requests if r.status == 200]) == FILES  # and every file arrived
+
+
+def test_a_nearly_spent_quota_slows_down_before_the_hub_says_429(hub, client, tiny_repo, tmp_path):
+    hub.network.rtt = 0.02
+    hub.rate_limit("resolvers", quota=100, window=1)  # 240 file requests need three windows
+
+    downloader = ModelDownloader(client, plan_download(client, DownloadRequest("acme/tiny-files"), tmp_path))
+    downloader.run()
+
+    refused = [r for r in file_requests(hub) if r.status == 429]
+    # As the quota runs out only one request is in flight, so each window ends in one 429 at most,
+    # not a 429 for every file in flight.
+    assert len(refused) <= 3
+    assert "quota" in [c.reason for c in downloader.concurrency.history]
+    root = tmp_path / "acme" / "tiny-files"
+    assert all((root / path).read_bytes() == data for path, data in tiny_repo.items())
