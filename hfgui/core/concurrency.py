@@ -7,8 +7,9 @@ limits requests answers 429. So the limit is measured, not guessed:
 
 - It starts at `start` (capped by the file count) and doubles after each measuring epoch in which
   completions (files or bytes per second) rose by at least GROWTH_MIN over the epoch before; the first
-  doubling that does not pay is undone and the limit settles. The more latency, the longer doubling
-  pays; the fewer files, the lower the cap.
+  doubling that does not pay is undone and the limit settles. A doubling that paid less than half of
+  what it could is measured twice (a busy machine makes one short epoch unreliable). The more latency,
+  the longer doubling pays; the fewer files, the lower the cap.
 - A 429 halves it at once (at most once per round of requests in flight) and stops growth until the
   Hub's window resets; RateLimit headers with little quota left cap it to what the quota still allows.
 - `fixed=True` (a `--workers N` override) never grows, but still yields to 429s and quotas.
@@ -30,6 +31,7 @@ from hfgui.core.ratelimit import ratelimit_remaining, server_wait
 MAX_FILES_IN_FLIGHT = 32  # the pool of a run (and of its HTTP connections) is sized for this many
 START_FILES_IN_FLIGHT = 8
 GROWTH_MIN = 0.10  # a doubling is kept only if it made completions at least this much faster
+CONFIRM_BELOW = 0.50  # a doubling that gained less than this is measured once more before it counts
 EPOCH_MIN_SECONDS = 0.3  # an epoch also needs 2 x limit completions (or EPOCH_MAX_SECONDS of bytes)
 EPOCH_MAX_SECONDS = 3.0
 SLOT_POLL = 0.2  # a waiting worker looks at its cancel event this often
@@ -69,6 +71,7 @@ class AdaptiveConcurrency:
         self._epoch_files = 0
         self._epoch_bytes = 0
         self._previous: tuple[int, float, float] | None = None
+        self._confirming = False  # the running epoch re-measures a marginal doubling
         self.history: list[LimitChange] = [LimitChange(self._epoch_start, self._limit, "start")]
 
     @property
@@ -131,12 +134,21 @@ class AdaptiveConcurrency:
         files_rate = self._epoch_files / elapsed
         bytes_rate = self._epoch_bytes / elapsed
         previous = self._previous
-        paid = previous is None or _faster(files_rate, previous[1]) or _faster(bytes_rate, previous[2])
-        if paid:
+        gain = 1.0
+        if previous is not None:
+            gain = max(_gain(files_rate, previous[1]), _gain(bytes_rate, previous[2]))
+        if GROWTH_MIN <= gain < CONFIRM_BELOW and not self._confirming:
+            # Marginal: on a busy machine one epoch can be off by that much. Measure again first.
+            self._confirming = True
+            self._set(limit, "confirm", now)
+            return
+        self._confirming = False
+        if gain >= GROWTH_MIN:
             self._previous = (limit, files_rate, bytes_rate)
-            self._set(min(limit * 2, self.maximum), "grow", now)
-            if self._limit >= self.maximum:
-                self._growing = False
+            if limit >= self.maximum:
+                self._growing = False  # the maximum paid: stay there
+            else:
+                self._set(min(limit * 2, self.maximum), "grow", now)
         else:
             assert previous is not None
             self._set(previous[0], "settle", now)
@@ -158,6 +170,7 @@ class AdaptiveConcurrency:
             now = self._clock()
             self._hold_until = max(self._hold_until, now + (wait or 0.0))
             self._previous = None  # rates measured before the cut say nothing about after it
+            self._confirming = False
             if now - self._last_cut < self._round_time():
                 return  # the other requests of the same round hit the same wall
             self._last_cut = now
@@ -195,8 +208,9 @@ class AdaptiveConcurrency:
         return max(0.5, min(5.0, per_file * self._limit))
 
 
-def _faster(now: float, before: float) -> bool:
-    return before > 0 and now >= before * (1 + GROWTH_MIN)
+def _gain(now: float, before: float) -> float:
+    """How much faster `now` is than `before` (0.25: a quarter); 0 when there is nothing to compare."""
+    return now / before - 1 if before > 0 else 0.0
 
 
 def for_files(files: int, workers: int) -> AdaptiveConcurrency:

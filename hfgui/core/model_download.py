@@ -24,10 +24,10 @@ from hfgui.core.errors import (
     RateLimitedError,
     RepoNotFoundError,
 )
+from hfgui.core.journal_writer import JournalWriter
 from hfgui.core.manifest import (
     Manifest,
     ManifestFile,
-    append_journal,
     clear_journal,
     demote_to_journal,
     read_manifest,
@@ -43,6 +43,8 @@ from hfgui.core.words import counted
 # Ranged connections beyond each file's first, for all files of a run together: one big file may use
 # up to segments.MAX_CONNECTIONS; several big files at once share them instead of multiplying them.
 RUN_EXTRA_CONNECTIONS = 16
+# Files smaller than this are flushed to disk by the journal thread (journal_writer.py), not the worker.
+DEFERRED_SYNC_BELOW = transfer.RESUMABLE_MIN_SIZE
 
 # Failures that will hit every remaining file the same way: stop starting new ones.
 _FATAL = (
@@ -83,7 +85,7 @@ class ModelDownloader:
         self._stop = threading.Event()  # set after a fatal failure: queued files do not start
         self._failures: list[tuple[str, BaseException]] = []
         self._failures_lock = threading.Lock()
-        self._journal_lock = threading.Lock()
+        self._journal: JournalWriter | None = None  # library mode: records verified files
 
     def run(self) -> Manifest:
         """Download what is missing; return the written manifest or raise the first failure.
@@ -110,10 +112,15 @@ class ModelDownloader:
                 _withdraw_outdated_manifest(plan.root, tasks)
             if tasks:
                 plan.staging_dir.mkdir(parents=True, exist_ok=True)
-                pool_size = self.concurrency.maximum
-                with ThreadPoolExecutor(pool_size, thread_name_prefix="hfgui-download") as pool:
-                    for future in [pool.submit(self._run_task, task) for task in tasks]:
-                        future.result()  # _run_task records its own failures; this surfaces bugs
+                if target is None:
+                    self._journal = JournalWriter(plan.root)
+                try:
+                    pool_size = self.concurrency.maximum
+                    with ThreadPoolExecutor(pool_size, thread_name_prefix="hfgui-download") as pool:
+                        for future in [pool.submit(self._run_task, task) for task in tasks]:
+                            future.result()  # _run_task records its own failures; this surfaces bugs
+                finally:
+                    self._close_journal()
         finally:
             self.progress.close()
         self.progress.flush()
@@ -157,6 +164,19 @@ class ModelDownloader:
         self.progress.set_model_state(ModelState.INSTALLED)
         return manifest
 
+    def _close_journal(self) -> None:
+        """Every verified file recorded (and its content flushed) before the run ends, however it ends."""
+        if self._journal is None:
+            return
+        try:
+            self._journal.close()
+        except OSError as exc:
+            error = HfGuiError(
+                f"Could not record the downloaded files of {self.plan.repo_id}: {exc.strerror or exc}.",
+                "Check the download folder (space, permissions), then run it again.",
+            )
+            self._record_failure("", error)
+
     def _first_failure(self) -> BaseException:
         real = [exc for _, exc in self._failures if not isinstance(exc, DownloadCancelledError)]
         if real:
@@ -196,6 +216,8 @@ class ModelDownloader:
                 self.concurrency.add_bytes(n)
             first_report[0] = False
 
+        # A small file's flush waits for the journal thread instead of holding this worker's slot.
+        deferred = self._journal is not None and task.size < DEFERRED_SYNC_BELOW
         try:
             transfer.download_file(
                 self.client,
@@ -208,13 +230,14 @@ class ModelDownloader:
                 stall_timeout=self.stall_timeout,
                 limiter=self.limiter,
                 sync_dir=False,  # each folder is synced once, before the manifest is written
+                sync_data=not deferred,
             )
             if self.plan.cache_target is not None:
                 hfcache.install_file(self.plan.cache_target, task.path, task.etag, task.dest)
             else:
-                with self._journal_lock:
-                    entry = ManifestFile(task.path, task.size, task.etag)
-                    append_journal(self.plan.root, task.commit, entry, fetched=True)
+                assert self._journal is not None
+                entry = ManifestFile(task.path, task.size, task.etag)
+                self._journal.add(task.dest, task.commit, entry, sync=deferred)
         except DownloadCancelledError as exc:
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, exc)

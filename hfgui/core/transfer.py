@@ -97,6 +97,7 @@ def download_file(
     limiter: BandwidthLimiter | None = None,
     sync_dir: bool = True,
     budget: ConnectionBudget | None = None,
+    sync_data: bool = True,
 ) -> Path:
     """Fetch `task` into `task.dest` through a resumable partial in `staging_dir`; returns `task.dest`.
 
@@ -107,7 +108,8 @@ def download_file(
     InsufficientSpaceError (partial kept for a later resume), NetworkError and the Hub client's errors.
     `limiter` (shared by all workers of a run) caps the bandwidth; each chunk waits for its share.
     `sync_dir=False` leaves making the final rename durable to the caller (a many-file download syncs
-    each folder once, before it records the model as installed).
+    each folder once, before it records the model as installed); `sync_data=False` also leaves the
+    file's content to the caller to make durable (it must before it records the file as verified).
     `segments`: ranged connections for a file of at least segments.SEGMENT_MIN_SIZE: 0 = adaptive (one
     first, more while they raise the rate, see segment_growth.py), 1 = one stream, N = N. `budget` caps
     the extra connections all files of a run hold together.
@@ -116,6 +118,7 @@ def download_file(
         client, task, Path(staging_dir), cancel, on_bytes, max(0, segments), stall_timeout, limiter
     )
     job.sync_dir = sync_dir
+    job.sync_data = sync_data
     job.budget = budget
     return job.run()
 
@@ -435,6 +438,7 @@ class _FileDownload:
     ) -> None:
         self.task = task
         self.sync_dir = True
+        self.sync_data = True
         self.budget: ConnectionBudget | None = None
         self.reported = 0  # running sum of on_bytes: always the bytes the partial holds
         self.limiter = limiter
@@ -527,7 +531,8 @@ class _FileDownload:
                 else:
                     self.keep_for_resume(fd)
                 raise
-            _sync_data(fd)
+            if self.sync_data:
+                _sync_data(fd)
             if os.name == "nt":  # Windows cannot rename an open file
                 os.close(fd)
                 fd = -1
@@ -777,6 +782,16 @@ def _writeback_behind(fd: int) -> Callable[[int], None]:
             passed[0] += WRITEBACK_WINDOW
 
     return on_hashed
+
+
+def sync_file_data(path: Path) -> None:
+    """Make a file's content durable after the fact (download_file(sync_data=False) left it to us)."""
+    flags = os.O_RDWR if os.name == "nt" else os.O_RDONLY  # Windows flushes only writable handles
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    try:
+        _sync_data(fd)
+    finally:
+        os.close(fd)
 
 
 def _sync_data(fd: int) -> None:

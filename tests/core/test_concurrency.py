@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 from hfgui.core.concurrency import (
-    EPOCH_MAX_SECONDS,
+    EPOCH_MIN_SECONDS,
     MAX_FILES_IN_FLIGHT,
     START_FILES_IN_FLIGHT,
     AdaptiveConcurrency,
@@ -26,10 +26,8 @@ class Clock:
 
 
 def run_epoch(control: AdaptiveConcurrency, clock: Clock, files_per_second: float) -> None:
-    """Complete files at the given pace until the controller changes its limit (or plainly would have)."""
-    before = len(control.history)
-    started = clock.now
-    while len(control.history) == before and clock.now - started < EPOCH_MAX_SECONDS + 1:
+    """Complete one epoch's worth of files at the given pace (the controller judges it at the end)."""
+    for _ in range(max(2 * control.limit, int(EPOCH_MIN_SECONDS * files_per_second) + 2)):
         clock.now += 1 / files_per_second
         control.file_done()
 
@@ -150,3 +148,24 @@ def test_slots_hold_workers_to_the_limit_and_let_them_go_on_cancel():
     assert not any(t.is_alive() for t in threads)
     assert max(peak) == 2 and len(inside) == 2
     assert control.in_flight == 0
+
+
+def test_a_marginal_gain_is_measured_again_and_dropped_when_it_does_not_hold():
+    clock = Clock()
+    control = AdaptiveConcurrency(files=2602, clock=clock)
+    run_epoch(control, clock, 400)  # 8 in flight
+    assert control.limit == 16
+    run_epoch(control, clock, 460)  # +15 %: not trusted yet, measured once more
+    assert control.limit == 16 and not control.history[-1].reason == "settle"
+    run_epoch(control, clock, 400)  # it did not hold
+    assert control.limit == 8 and control.history[-1].reason == "settle"
+
+
+def test_the_cap_is_measured_too_and_left_when_it_does_not_pay():
+    clock = Clock()
+    control = AdaptiveConcurrency(files=2602, clock=clock)
+    run_epoch(control, clock, latency_bound(8))
+    run_epoch(control, clock, latency_bound(16))
+    assert control.limit == 32
+    run_epoch(control, clock, latency_bound(16))  # 32 in flight bought nothing over 16
+    assert control.limit == 16 and control.history[-1].reason == "settle"
