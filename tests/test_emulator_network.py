@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.hubemu import HubEmulator, generated_content
-from tests.hubemu.network import PACE_PIECE, Pacer
+from tests.hubemu.network import PACE_PIECE, Pacer, SharedPacer
 
 MiB = 1024 * 1024
 WEIGHTS = "model.safetensors"
@@ -147,3 +147,33 @@ def test_pacer_banks_no_credit_while_idle():
     pacer.wait(1000, 10_000)
     pacer.wait(1000, 10_000)
     assert closing.slept == pytest.approx([0.1])
+
+
+def test_the_link_rate_is_shared_by_all_cdn_connections():
+    clock = FakeClock()
+    closing = SleepRecorder(clock)
+    link = SharedPacer(closing, clock=clock)
+    for _ in range(4):  # four connections' pieces, back to back: spaced as one stream at the link rate
+        assert link.wait(1000, 10_000)
+    assert closing.slept == pytest.approx([0.1, 0.1, 0.1])
+
+
+def test_a_link_cap_holds_two_connections_to_it_together(hub, repo, session):
+    cdn = session.get(f"{hub.url}/acme/net/resolve/main/{WEIGHTS}", allow_redirects=False).headers["Location"]
+    hub.network.link_rate = 4 * MiB
+    results = []
+
+    def fetch() -> None:
+        with requests.Session() as own:
+            results.append(own.get(cdn).content)
+
+    def both() -> None:
+        threads = [threading.Thread(target=fetch) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    _, took = timed(both)
+    assert results == [repo.head.files[WEIGHTS].content.read()] * 2
+    assert took >= (4 * MiB - 2 * PACE_PIECE) / (4 * MiB)  # 4 MiB in all through a 4 MiB/s link

@@ -59,8 +59,15 @@ class ConnectionGrowth:
             self._round_trip = seconds
 
     def stop(self) -> None:
-        """No more growth (little is left, or the server refuses ranges)."""
+        """No more growth (the server refuses ranges, say)."""
         self._settled = True
+
+    def settle_at(self, connections: int) -> None:
+        """Stay at `connections` from now on (too little of the file is left for more to pay)."""
+        self.target = max(1, min(connections, self.maximum))
+        self._settled = True
+        if self.history[-1][0] != self.target:
+            self.history.append((self.target, self.history[-1][1]))
 
     def update(self, total_bytes: int, delivering: int) -> int:
         """Called a few times a second with the bytes so far and how many connections have delivered

@@ -35,11 +35,28 @@ class SegmentSource(Protocol):
 
 
 class ConnectionBudget:
-    """Extra connections (beyond each file's first) that all files of one run may hold at once."""
+    """What the segmented files of one run share: the extra connections (beyond each file's first) they
+    may hold at once, and the bytes they moved together.
+
+    Growth is judged on the run's bytes, not one file's: when several big files download at once, a
+    connection that only takes bandwidth from its neighbours raises its own file's rate but not the
+    run's, and does not pay.
+    """
 
     def __init__(self, limit: int) -> None:
         self._lock = threading.Lock()
         self._left = limit
+        self._moved = 0
+
+    def moved(self, nbytes: int) -> None:
+        with self._lock:
+            self._moved += nbytes
+
+    @property
+    def total(self) -> int:
+        """Bytes all files of the run have moved so far."""
+        with self._lock:
+            return self._moved
 
     def take(self) -> bool:
         with self._lock:
@@ -136,9 +153,13 @@ class SegmentRunner:
         with self._lock:
             delivering = len(self._delivered)
             active = self._active
-        if left < 2 * MIN_PIECE * max(1, active):
-            self.growth.stop()  # too little left for another connection's round trip to pay
-        target = self.growth.update(self.table.done_bytes(), delivering)
+        moved = self._budget.total if self._budget is not None else self.table.done_bytes()
+        before = self.growth.target
+        target = self.growth.update(moved, delivering)
+        if target > before and left < MIN_PIECE * target:
+            # Too little left for the new connections' round trips to pay: stay with those there are.
+            self.growth.settle_at(before)
+            target = before
         self._piece = self._piece_size(active)
         if active < target:
             self._open_up_to(target)
@@ -183,8 +204,11 @@ class SegmentRunner:
 
     def _report(self, reported: int) -> int:
         now = self.table.done_bytes()
-        if now != reported and self._on_bytes is not None:
-            self._on_bytes(now - reported)
+        if now != reported:
+            if self._on_bytes is not None:
+                self._on_bytes(now - reported)
+            if self._budget is not None:
+                self._budget.moved(now - reported)
         return now
 
     def _save_now(self) -> None:

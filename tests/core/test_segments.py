@@ -204,3 +204,42 @@ def test_small_files_stay_single_stream(hub, tmp_path):
     task = make_task(hub, "acme/small", PATH, tmp_path / "dest")
     fetch(hub, task, tmp_path / "staging", segments=8)
     assert [r.headers.get("Range") for r in body_gets(hub, PATH)] == [None]
+
+
+class GrowthWatch:
+    """Keeps the segment runners a test makes, to read their growth afterwards."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.runners: list = []
+        original = transfer.SegmentRunner
+        watch = self
+
+        class Watched(original):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                watch.runners.append(self)
+
+        monkeypatch.setattr(transfer, "SegmentRunner", Watched)
+
+
+def test_connections_stop_growing_when_the_link_is_full(hub, tmp_path, monkeypatch):
+    hub.add_repo("acme/link", {PATH: generated_content(32 * MiB, seed=12)})
+    hub.network.connection_rate = 16 * MiB
+    hub.network.link_rate = 32 * MiB  # two connections fill it
+    watch = GrowthWatch(monkeypatch)
+    task = make_task(hub, "acme/link", PATH, tmp_path / "dest")
+
+    fetch(hub, task, tmp_path / "staging")
+
+    assert file_matches(task)
+    [runner] = watch.runners
+    targets = [t for t, _ in runner.growth.history]
+    # 1 → 2 doubled the rate; the step after it added nothing (the link was full): back to 2.
+    assert targets[:2] == [1, 2] and targets[-1] == 2 and len(targets) == 4
+    assert runner.growth.settled
+
+
+def file_matches(task) -> bool:
+    from hfgui.core.hashing import file_matches_etag
+
+    return file_matches_etag(task.dest, task.etag, task.size)

@@ -40,7 +40,8 @@ Additions beyond the contract:
 - `with HubEmulator() as hub: ...` closes on exit.
 - Network profile (network.py): `HubEmulator(rtt=0.04, connection_rate=40 * 2**20)` or, at any time,
   `hub.network.rtt = 0.04` (seconds: each answer waits one round trip, a new connection one more),
-  `hub.network.connection_rate = N` (bytes/s per CDN connection; `hub_connection_rate` for the Hub host).
+  `hub.network.connection_rate = N` (bytes/s per CDN connection; `hub_connection_rate` for the Hub host),
+  `hub.network.link_rate = N` (bytes/s for all CDN connections together).
   `RequestRecord.connection` (TCP connection serial; `hub.connections(host)` lists them) and
   `RequestRecord.in_flight` (requests to that host open when it arrived) show a client's connection reuse
   and concurrency. The emulator's sockets set TCP_NODELAY.

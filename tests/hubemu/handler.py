@@ -192,15 +192,27 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
         if body and self.command != "HEAD":
             self._write(body)
 
+    def _paced(self) -> bool:
+        network = self.emu.network
+        return network.rate_for(self.role) > 0 or (self.role == "cdn" and network.link_rate > 0)
+
+    def _pace(self, nbytes: int) -> None:
+        """Wait until `nbytes` may go out: this connection's cap, then (CDN) the link's."""
+        network = self.emu.network
+        if not self.pacer.wait(nbytes, network.rate_for(self.role)):
+            raise ConnectionAbortedError("emulator closing")
+        if self.role == "cdn" and not self.emu._link_pacer.wait(nbytes, network.link_rate):
+            raise ConnectionAbortedError("emulator closing")
+
     def _write(self, data: bytes | memoryview) -> None:
-        rate = self.emu.network.rate_for(self.role)
-        if rate > 0 and len(data) > PACE_PIECE:
+        paced = self._paced()
+        if paced and len(data) > PACE_PIECE:
             view = memoryview(data)
             for at in range(0, len(view), PACE_PIECE):
                 self._write(view[at : at + PACE_PIECE])
             return
-        if rate > 0 and not self.pacer.wait(len(data), rate):
-            raise ConnectionAbortedError("emulator closing")
+        if paced:
+            self._pace(len(data))
         self.record.bytes_sent += len(data)
         try:
             self.wfile.write(data)
@@ -210,12 +222,12 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
 
     def _sendfile(self, handle: Any, start: int, length: int) -> None:
         """Send a disk file's bytes with sendfile (zero copy), in paced pieces under a rate cap."""
-        rate = self.emu.network.rate_for(self.role)
-        piece = PACE_PIECE if rate > 0 else length
+        paced = self._paced()
+        piece = PACE_PIECE if paced else length
         for at in range(start, start + length, max(piece, 1)):
             n = min(piece, start + length - at)
-            if rate > 0 and not self.pacer.wait(n, rate):
-                raise ConnectionAbortedError("emulator closing")
+            if paced:
+                self._pace(n)
             self.record.bytes_sent += n
             self.connection.sendfile(handle, at, n)
 

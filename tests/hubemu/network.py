@@ -8,6 +8,8 @@ as the CPU can push. `NetworkProfile` puts both back, settable per test and chan
 - `connection_rate` (bytes/s, 0 = unlimited): each CDN connection sends at most this fast (per-stream
   shaping on the path or at the edge: the reason segmented downloaders exist).
 - `hub_connection_rate`: the same for connections to the Hub host (regular files come from it); 0 by default.
+- `link_rate` (bytes/s, 0 = unlimited): all CDN connections together send at most this fast (the user's
+  own link): past it, another connection only takes a share from the others.
 
 The emulator's sockets have TCP_NODELAY set (the handler's `disable_nagle_algorithm`), so a keep-alive
 request costs exactly the round trip set here and not a delayed-ACK stall on top.
@@ -29,13 +31,14 @@ class NetworkProfile:
     rtt: float = 0.0
     connection_rate: int = 0
     hub_connection_rate: int = 0
+    link_rate: int = 0
 
     def rate_for(self, role: str) -> int:
         return self.connection_rate if role == "cdn" else self.hub_connection_rate
 
     @property
     def active(self) -> bool:
-        return self.rtt > 0 or self.connection_rate > 0 or self.hub_connection_rate > 0
+        return self.rtt > 0 or self.connection_rate > 0 or self.hub_connection_rate > 0 or self.link_rate > 0
 
 
 class Pacer:
@@ -54,11 +57,29 @@ class Pacer:
         """Sleep until `nbytes` may go out at `rate` bytes/s; False when the emulator closes meanwhile."""
         if rate <= 0:
             return True
+        return self._sleep(self._book(nbytes, rate))
+
+    def _book(self, nbytes: int, rate: int) -> float:
+        """Reserve the next `nbytes` at `rate`; returns how long to wait before sending them."""
         now = self._clock()
-        self._due = max(self._due, now) + nbytes / rate
-        # Send the piece now and sleep for its share afterwards would let the first piece out at once;
-        # waiting before it keeps the average exact from the first byte.
-        delay = self._due - now - nbytes / rate
-        if delay > 0:
-            return not self._closing.wait(delay)
-        return True
+        start = max(self._due, now)  # an idle stretch banks no credit
+        self._due = start + nbytes / rate
+        return start - now
+
+    def _sleep(self, delay: float) -> bool:
+        return delay <= 0 or not self._closing.wait(delay)
+
+
+class SharedPacer(Pacer):
+    """One pacer for many connections at once (the link): each piece books its slot under a lock."""
+
+    def __init__(self, closing: threading.Event, clock=time.monotonic) -> None:
+        super().__init__(closing, clock)
+        self._lock = threading.Lock()
+
+    def wait(self, nbytes: int, rate: int) -> bool:
+        if rate <= 0:
+            return True
+        with self._lock:
+            delay = self._book(nbytes, rate)
+        return self._sleep(delay)

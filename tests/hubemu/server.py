@@ -19,7 +19,7 @@ from .bodies import content_disposition
 from .content import Content
 from .faults import FaultPlan
 from .handler import EmulatorHandler
-from .network import NetworkProfile
+from .network import NetworkProfile, SharedPacer
 from .ratelimit import RateLimiter
 from .records import RequestLog, RequestRecord, User
 from .repos import LfsRule, Repo, RepoFile
@@ -112,6 +112,7 @@ class HubEmulator:
         self._limiter = RateLimiter()
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._link_pacer = SharedPacer(self._closing)  # the CDN's connections share network.link_rate
         self._connections: set[socket.socket] = set()
         self._secret = os.urandom(16)
         self._issued: dict[int, IssuedUrl] = {}
