@@ -47,7 +47,9 @@ class AddModelDialog(QtWidgets.QDialog):
         self.reference = QtWidgets.QLineEdit(text)
         self.reference.setPlaceholderText("owner/name or https://huggingface.co/owner/name")
         self.reference.returnPressed.connect(self.check)
+        self.reference.textEdited.connect(self._reference_edited)
         self.check_button = QtWidgets.QPushButton("Check")
+        self.check_button.setAutoDefault(False)  # Enter adds once checked; in the id field it checks
         self.check_button.clicked.connect(self.check)
         self.status = QtWidgets.QLabel("Paste a model id or a Hugging Face link, then Check.")
         self.status.setWordWrap(True)
@@ -59,6 +61,7 @@ class AddModelDialog(QtWidgets.QDialog):
         )
         self.add_button = self.box.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
         self.add_button.setText("Add")
+        self.add_button.setDefault(True)
         self.add_button.setEnabled(False)
         self.box.accepted.connect(self.add)
         self.box.rejected.connect(self.reject)
@@ -103,6 +106,11 @@ class AddModelDialog(QtWidgets.QDialog):
             self._fail(exc)
 
         self.runner.submit(fetch, done, failed)
+
+    def _reference_edited(self, _text: str) -> None:
+        """Another id: what was checked no longer applies (Enter must not add the old one)."""
+        self.info = None
+        self._update_add()
 
     def _fail(self, exc: BaseException) -> None:
         self.last_error = exc
