@@ -349,6 +349,7 @@ class _LineDisplay(_Display):
         super().__init__(stream)
         self._reported: set[str] = set()
         self._state = None
+        self._reconnects: dict[str, object] = {}  # the notice last told per file
 
     def plan(self, plan) -> None:
         super().plan(plan)
@@ -363,6 +364,9 @@ class _LineDisplay(_Display):
     def update(self, progress: ModelProgress) -> None:
         super().update(progress)
         for f in _changed_files(progress):
+            if f.reconnecting is not None and self._reconnects.get(f.path) is not f.reconnecting:
+                self._reconnects[f.path] = f.reconnecting
+                print(f"reconnecting {f.path}: {_reconnect_text(f.reconnecting)}", file=self.stream)
             if f.state.finished and f.path not in self._reported:
                 self._reported.add(f.path)
                 detail = f": {f.error}" if f.error else ""
@@ -433,9 +437,17 @@ def _total_line(p: ModelProgress, width: int) -> str:
     return f"[{_bar(fraction, bar_width)}]{text}"[:width]
 
 
+def _reconnect_text(notice) -> str:
+    """ "connection dropped; attempt 2 of 5 in 0.5 s" """
+    return f"{notice.reason}; attempt {notice.attempt} of {notice.max_attempts} in {notice.delay:.3g} s"
+
+
 def _file_line(f: FileProgress, width: int) -> str:
     fraction = f.bytes_done / f.bytes_total if f.bytes_total else 1.0
     tail = f" {fraction * 100:5.1f}% {format_bytes(f.speed)}/s"
+    if f.reconnecting is not None:
+        notice = f.reconnecting
+        tail = f" {fraction * 100:5.1f}% reconnecting (attempt {notice.attempt}, {notice.reason})"
     name_width = max(10, width - len(tail) - 2)
     name = f.path if len(f.path) <= name_width else "…" + f.path[-(name_width - 1) :]
     return f"  {name:<{name_width}}{tail}"[:width]

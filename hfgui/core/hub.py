@@ -6,7 +6,7 @@ import copy
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -16,6 +16,7 @@ from hfgui.core import urls
 from hfgui.core.auth import Token, TokenStore, redact, resolve_token
 from hfgui.core.errors import (
     DisabledRepoError,
+    DowngradeRefusedError,
     DownloadCancelledError,
     EntryNotFoundError,
     GatedRepoError,
@@ -24,6 +25,7 @@ from hfgui.core.errors import (
     InvalidTokenError,
     NetworkError,
     RateLimitedError,
+    RedirectLoopError,
     RepoNotFoundError,
     RevisionNotFoundError,
     UnexpectedResponseError,
@@ -32,7 +34,8 @@ from hfgui.core.http import NO_NETRC, json_body, new_session, request_id, server
 from hfgui.core.network import NetworkConfig, SocksProxyError
 from hfgui.core.ratelimit import RetryPolicy, backoff_delay, is_retryable_status, server_wait
 from hfgui.core.repo_id import validate_repo_id
-from hfgui.core.types import Account, FileMetadata, ModelInfo, ModelSummary, TreeEntry
+from hfgui.core.tls import certificate_error
+from hfgui.core.types import Account, FileMetadata, ModelInfo, ModelSummary, RetryNotice, TreeEntry
 from hfgui.core.urls import display_url, endpoint_from_env, model_info_url, resolve_url, tree_url
 
 __all__ = [
@@ -101,6 +104,7 @@ class HubClient:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
         network: NetworkConfig | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
         # ``network`` (proxy, CA bundle) shapes the session made here; a caller's own session is used as is.
         self.network = network or NetworkConfig()
@@ -116,6 +120,10 @@ class HubClient:
         self.timeout = timeout
         self.retry = retry
         self._sleep = sleep
+        # Told before each wait between attempts (the CLI says "retrying in 4 s", a download shows
+        # "reconnecting"); called on the requesting thread, so it must return quickly.
+        self.on_retry = on_retry
+        self._cancel: threading.Event | None = None
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -137,8 +145,10 @@ class HubClient:
         return f"HubClient(endpoint={self.endpoint!r}, token={self.token!r})"
 
     def cancellable(self, cancel: threading.Event) -> HubClient:
-        """This client (same session, token and retry policy) whose waits between retries end at
-        ``cancel`` with DownloadCancelledError: Pause must not sit out a 503 backoff or a rate-limit wait."""
+        """This client (same session, token and retry policy) that stops at ``cancel``: its waits between
+        retries end at once and no further attempt starts, with DownloadCancelledError. Pause must not
+        sit out a 503 backoff or a rate-limit wait, nor a window its closing. A request already on the
+        wire finishes or fails on its own (within the client's timeouts)."""
         slept = self._sleep
 
         def sleep(delay: float) -> None:
@@ -151,7 +161,16 @@ class HubClient:
 
         clone = copy.copy(self)
         clone._sleep = sleep
+        clone._cancel = cancel
         clone._owns_session = False  # the session stays this client's to close
+        return clone
+
+    def listening(self, on_retry: Callable[[RetryNotice], None] | None) -> HubClient:
+        """This client (same session and settings) telling ``on_retry`` before each wait between attempts
+        (None: tell nobody)."""
+        clone = copy.copy(self)
+        clone.on_retry = on_retry
+        clone._owns_session = False
         return clone
 
     def anonymous(self) -> HubClient:
@@ -184,27 +203,31 @@ class HubClient:
         path: str | None = None,
         retry: bool = True,
         allow_redirects: bool = False,
+        accept: Collection[int] = (),
     ) -> requests.Response:
-        """Send one request (retrying transient failures) and return a response with status < 400.
+        """Send one request (retrying transient failures) and return a response with status < 400, or
+        one of the statuses in ``accept`` (the caller handles those itself).
 
         Redirects are followed by hand when ``allow_redirects`` is set, so Authorization is attached per
-        hop and never reaches another host. ``repo_id``/``revision``/``path`` only shape error messages.
-        Raises an HfGuiError subclass for every failure.
+        hop and never reaches another host; one from HTTPS to plain HTTP is refused. ``repo_id``/
+        ``revision``/``path`` only shape error messages. Raises an HfGuiError subclass for every failure.
         """
         method = method.upper()
         budget = _WaitBudget(self.retry.max_total_wait)
         for _ in range(MAX_REDIRECTS + 1):
             response = self._send(
-                method, url, params, headers, stream, retry, budget, (repo_id, revision, path)
+                method, url, params, headers, stream, retry, budget, (repo_id, revision, path), accept
             )
             location = response.headers.get("Location")
             if not allow_redirects or response.status_code not in REDIRECT_STATUSES or not location:
                 return response
             response.close()
-            url, params = urljoin(response.url, location), None
+            target = urljoin(response.url, location)
+            refuse_downgrade(response.url, target)
+            url, params = target, None
             if response.status_code == 303 and method != "HEAD":
                 method = "GET"
-        raise HubHTTPError(response.status_code, display_url(url), "too many redirects")
+        raise RedirectLoopError(MAX_REDIRECTS, urls.host_of(url))
 
     def _send(
         self,
@@ -216,10 +239,13 @@ class HubClient:
         retry: bool,
         budget: _WaitBudget,
         context: tuple[str | None, str | None, str | None],
+        accept: Collection[int] = (),
     ) -> requests.Response:
         policy = self.retry
         attempt = 0
         while True:
+            if self._cancel is not None and self._cancel.is_set():
+                raise DownloadCancelledError("Download")
             try:
                 response = self.session.request(
                     method,
@@ -232,18 +258,20 @@ class HubClient:
                     auth=NO_NETRC,
                 )
             except _TRANSIENT as exc:
+                untrusted = certificate_error(exc, url)
+                if untrusted is not None:  # no retry fixes a certificate
+                    raise untrusted from None
                 delay = backoff_delay(attempt, policy)
                 if not retry or attempt >= policy.max_retries or delay > budget.remaining:
                     raise _network_error(url, exc, self.timeout) from None
-                log.info(
-                    "%s %s failed (%s); retrying in %.1f s", method, display_url(url), _describe(exc), delay
-                )
+                reason = _describe(exc)
+                log.info("%s %s failed (%s); retrying in %.1f s", method, display_url(url), reason, delay)
             except requests.RequestException as exc:
                 raise _network_error(url, exc, self.timeout) from None
             else:
                 log.debug("%s %s -> %s", method, display_url(response.url), response.status_code)
                 status = response.status_code
-                if status < 400:
+                if status < 400 or status in accept:
                     return response
                 if not (retry and is_retryable_status(status)) or attempt >= policy.max_retries:
                     raise self._error_for(response, *context)
@@ -261,10 +289,23 @@ class HubClient:
                     if delay > budget.remaining:
                         raise self._error_for(response, *context)
                 response.close()
+                reason = f"HTTP {status}"
                 log.info("%s %s -> %s; retrying in %.1f s", method, display_url(url), status, delay)
+            self._tell_retry(url, reason, attempt, delay)
             self._sleep(delay)
             budget.spend(delay)
             attempt += 1
+
+    def _tell_retry(self, url: str, reason: str, attempt: int, delay: float) -> None:
+        if self.on_retry is None:
+            return
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        notice = RetryNotice(reason, attempt + 2, self.retry.max_retries + 1, delay, host)
+        try:
+            self.on_retry(notice)
+        except Exception:  # a listener's bug must not turn a retry into a failure
+            log.exception("Retry listener failed")
 
     def _headers_for(self, url: str, extra: dict[str, str] | None) -> dict[str, str | None]:
         headers: dict[str, str | None] = {"User-Agent": user_agent()}
@@ -393,7 +434,7 @@ class HubClient:
                     continue
                 return _metadata(response, target, redirected=True)
             return _metadata(response, response.url, redirected=False)
-        raise HubHTTPError(response.status_code, display_url(url), "too many redirects")
+        raise RedirectLoopError(MAX_REDIRECTS, urls.host_of(url))
 
     def whoami(self) -> Account:
         """The account behind the token (``/api/whoami-v2``)."""
@@ -572,6 +613,12 @@ def _describe(exc: BaseException) -> str:
     ):
         return "invalid URL"
     return "connection failed"
+
+
+def refuse_downgrade(source: str, target: str) -> None:
+    """DowngradeRefusedError for a redirect from HTTPS to plain HTTP (the body would travel unencrypted)."""
+    if urlsplit(source).scheme.lower() == "https" and urlsplit(target).scheme.lower() == "http":
+        raise DowngradeRefusedError(urls.host_of(source), urls.host_of(target))
 
 
 def _network_error(url: str, exc: BaseException, timeout: tuple[float, float]) -> NetworkError:

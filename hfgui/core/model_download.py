@@ -56,7 +56,7 @@ class ModelDownloader:
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
         segments: int = 1,
-        stall_timeout: float = 30.0,
+        stall_timeout: float = transfer.DEFAULT_STALL_TIMEOUT,
         limiter: BandwidthLimiter | None = None,
     ) -> None:
         self.client = client
@@ -189,6 +189,7 @@ class ModelDownloader:
                 stall_timeout=self.stall_timeout,
                 limiter=self.limiter,
                 sync_dir=False,  # each folder is synced once, before the manifest is written
+                on_retry=lambda notice: self.progress.set_reconnecting(task.path, notice),
             )
             if self.plan.cache_target is not None:
                 hfcache.install_file(self.plan.cache_target, task.path, task.etag, task.dest)
@@ -249,7 +250,7 @@ def download_model(
     cancel: threading.Event | None = None,
     on_plan: Callable[[Plan], None] | None = None,
     segments: int = 1,
-    stall_timeout: float = 30.0,
+    stall_timeout: float = transfer.DEFAULT_STALL_TIMEOUT,
     limiter: BandwidthLimiter | None = None,
 ) -> Manifest:
     """Plan, check free space, then download: the whole flow behind `hfgui download` and the window.

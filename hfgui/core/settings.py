@@ -49,7 +49,7 @@ class Settings:
     proxy_password_saved: bool = False
     no_proxy: str = ""  # manual mode: hosts, .domains, IPs, CIDRs that skip the proxy (comma separated)
     ca_bundle: str | None = None  # PEM file trusted instead of the default CAs (corporate TLS inspection)
-    stall_timeout_seconds: int = 30  # reconnect when no byte arrives for this long
+    stall_timeout_seconds: int = 10  # reconnect when no byte arrives for this long (huggingface_hub: 10)
     confirm_delete: bool = True
     bandwidth_limit: int = 0  # bytes per second shared by all downloads of a run; 0 = unlimited
 

@@ -37,6 +37,11 @@ def same_origin(url: str, other: str) -> bool:
     return origin(url) == origin(other)
 
 
+def host_of(url: str) -> str:
+    """``host[:port]`` of a URL, without any ``user:password@``: the name a message gives a server."""
+    return urlsplit(url).netloc.rpartition("@")[2] or url
+
+
 def display_url(url: str) -> str:
     """The URL without its query or a ``user:password@``: short enough for a message or a log line, and
     free of CDN signatures and a mirror's credentials."""

@@ -327,7 +327,8 @@ def _tls_client(url: str, config: NetworkConfig) -> HubClient:
 
 
 def test_unknown_certificate_is_rejected_by_default(tls_hub, no_ca_env):
-    with pytest.raises(NetworkError, match="TLS/SSL"):
+    # Issue 12: said as what it is (not "could not be reached (TLS/SSL error)"), still a NetworkError.
+    with pytest.raises(NetworkError, match="is not trusted"):
         _tls_client(tls_hub.url, NetworkConfig()).model_info("acme/tls")
 
 

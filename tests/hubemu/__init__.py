@@ -10,6 +10,7 @@ Contract API (docs/contracts.md, "Emulator"):
     hub.requests; hub.clear_requests()  # RequestRecord(host, method, path, query, headers, status, ...)
     hub.rate_limit(bucket="api"|"resolvers", quota=N, window=300)
     hub.faults.drop_after / corrupt / ignore_range / status / stall / slow / expire_cdn_urls()
+    hub.faults.stale_object(path, size) / refuse_range / redirect_loop / truncate_json(url_pattern, nbytes)
     hub.faults.gzip_text / clear()
     hub.cdn_url_ttl = 3600
     hub.close()
