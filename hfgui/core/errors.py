@@ -171,15 +171,31 @@ class NetworkError(HfGuiError):
 
 
 class UnexpectedResponseError(HfGuiError):
-    """An HTML page or other non-JSON answer where the Hub API returns JSON (captive portal, proxy page)."""
+    """A non-JSON answer where the Hub API returns JSON; an HTML page suggests a captive portal or proxy."""
 
     def __init__(self, url: str, content_type: str) -> None:
         self.url = url
         self.content_type = content_type
-        super().__init__(
-            f"Expected JSON from {url} but got '{content_type or 'no content type'}'"
-            " (a captive portal or proxy login page?).",
-            "Open a web page to sign in to the network, or check HF_ENDPOINT and proxy settings.",
+        got = f"Expected JSON from {url} but got '{content_type or 'no content type'}'"
+        if "html" in content_type.lower():
+            super().__init__(
+                f"{got} (a captive portal or proxy login page?).",
+                "Open a web page to sign in to the network, or check HF_ENDPOINT and proxy settings.",
+            )
+        else:
+            super().__init__(f"{got}.", "Check HF_ENDPOINT and the proxy settings, then try again.")
+
+
+class MalformedJsonError(UnexpectedResponseError):
+    """A JSON answer that does not parse: cut off on the way (or broken at the source)."""
+
+    def __init__(self, url: str, content_type: str) -> None:
+        self.url = url
+        self.content_type = content_type
+        HfGuiError.__init__(
+            self,
+            f"The answer from {url} was truncated or not valid JSON, several times in a row.",
+            "Try again later; if it persists, a proxy or the mirror (HF_ENDPOINT) is cutting answers short.",
         )
 
 

@@ -23,6 +23,7 @@ from hfgui.core.errors import (
     HfGuiError,
     HubHTTPError,
     InvalidTokenError,
+    MalformedJsonError,
     NetworkError,
     RateLimitedError,
     RedirectLoopError,
@@ -351,10 +352,29 @@ class HubClient:
         )
 
     def _get_json(self, url: str, *, params: Any = None, **context: Any) -> tuple[Any, requests.Response]:
-        response = self.request(
-            "GET", url, params=params, headers={"Accept": "application/json"}, allow_redirects=True, **context
-        )
-        return json_body(response), response
+        """GET and decode JSON; a body cut short is retried like a dropped connection (bounded, backoff)."""
+        budget = _WaitBudget(self.retry.max_total_wait)
+        attempt = 0
+        while True:
+            response = self.request(
+                "GET",
+                url,
+                params=params,
+                headers={"Accept": "application/json"},
+                allow_redirects=True,
+                **context,
+            )
+            try:
+                return json_body(response), response
+            except MalformedJsonError:
+                delay = backoff_delay(attempt, self.retry)
+                if attempt >= self.retry.max_retries or delay > budget.remaining:
+                    raise
+                log.info("GET %s: truncated or invalid JSON; retrying in %.1f s", display_url(url), delay)
+            self._tell_retry(url, "answer cut short", attempt, delay)
+            self._sleep(delay)
+            budget.spend(delay)
+            attempt += 1
 
     def _pages(self, url: str, params: Any, **context: Any) -> Iterator[Any]:
         """Items of a paginated JSON list, following ``Link: <…>; rel="next"`` (used verbatim) to the end."""
