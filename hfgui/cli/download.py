@@ -160,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
 
     request = build_request(args)
     limiter = limiter_for(args)
-    library_root = None if request.dest else context.settings(args).library_root(context.app_paths())
+    # With --dest the library is not where files go, but its index learns about the folder.
+    library_root = context.settings(args).library_root(context.app_paths())
     if args.json:
         display: _Display = _JsonDisplay(sys.stdout)
     elif sys.stdout.isatty():

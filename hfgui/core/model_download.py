@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from hfgui.core import hfcache, transfer
+from hfgui.core import destinations, hfcache, partials, transfer
 from hfgui.core.bandwidth import BandwidthLimiter
 from hfgui.core.diskspace import check_space
 from hfgui.core.errors import (
@@ -95,6 +95,8 @@ class ModelDownloader:
                 self.progress.set_state(path, FileState.SKIPPED)
             if target is None and tasks:
                 _withdraw_outdated_manifest(plan.root, tasks)
+            # The plan knows each file's current version: partials of older ones will never resume.
+            partials.drop_superseded(plan.staging_dir, plan.repo_id, {f.path: f.etag for f in plan.files})
             if tasks:
                 plan.staging_dir.mkdir(parents=True, exist_ok=True)
                 with ThreadPoolExecutor(self.workers, thread_name_prefix="hfgui-download") as pool:
@@ -256,6 +258,7 @@ def download_model(
     """Plan, check free space, then download: the whole flow behind `hfgui download` and the window.
 
     `request.cache_dir` set: into that Hugging Face cache; `limiter`: a bandwidth cap for this run.
+    `request.dest` set: into that folder, which the index of `library_root` (when given) then records.
     """
     # A Pause ends planning's retry waits at once (each file's transfer makes its own cancellable client).
     planner_client = client.cancellable(cancel) if cancel is not None else client
@@ -263,6 +266,8 @@ def download_model(
     # Held from planning (which reads what the folder holds) to the manifest.
     with model_lock(lock_file_for(request, library_root), request.repo_id, busy_hint=busy_hint):
         plan = plan_download(planner_client, request, library_root)
+        if request.dest is not None and library_root is not None:
+            destinations.remember(library_root, request.dest, plan.repo_id)  # list and partials find it
         if on_plan is not None:
             on_plan(plan)
         check_space(plan)

@@ -155,7 +155,15 @@ def load_settings(paths: AppPaths, warnings: list[str] | None = None) -> Setting
         return _set_aside(path, f"is not valid JSON ({exc.__class__.__name__})", warnings)
     if not isinstance(data, dict):
         return _set_aside(path, "does not hold a JSON object", warnings)
-    return settings_from_dict(data, warnings)
+    return _anchor_library_dir(settings_from_dict(data, warnings), paths)
+
+
+def _anchor_library_dir(settings: Settings, paths: AppPaths) -> Settings:
+    """A relative library_dir (settings.json edited by hand) is resolved once, against the folder that
+    holds settings.json: never taken relative to whatever folder a command happens to run in."""
+    if not settings.library_dir or Path(settings.library_dir).expanduser().is_absolute():
+        return settings
+    return dataclasses.replace(settings, library_dir=str(paths.config_dir / settings.library_dir))
 
 
 def save_settings(
