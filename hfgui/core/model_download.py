@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from hfgui.core import destinations, hfcache, partials, transfer
@@ -259,13 +260,13 @@ def download_model(
 
     `request.cache_dir` set: into that Hugging Face cache; `limiter`: a bandwidth cap for this run.
     `request.dest` set: into that folder, which the index of `library_root` (when given) then records.
+    A renamed repository is downloaded under its new name (`Plan.renamed_from` says so to `on_plan`).
     """
     # A Pause ends planning's retry waits at once (each file's transfer makes its own cancellable client).
     planner_client = client.cancellable(cancel) if cancel is not None else client
     busy_hint = "Wait for that download to finish, or stop it, then run this again."
-    # Held from planning (which reads what the folder holds) to the manifest.
-    with model_lock(lock_file_for(request, library_root), request.repo_id, busy_hint=busy_hint):
-        plan = plan_download(planner_client, request, library_root)
+
+    def run(plan: Plan) -> Manifest:
         if request.dest is not None and library_root is not None:
             destinations.remember(library_root, request.dest, plan.repo_id)  # list and partials find it
         if on_plan is not None:
@@ -282,3 +283,15 @@ def download_model(
             limiter=limiter,
         )
         return downloader.run()
+
+    # Held from planning (which reads what the folder holds) to the manifest.
+    lock_file = lock_file_for(request, library_root)
+    with model_lock(lock_file, request.repo_id, busy_hint=busy_hint):
+        plan = plan_download(planner_client, request, library_root)
+        renamed = replace(request, repo_id=plan.repo_id)
+        if plan.renamed_from is None or lock_file_for(renamed, library_root) == lock_file:
+            return run(plan)
+    # Renamed: planned again under the new name's lock (another run may hold that one).
+    with model_lock(lock_file_for(renamed, library_root), renamed.repo_id, busy_hint=busy_hint):
+        plan = plan_download(planner_client, renamed, library_root)
+        return run(replace(plan, renamed_from=request.repo_id))
