@@ -109,7 +109,7 @@ def _cache_dir(value: str | None) -> Path | None:
 
 def run_list(args: argparse.Namespace) -> int:
     lib = library(args)
-    models = lib.all_models(_cache_dir(args.cache), include_cache=not args.no_cache)
+    models = lib.all_models(_cache_dir(args.cache), include_cache=not args.no_cache, include_dest=True)
     updates = _check_updates(args, lib) if args.updates else {}
     if args.json:
         rows = []

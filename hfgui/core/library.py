@@ -170,10 +170,12 @@ class Library:
     # --- everything the user has -----------------------------------------------------------------
 
     def all_models(
-        self, cache_dir: Path | None = None, *, include_cache: bool = True
+        self, cache_dir: Path | None = None, *, include_cache: bool = True, include_dest: bool = False
     ) -> list[InstalledModel]:
         """The library's models, models imported by reference and (unless `include_cache` is False)
-        the models in the Hugging Face cache at `cache_dir` (default: huggingface_hub's own cache).
+        the models in the Hugging Face cache at `cache_dir` (default: huggingface_hub's own cache);
+        with `include_dest`, models downloaded with --dest into folders the index knows (source "dest":
+        opt-in, since deleting such a row must remove its folder, not the library's copy of that id).
 
         Sorted by id; a model present in several places is listed once per place.
         """
@@ -192,7 +194,8 @@ class Library:
                     ref.model_format,
                 )
             )
-        models.extend(self.dest_models())
+        if include_dest:
+            models.extend(self.dest_models())
         if include_cache:
             models.extend(cached_models(cache_dir))
         order = {SOURCE_LIBRARY: 0, SOURCE_REFERENCE: 1, SOURCE_DEST: 2, SOURCE_HF_CACHE: 3}

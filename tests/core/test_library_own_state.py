@@ -211,11 +211,12 @@ def test_dest_downloads_are_listed_and_their_staging_found(hub, versioned, tmp_p
 
     [left] = find_leftovers(library, include_cache=False)
     assert left.where == WHERE_DEST and left.repo_id == "acme/v" and left.owner == "download"
-    [model] = Library(library).all_models(include_cache=False)
+    [model] = Library(library).all_models(include_cache=False, include_dest=True)
     assert (model.source, model.root, model.state) == (SOURCE_DEST, dest, InstallState.INCOMPLETE)
 
     with HubClient(hub.url, token=False, retry=FAST_RETRY) as client:
         download_model(client, DownloadRequest("acme/v", dest=dest), library)
-    [model] = Library(library).all_models(include_cache=False)
+    [model] = Library(library).all_models(include_cache=False, include_dest=True)
     assert (model.source, model.state) == (SOURCE_DEST, InstallState.INSTALLED)
     assert read_manifest(dest) is not None and find_leftovers(library, include_cache=False) == []
+    assert Library(library).all_models(include_cache=False) == []  # the window's listing: opt-in only
