@@ -52,7 +52,7 @@ class _JsonDisplay(_Display):
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__(stream)
-        self._seen: dict[str, tuple[FileState, int]] = {}
+        self._seen: dict[str, tuple] = {}  # per file: (state, bytes, reconnecting) last emitted
 
     def _emit(self, data: dict) -> None:
         self.stream.write(json.dumps(data) + "\n")
@@ -79,7 +79,7 @@ class _JsonDisplay(_Display):
         super().update(progress)
         now = time.time()
         for f in _changed_files(progress):
-            key = (f.state, f.bytes_done)
+            key = (f.state, f.bytes_done, f.reconnecting)
             if self._seen.get(f.path) != key:
                 self._seen[f.path] = key
                 self._emit(_file_event(progress.repo_id, f, now))
@@ -114,6 +114,14 @@ def _file_event(repo_id: str, f: FileProgress, now: float) -> dict:
         "bytes_total": f.bytes_total,
         "speed": round(f.speed, 1),
         "error": f.error,
+        "reconnecting": None
+        if f.reconnecting is None
+        else {
+            "reason": f.reconnecting.reason,
+            "attempt": f.reconnecting.attempt,
+            "max_attempts": f.reconnecting.max_attempts,
+            "delay": round(f.reconnecting.delay, 2),
+        },
     }
 
 

@@ -692,7 +692,7 @@ class _FileDownload:
                     self.restart_from_zero(fd)
                     offset = 0
                     hasher = StreamHasher.for_etag(self.etag, size)
-                    raise _Interrupted(str(exc)) from None
+                    raise _Interrupted(str(exc), "range not served; starting over") from None
                 if body_at != offset:  # 200 to a Range request: the server sends the whole file again
                     self.restart_from_zero(fd)
                     offset = 0

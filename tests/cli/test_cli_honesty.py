@@ -4,6 +4,7 @@ an unknown option shows the subcommand's usage."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -192,3 +193,19 @@ def test_an_unknown_option_after_a_subcommand_prints_its_usage(env, capsys, comm
     err = capsys.readouterr().err
     assert err.startswith(f"usage: hfgui {command} ")
     assert "unrecognized arguments: --bogus" in err
+
+
+def test_json_and_piped_output_tell_a_reconnect(env, capsys):
+    env.add_repo("acme/drop", {"w.safetensors": generated_content(2 * 1024 * 1024, seed=6)})
+    env.faults.drop_after("w.safetensors", 1024 * 1024, host="cdn")
+
+    assert main(["download", "acme/drop", "--json"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    told = [e["reconnecting"] for e in events if e["event"] == "file" and e["reconnecting"]]
+    assert told and (told[0]["reason"], told[0]["attempt"]) == ("connection dropped", 2)
+
+    env.faults.drop_after("w.safetensors", 1024 * 1024, host="cdn")
+    home = Path(os.environ["HFGUI_HOME"])
+    assert main(["download", "acme/drop", "--dest", str(home / "piped")]) == 0
+    out = capsys.readouterr().out
+    assert "reconnecting w.safetensors: connection dropped; attempt 2 of 5 in 0.25 s" in out
