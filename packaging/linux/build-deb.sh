@@ -2,10 +2,10 @@
 # Build dist/hfgui_<version>_<arch>.deb from the PyInstaller bundle.
 #
 # Layout: the bundle in /opt/hfgui, /usr/bin/hfgui -> /opt/hfgui/hfgui, the desktop file, AppStream
-# metainfo and hicolor icons under /usr/share. Depends is computed by dpkg-shlibdeps from the libraries the
-# bundled binaries (Qt plugins included) actually link and that the bundle does not carry itself.
-# Needs dpkg-dev (dpkg-shlibdeps) and the runtime libraries installed on the build machine, so their
-# packages can be looked up; a missing one is reported by name.
+# metainfo, hicolor icons, manual page, copyright and changelog under /usr/share. Depends is computed by
+# dpkg-shlibdeps from the libraries the bundled binaries (Qt plugins included) actually link and that the
+# bundle does not carry itself. Needs dpkg-dev (dpkg-shlibdeps), help2man and the runtime libraries
+# installed on the build machine, so their packages can be looked up; a missing one is reported by name.
 #
 # Environment: HFGUI_SKIP_BUNDLE=1 reuses an existing dist/hfgui instead of rebuilding it;
 # HFGUI_DEB_COMPRESSION = xz (default, smallest) | gzip | zstd | none (gzip is much faster for tests).
@@ -20,7 +20,9 @@ maintainer="hfgui developers <hfgui@users.noreply.github.com>"
 metadata="resources/metadata"
 icons="resources/icons"
 
-command -v dpkg-shlibdeps >/dev/null 2>&1 || { echo "build-deb: dpkg-shlibdeps missing; apt-get install dpkg-dev" >&2; exit 1; }
+for tool in dpkg-shlibdeps:dpkg-dev help2man:help2man; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || { echo "build-deb: ${tool%%:*} missing; apt-get install ${tool#*:}" >&2; exit 1; }
+done
 
 if [ "${HFGUI_SKIP_BUNDLE:-0}" != 1 ] || [ ! -x "$bundle/hfgui" ]; then
     "$root/packaging/linux/build-bundle.sh"
@@ -56,6 +58,12 @@ install -D -m 0644 packaging/linux/copyright "$doc/copyright"
 "${PYTHON:-python3}" packaging/linux/changelog.py "$metadata/$app_id.metainfo.xml" "$version" "$maintainer" \
     > "$build_dir/deb/changelog"
 gzip -9n -c "$build_dir/deb/changelog" > "$doc/changelog.gz"
+# The manual page, from the frozen command's own --help and --version, dated like the changelog.
+SOURCE_DATE_EPOCH="$(dpkg-parsechangelog -l "$build_dir/deb/changelog" -S Timestamp)" \
+    help2man --no-info --name "desktop model manager for the Hugging Face Hub" \
+    --output "$build_dir/deb/hfgui.1" "$bundle/hfgui"
+mkdir -p "$stage/usr/share/man/man1"
+gzip -9n -c "$build_dir/deb/hfgui.1" > "$stage/usr/share/man/man1/hfgui.1.gz"
 
 # Depends: every shared library a bundled ELF needs that the bundle itself does not provide, with the
 # oldest version that has the symbols used (see shlibs.local for the two libraries without symbol files).

@@ -21,14 +21,15 @@ from tests.packaging.helpers import ROOT, DebBuild, run
 # bundle_policy, elfinfo and runpath import one another by name, as they do when run by the build.
 sys.path.insert(0, str(ROOT / "packaging" / "pyinstaller"))
 
-BUILD_TOOLS = ("dpkg", "dpkg-deb", "dpkg-shlibdeps", "readelf")
+BUILD_TOOLS = ("dpkg", "dpkg-deb", "dpkg-shlibdeps", "readelf", "help2man")
 
 
 @pytest.fixture(scope="session")
 def deb_build() -> Iterator[DebBuild]:
     missing = [tool for tool in BUILD_TOOLS if shutil.which(tool) is None]
     if not sys.platform.startswith("linux") or missing:
-        pytest.skip(f"building the .deb needs Linux and {', '.join(missing)} (apt-get install dpkg-dev)")
+        needs = ", ".join(missing) or "dpkg-dev"
+        pytest.skip(f"building the .deb needs Linux and {needs} (apt-get install dpkg-dev help2man)")
     work = Path(tempfile.mkdtemp(prefix="hfgui-deb-"))
     try:
         env = {

@@ -189,6 +189,14 @@ def test_changelog_is_a_compressed_debian_changelog_of_this_version(deb_build: D
     assert parsed.returncode == 0 and parsed.stdout.strip() == __version__, parsed.stderr
 
 
+def test_manual_page_documents_the_command_and_its_subcommands(deb_build: DebBuild) -> None:
+    with gzip.open(deb_build.tree / "usr/share/man/man1/hfgui.1.gz", "rt") as f:
+        page = f.read()
+    assert re.search(rf'^\.TH HFGUI "1" .* "hfgui {re.escape(__version__)}"', page, re.M), page[:300]
+    for subcommand in ("download", "verify", "list", "check", "delete"):
+        assert re.search(rf"^{subcommand}$", page, re.M), f"{subcommand} missing from the manual page"
+
+
 def test_shared_libraries_are_not_executable(deb_build: DebBuild) -> None:
     libraries = [p for p in (deb_build.tree / OPT).rglob("*.so*") if p.is_file() and not p.is_symlink()]
     assert libraries
