@@ -58,8 +58,9 @@ install -D -m 0644 packaging/linux/copyright "$doc/copyright"
 "${PYTHON:-python3}" packaging/linux/changelog.py "$metadata/$app_id.metainfo.xml" "$version" "$maintainer" \
     > "$build_dir/deb/changelog"
 gzip -9n -c "$build_dir/deb/changelog" > "$doc/changelog.gz"
-# The manual page, from the frozen command's own --help and --version, dated like the changelog.
-SOURCE_DATE_EPOCH="$(dpkg-parsechangelog -l "$build_dir/deb/changelog" -S Timestamp)" \
+# The manual page, from the frozen command's own --help and --version, dated like the changelog and
+# wrapped at 80 columns whatever the terminal (reproducible).
+COLUMNS=80 SOURCE_DATE_EPOCH="$(dpkg-parsechangelog -l "$build_dir/deb/changelog" -S Timestamp)" \
     help2man --no-info --name "desktop model manager for the Hugging Face Hub" \
     --output "$build_dir/deb/hfgui.1" "$bundle/hfgui"
 mkdir -p "$stage/usr/share/man/man1"
