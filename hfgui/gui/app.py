@@ -24,10 +24,9 @@ def build_main_window(services: Services) -> MainWindow:
 def make_application(argv: list[str]) -> QtWidgets.QApplication:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv)
     app.setApplicationName("hfgui")
-    app.setApplicationDisplayName("hfgui")
     app.setOrganizationName("hfgui")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("hfgui")
+    app.setDesktopFileName("io.github.hfgui.HfGui")  # the .desktop file's id: the Wayland app id
     app.setWindowIcon(app_icon())
     return app
 
