@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtGui
 
 from hfgui.core.types import FileProgress, FileState
 from hfgui.gui import roles
-from hfgui.gui.formatting import permille, size_text, speed_text
+from hfgui.gui.formatting import permille, reconnecting_text, size_text, speed_text
 from hfgui.gui.progress_bars import bar_decoration
 
 Qt = QtCore.Qt
@@ -29,9 +29,9 @@ STATE_TEXT = {
     FileState.DOWNLOADING: "Downloading",
     FileState.VERIFYING: "Verifying",
     FileState.DONE: "Done",
-    FileState.SKIPPED: "Already present",
+    FileState.SKIPPED: "Done",  # verified before this run (an earlier run or another download)
     FileState.FAILED: "Failed",
-    FileState.CANCELLED: "Stopped",
+    FileState.CANCELLED: "Paused",  # stopped with its partial kept (Cancel deletes the whole download)
 }
 _BAR_KIND = {FileState.DONE: "done", FileState.SKIPPED: "done", FileState.FAILED: "failed"}
 
@@ -122,13 +122,18 @@ class FilesModel(QtGui.QStandardItemModel):
         )
         speed = speed_text(item.speed) if item.state is FileState.DOWNLOADING else ""
         self._put(row, self.COL_SPEED, {DISPLAY: speed, roles.SORT_ROLE: item.speed})
-        if old is None or old.state is not item.state or old.error != item.error:
+        if (
+            old is None
+            or old.state is not item.state
+            or old.error != item.error
+            or old.reconnecting != item.reconnecting
+        ):
             colour = FAILED_COLOUR if item.state is FileState.FAILED else _text_colour()
             self._put(
                 row,
                 self.COL_STATE,
                 {
-                    DISPLAY: STATE_TEXT[item.state] + (f": {item.error}" if item.error else ""),
+                    DISPLAY: state_text(item),
                     roles.SORT_ROLE: item.state.value,
                     FOREGROUND: QtGui.QBrush(colour),
                     TOOLTIP: item.error or item.path,
@@ -149,3 +154,9 @@ class FilesModel(QtGui.QStandardItemModel):
 
 def _text_colour() -> QtGui.QColor:
     return QtGui.QGuiApplication.palette().text().color()
+
+
+def state_text(item: FileProgress) -> str:
+    if item.state is FileState.DOWNLOADING and item.reconnecting is not None:
+        return reconnecting_text(item.reconnecting)
+    return STATE_TEXT[item.state] + (f": {item.error}" if item.error else "")

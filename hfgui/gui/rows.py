@@ -6,8 +6,9 @@ import enum
 from dataclasses import dataclass, field, replace
 
 from hfgui.core.catalog import CatalogEntry
+from hfgui.core.progress import QUIET_SECONDS
 from hfgui.core.types import ModelProgress
-from hfgui.gui.formatting import permille, speed_text
+from hfgui.gui.formatting import permille, reconnecting_text, speed_text
 
 
 class Status(enum.Enum):
@@ -80,7 +81,12 @@ class RowState:
     @property
     def status_text(self) -> str:
         if self.status is Status.DOWNLOADING:
-            speed = speed_text(self.progress.speed) if self.progress is not None else ""
+            progress = self.progress
+            if progress is not None and progress.reconnecting is not None:
+                return reconnecting_text(progress.reconnecting)
+            if progress is not None and progress.idle_seconds >= QUIET_SECONDS:
+                return f"Downloading {self.permille // 10} %  ·  no data for {int(progress.idle_seconds)} s"
+            speed = speed_text(progress.speed) if progress is not None else ""
             return f"Downloading {self.permille // 10} %" + (f"  ·  {speed}" if speed else "")
         if self.status is Status.PAUSED and self.progress is not None and self.progress.bytes_total:
             return f"Paused at {self.permille // 10} %"
