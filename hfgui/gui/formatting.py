@@ -5,11 +5,11 @@ from __future__ import annotations
 from hfgui.core.errors import format_bytes
 from hfgui.core.types import RetryNotice
 
-UNKNOWN_SIZE = "…"
+UNKNOWN_SIZE = "—"
 
 
 def size_text(n: int | None) -> str:
-    """A byte count as disk tools show it, or "…" while it is still being fetched."""
+    """A byte count as disk tools show it, or "—" while it is not known (the cell's tooltip says why)."""
     return UNKNOWN_SIZE if n is None else format_bytes(n)
 
 

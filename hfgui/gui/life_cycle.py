@@ -91,6 +91,7 @@ class LifeCycle:
             self.search_panel.wait_idle,
             self.runner.wait,
             self.size_runner.wait,
+            self.hub_watch.wait,
         )
         return all([wait(max(0, deadline.remainingTime())) for wait in waits])
 
