@@ -12,9 +12,9 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6 import QtCore  # noqa: E402
+from PySide6 import QtCore
 
-from hfgui.gui import app  # noqa: E402
+from hfgui.gui import app
 
 
 def main() -> int:
