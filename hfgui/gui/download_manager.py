@@ -176,6 +176,7 @@ class DownloadManager(QtCore.QObject):
         hub_unreachable(object): a NetworkError met by a download (it now waits), or one a Hub request
             is retrying after.
         hub_answered(): a download got past planning: the Hub answers.
+        stopped(str, str): a download stopped at the user's word (key, "pause" or "discard").
         activity_changed(int): number of queued + running downloads.
         refreshed(): the view was repainted from the latest snapshots (timer tick); `changed_files`
             then says which files of each model changed since the previous tick.
@@ -189,6 +190,7 @@ class DownloadManager(QtCore.QObject):
     problem = QtCore.Signal(str)
     hub_unreachable = QtCore.Signal(object)
     hub_answered = QtCore.Signal()
+    stopped = QtCore.Signal(str, str)
 
     def __init__(self, services: Services, model: ModelsModel, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -286,6 +288,7 @@ class DownloadManager(QtCore.QObject):
                 self._paused.add(key)
                 self.model.update(key, status=Status.PAUSED, error=None, notice=None)
                 self._changed()
+                self.stopped.emit(key, "pause")
 
     def cancel(self, key: str) -> None:
         """Stop and delete the partial files (the caller has asked the user)."""
@@ -311,6 +314,7 @@ class DownloadManager(QtCore.QObject):
         )
         self.model.update(key, status=Status.AVAILABLE, progress=None, error=None)
         self._changed()
+        self.stopped.emit(key, "discard")
 
     def forget(self, key: str) -> None:
         """Drop a paused or interrupted download whose files are gone (the model was deleted)."""
@@ -392,9 +396,13 @@ class DownloadManager(QtCore.QObject):
                 self.model.update(key, status=Status.AVAILABLE, progress=None, error=None)
                 if event.error is not None:
                     self.problem.emit(str(event.error))
+                else:
+                    self.stopped.emit(key, "discard")
             else:
                 (self._interrupted if intent == "quit" else self._paused).add(key)
                 self.model.update(key, status=Status.PAUSED)
+                if intent == "pause":
+                    self.stopped.emit(key, "pause")
         elif waits_for_hub(event.error) and intent in (None, "wait"):
             self._waiting.append(key)  # the Hub is away: start again when it answers, nothing to do
             self.model.update(key, status=Status.WAITING, error=str(event.error), notice=None)

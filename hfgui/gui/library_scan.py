@@ -169,6 +169,27 @@ def _files_of(library: Library, model: InstalledModel) -> list[tuple[str, int]]:
     return files
 
 
+INSTALLED_FILE_STATES = {
+    SOURCE_LIBRARY: "Verified",  # hashed against the Hub's listing when downloaded
+    SOURCE_REFERENCE: "Imported",
+    SOURCE_HF_CACHE: "In the Hugging Face cache",
+}
+
+
+def installed_files(
+    root: Path, entry: ModelEntry, where: InstalledModel | None = None
+) -> tuple[list[tuple[str, int]], str]:
+    """The files of an installed entry (path, size) and what to say of each: from the library's
+    manifest, or from ``where`` (its place in the Hugging Face cache or an import)."""
+    library = Library(root)
+    if where is None:
+        where = next((m for m in library.all_models(include_cache=False) if m.repo_id == entry.repo_id), None)
+        if where is None:
+            return [], INSTALLED_FILE_STATES[SOURCE_LIBRARY]
+    files = [f for f in _files_of(library, where) if path_matches(f[0], entry.include, entry.exclude)]
+    return sorted(files), INSTALLED_FILE_STATES.get(where.source, "Installed")
+
+
 def discard_partials(
     root: Path, entry: ModelEntry, cache_dir: Path | None = None, partial_keys: Sequence[str] = ()
 ) -> int:

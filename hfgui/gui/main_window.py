@@ -35,10 +35,11 @@ from hfgui.gui.hub_watch import HubWatch
 from hfgui.gui.icons import app_icon
 from hfgui.gui.import_dialog import FilePicker, ImportDialog
 from hfgui.gui.library_panel import LibraryPanel
-from hfgui.gui.library_scan import LibraryState, delete_model, scan_library
+from hfgui.gui.library_scan import LibraryState, delete_model, installed_files, scan_library
 from hfgui.gui.life_cycle import LifeCycle
 from hfgui.gui.models_filter import ModelsFilterProxy
 from hfgui.gui.models_model import ModelsModel
+from hfgui.gui.reveal import reveal_folder
 from hfgui.gui.rows import RowState, Status
 from hfgui.gui.search_panel import SearchPanel
 from hfgui.gui.services import Services
@@ -116,6 +117,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.manager.failed.connect(self._on_failed)
         self.manager.refreshed.connect(self._refresh_details_tick)
         self.manager.problem.connect(lambda text: self.show_status(text, 15000))
+        self.manager.stopped.connect(self._download_stopped)
         self.manager.activity_changed.connect(lambda _n: self.update_actions())
         self.hub_watch = HubWatch(services, self)
         self.hub_watch.went_offline.connect(self._went_offline)
@@ -430,8 +432,20 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self.view.scrollTo(index)
 
     def _selection_changed(self) -> None:
-        self.details.show_state(self.selected_state())
+        state = self.selected_state()
+        self.details.show_state(state)
         self.update_actions()
+        if state is not None and state.status is Status.INSTALLED and state.progress is None:
+            self._list_installed_files(state)
+
+    def _list_installed_files(self, state: RowState) -> None:
+        """An installed model's files in the details, from its manifest (read on a worker)."""
+        key, entry, root = state.entry.key, state.entry, self.services.library_root
+        where = self.library_state.elsewhere.get(key)
+        self.runner.submit(
+            lambda: installed_files(root, entry, where),
+            lambda found: self.details.show_installed_files(key, *found),
+        )
 
     def _row_changed(self, key: str) -> None:
         if key == self.details.key:
@@ -597,7 +611,9 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         state = self.selected_state()
         if state is None:
             return
-        self.open_url(QtCore.QUrl.fromLocalFile(str(self.model_folder(state.entry.key))))
+        problem = reveal_folder(self.open_url, self.model_folder(state.entry.key))
+        if problem is not None:
+            self.show_status(problem, 15_000)
 
     def model_folder(self, key: str):
         """Where the model's files are: the library folder, or its place in the HF cache / an import."""
@@ -914,6 +930,14 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self._private_or_missing.discard(key)
         if not self._private_or_missing and self.banner.kind == "private":
             self.banner.dismiss()
+
+    def _download_stopped(self, key: str, how: str) -> None:
+        state = self.model.state(key)
+        name = state.entry.name if state is not None else key
+        if how == "pause":
+            self.show_status(f"Paused {name}: its partial files are kept, Resume continues.", 10_000)
+        else:
+            self.show_status(f"Cancelled {name}: what it had downloaded is deleted.", 10_000)
 
     def _restored(self, resumed: list[str]) -> None:
         if resumed:

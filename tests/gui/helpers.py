@@ -73,9 +73,8 @@ def make_window(
     services = (FastServices if fast else Services).from_environment()
     recorder = opened.append if opened is not None else (lambda url: None)
     options.setdefault("quit_app", lambda: None)
-    window = MainWindow(
-        services, open_url=recorder, catalog=catalog() if entries is None else entries, **options
-    )
+    options.setdefault("open_url", recorder)
+    window = MainWindow(services, catalog=catalog() if entries is None else entries, **options)
     qtbot.addWidget(window)
     window.show()
     if start:

@@ -62,7 +62,7 @@ def test_not_enough_space_shows_the_numbers_and_change_folder(hub_env, qtbot):
     dialog = window.pending_dialog
     assert dialog.windowTitle() == "Not enough disk space"
     # 10 TiB plus the safety margin, and what the library's disk has free.
-    assert re.search(r"needs 11\.2 TB but only [\d.]+ [kMGT]?B is free on ", dialog.text()), dialog.text()
+    assert re.search(r"needs 11\.0 TB but only [\d.]+ [kMGT]?B is free on ", dialog.text()), dialog.text()
     assert not [r for r in hub_env.requests if "/resolve/" in r.path]  # refused before any byte
     answer(qtbot, dialog, "Change folder")
     assert window.settings_dialog is not None and window.settings_dialog.isVisible()
