@@ -29,8 +29,10 @@ from hfgui.gui.add_model_dialog import AddModelDialog
 from hfgui.gui.banner import Banner
 from hfgui.gui.details_panel import DetailsPanel
 from hfgui.gui.download_manager import DownloadManager
+from hfgui.gui.elided import ElidedLabel, elide_message
 from hfgui.gui.entries import model_entries, model_entry
 from hfgui.gui.error_actions import ErrorActions
+from hfgui.gui.free_space import FreeSpace
 from hfgui.gui.hub_watch import HubWatch
 from hfgui.gui.icons import app_icon
 from hfgui.gui.import_dialog import FilePicker, ImportDialog
@@ -38,7 +40,7 @@ from hfgui.gui.library_panel import LibraryPanel
 from hfgui.gui.library_scan import LibraryState, delete_model, installed_files, scan_library
 from hfgui.gui.life_cycle import LifeCycle
 from hfgui.gui.models_filter import ModelsFilterProxy
-from hfgui.gui.models_model import ModelsModel
+from hfgui.gui.models_model import ModelsModel, column_widths
 from hfgui.gui.reveal import reveal_folder
 from hfgui.gui.rows import RowState, Status
 from hfgui.gui.search_panel import SearchPanel
@@ -50,6 +52,8 @@ from hfgui.gui.workers import TaskRunner
 log = logging.getLogger(__name__)
 
 FILTER_DELAY_MS = 150
+STATUS_MIN_WIDTH = 215  # a bar and "58 %  ·  526.3 kB/s"; longer states are cut with … (whole in details)
+STATUS_MAX_WIDTH = 280
 DAMAGED_MESSAGE = "Some of its files are missing or damaged. Download (or Retry) fetches just those."
 
 # States a Download can start from (Not found: there is nothing to fetch until the Hub says otherwise).
@@ -152,13 +156,14 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._sort_by)
         # Status (bar and text) right after the name, so a narrow window still shows downloads;
-        # the repository takes what is left.
+        # the repository takes what is left (see _fit_columns).
         header.moveSection(ModelsModel.COL_STATUS, 1)
-        widths = {ModelsModel.COL_NAME: 300, ModelsModel.COL_STATUS: 305, ModelsModel.COL_FORMAT: 80}
-        widths |= {ModelsModel.COL_QUANT: 115, ModelsModel.COL_SIZE: 75, ModelsModel.COL_RAM: 80}
-        for column, width in widths.items():
-            header.resizeSection(column, width)
+        for column in range(ModelsModel(self).columnCount()):
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(ModelsModel.COL_REPO, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        self._content_widths = column_widths(view.fontMetrics(), [])
+        view.viewport().installEventFilter(self)  # resized: fit the columns again
         view.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.proxy.rowsInserted.connect(self._groups_inserted)
         self.proxy.modelReset.connect(self._expand_groups)
@@ -182,8 +187,13 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         style = self.style()
         sp = QtWidgets.QStyle.StandardPixmap
 
-        def action(text: str, slot: Callable[[], None], pixmap=None, shortcut: str | None = None):
+        def action(
+            name: str, text: str, slot: Callable[[], None], pixmap=None, shortcut: str | None = None, short=""
+        ):
             act = QtGui.QAction(text, self)
+            act.setObjectName(name)
+            if short:
+                act.setIconText(short)  # the tool button's text; menus show the full one
             if pixmap is not None:
                 act.setIcon(style.standardIcon(pixmap))
             if shortcut:
@@ -192,22 +202,35 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             act.triggered.connect(lambda _checked=False, run=slot: run())
             return act
 
-        self.act_add = action("Add model…", self.add_model, sp.SP_FileDialogNewFolder, "Ctrl+N")
-        self.act_import = action("Import…", self.import_model, sp.SP_DialogOpenButton, "Ctrl+I")
-        self.act_download = action("Download", self.download_selected, sp.SP_ArrowDown, "Ctrl+D")
-        self.act_pause = action("Pause", self.pause_selected, sp.SP_MediaPause)
-        self.act_resume = action("Resume", self.resume_selected, sp.SP_MediaPlay)
-        self.act_cancel = action("Cancel", self.cancel_selected, sp.SP_DialogCancelButton)
-        self.act_retry = action("Retry", self.retry_selected, sp.SP_BrowserReload)
-        self.act_delete = action("Delete…", self.delete_selected, sp.SP_TrashIcon, "Del")
-        self.act_reveal = action("Reveal in file manager", self.reveal_selected, sp.SP_DirOpenIcon)
-        self.act_open_hub = action("Open on Hugging Face", self.open_selected_on_hub, sp.SP_DialogHelpButton)
-        self.act_settings = action("Settings…", self.open_settings, sp.SP_FileDialogDetailedView, "Ctrl+,")
-        self.act_remove_entry = action("Remove from list…", self.remove_selected_entry)
-        self.act_quit = action("Quit", self.quit_requested, None, "Ctrl+Q")
+        self.act_add = action("add", "Add model…", self.add_model, sp.SP_FileDialogNewFolder, "Ctrl+N", "Add")
+        self.act_import = action("import", "Import…", self.import_model, sp.SP_DialogOpenButton, "Ctrl+I")
+        self.act_download = action("download", "Download", self.download_selected, sp.SP_ArrowDown, "Ctrl+D")
+        self.act_pause = action("pause", "Pause", self.pause_selected, sp.SP_MediaPause)
+        self.act_resume = action("resume", "Resume", self.resume_selected, sp.SP_MediaPlay)
+        self.act_cancel = action("cancel", "Cancel", self.cancel_selected, sp.SP_DialogCancelButton)
+        self.act_retry = action("retry", "Retry", self.retry_selected, sp.SP_BrowserReload)
+        self.act_delete = action("delete", "Delete…", self.delete_selected, sp.SP_TrashIcon, "Del", "Delete")
+        self.act_reveal = action(
+            "reveal", "Reveal in file manager", self.reveal_selected, sp.SP_DirOpenIcon, short="Show files"
+        )
+        self.act_open_hub = action(
+            "hub-page",
+            "Open on Hugging Face",
+            self.open_selected_on_hub,
+            sp.SP_DialogHelpButton,
+            short="Hub page",
+        )
+        self.act_settings = action(
+            "settings", "Settings…", self.open_settings, sp.SP_FileDialogDetailedView, "Ctrl+,", "Settings"
+        )
+        self.act_remove_entry = action("remove-entry", "Remove from list…", self.remove_selected_entry)
+        self.act_quit = action("quit", "Quit", self.quit_requested, None, "Ctrl+Q")
         self.act_quit.setMenuRole(QtGui.QAction.MenuRole.QuitRole)
-        self.act_about = action("About hfgui", self.show_about)
+        self.act_about = action("about", "About hfgui", self.show_about)
         self.act_about.setMenuRole(QtGui.QAction.MenuRole.AboutRole)
+        # The toolbar's one start button: Download, Resume or Retry, whichever the selected model needs
+        # (the menus keep the three apart). It keeps the toolbar within a 1024-px window.
+        self.act_start = action("start", "Download", self.download_selected, sp.SP_ArrowDown)
         self.model_actions = (
             self.act_download,
             self.act_pause,
@@ -226,7 +249,15 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         toolbar.addAction(self.act_add)
         toolbar.addAction(self.act_import)
         toolbar.addSeparator()
-        for act in self.model_actions:
+        self.toolbar_model_actions = (
+            self.act_start,
+            self.act_pause,
+            self.act_cancel,
+            self.act_delete,
+            self.act_reveal,
+            self.act_open_hub,
+        )
+        for act in self.toolbar_model_actions:
             toolbar.addAction(act)
         spacer = QtWidgets.QWidget()
         spacer.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Preferred)
@@ -297,11 +328,14 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.search_panel = SearchPanel(self.services, self)
         self.search_panel.add_requested.connect(self._search_added)
         self.search_panel.download_requested.connect(self._search_download)
+        self.free_space = FreeSpace(self)
+        self.free_space.changed.connect(self._show_storage)
         self.library_panel = LibraryPanel(
             self.services,
             self,
             open_url=lambda url: self.open_url(url),
             queued_repos=self._queued_repos,
+            free_space=self.free_space,
         )
         self.library_panel.changed.connect(self.refresh_library)
         self.library_panel.deleted.connect(self._repo_deleted)
@@ -321,7 +355,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.storage_label = QtWidgets.QLabel("")
+        self.storage_label = ElidedLabel()
         self.statusBar().addPermanentWidget(self.storage_label)
         self._show_storage()
         self.update_actions()
@@ -340,6 +374,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
                 catalog = []
                 self.catalog_warnings.append(str(exc))
         self.model.set_entries(model_entries(catalog))
+        self._measure_columns()
         labels = sorted({self.model.group_label(g) for g in range(self.model.rowCount())})
         self.format_combo.blockSignals(True)
         self.format_combo.clear()
@@ -370,6 +405,31 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             return
         for row in range(first, last + 1):
             self._show_group(row)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.view.viewport() and event.type() == QtCore.QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Short columns (format, quantisation, size, RAM) as wide as their texts, the status as wide as
+        a bar and a speed need (less in a narrow window), the name up to its texts' width but never
+        more than half of what remains; the repository stretches over the rest."""
+        fit = self._content_widths
+        width = self.view.viewport().width()
+        header = self.view.header()
+        short = (ModelsModel.COL_FORMAT, ModelsModel.COL_QUANT, ModelsModel.COL_SIZE, ModelsModel.COL_RAM)
+        for column in short:
+            header.resizeSection(column, fit[column])
+        status = max(STATUS_MIN_WIDTH, min(STATUS_MAX_WIDTH, int(width * 0.2)))
+        header.resizeSection(ModelsModel.COL_STATUS, status)
+        rest = width - status - sum(fit[c] for c in short)
+        header.resizeSection(ModelsModel.COL_NAME, max(120, min(fit[ModelsModel.COL_NAME], rest // 2)))
+
+    def _measure_columns(self) -> None:
+        """Measure the texts once per change of the list (10,000 names take a while), then fit."""
+        self._content_widths = column_widths(self.view.fontMetrics(), [s.entry for s in self.model.states()])
+        self._fit_columns()
 
     def _count_shown(self) -> None:
         if not self.proxy.filtering:
@@ -469,6 +529,16 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.act_download.setEnabled(state is not None and not active and status in DOWNLOADABLE)
         self.act_pause.setEnabled(active)
         self.act_resume.setEnabled(status is Status.PAUSED)
+        start = (
+            self.act_retry
+            if status is Status.FAILED
+            else self.act_resume
+            if status is Status.PAUSED
+            else None
+        )
+        self.act_start.setText(start.text() if start is not None else self.act_download.text())
+        self.act_start.setIcon((start or self.act_download).icon())
+        self.act_start.setEnabled((start or self.act_download).isEnabled())
         self.act_cancel.setEnabled(active or status is Status.PAUSED)
         self.act_retry.setEnabled(status is Status.FAILED)
         self.act_delete.setEnabled(
@@ -480,6 +550,10 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.act_reveal.setEnabled(state is not None and status is Status.INSTALLED)
         self.act_open_hub.setEnabled(state is not None)
         self.act_remove_entry.setEnabled(state is not None and state.entry.user_added and not active)
+        start = {Status.FAILED: self.act_retry, Status.PAUSED: self.act_resume}.get(status, self.act_download)
+        self.act_start.setText(start.text())
+        self.act_start.setIcon(start.icon())
+        self.act_start.setEnabled(start.isEnabled())
 
     def _context_menu(self, pos: QtCore.QPoint) -> None:
         if self.selected_key() is None:
@@ -703,7 +777,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self._library_scanned = True
             self.library_panel.refresh()
         is_models = index == 0
-        for act in self.model_actions:
+        for act in (*self.model_actions, *self.toolbar_model_actions):
             act.setVisible(is_models)
         self.model_menu.menuAction().setVisible(is_models)  # its entries act on the Models tab
 
@@ -731,6 +805,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     def _model_added(self, entry: CatalogEntry) -> None:
         row = model_entry(entry)
         self.model.add_entry(row)
+        self._measure_columns()
         if self.format_combo.findData(row.format) < 0:
             self.format_combo.addItem(row.format, row.format)
         self.select_key(row.key)
@@ -762,12 +837,17 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         return questions.ask(self, "About hfgui", text, (("Close", None),), default=0, icon="information")
 
     def show_status(self, text: str, timeout_ms: int = 0) -> None:
-        """A status-bar message, cut with "…" to the room left of the storage line (whole in its tooltip)."""
+        """A status-bar message, cut with "…" to the room left of the storage line (whole in its tooltip;
+        an address is dropped whole rather than cut mid-path)."""
         bar = self.statusBar()
-        room = max(80, bar.width() - self.storage_label.sizeHint().width() - 40)
-        shown = bar.fontMetrics().elidedText(text, QtCore.Qt.TextElideMode.ElideRight, room)
+        room = max(80, bar.width() - self.storage_label.width() - 40)
+        shown = elide_message(bar.fontMetrics(), text, room)
         bar.setToolTip(text if shown != text else "")
         bar.showMessage(shown, timeout_ms)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.storage_label.setMaximumWidth(max(200, int(self.width() * 0.45)))  # messages get the rest
 
     def ask(
         self,
@@ -788,6 +868,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
 
         def apply(state: LibraryState) -> None:
             self.library_state = state
+            self.free_space.report(state.root, state.free_bytes)
             for row in self.model.states():
                 key = row.entry.key
                 if self.manager.is_active(key):
@@ -820,13 +901,9 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
 
     def _show_storage(self) -> None:
         state = self.library_state
-        free = (
-            f"{format_bytes(state.free_bytes)} free on that disk"
-            if state.free_bytes is not None
-            else "free: …"
-        )
         self.storage_label.setText(
-            f"Library: {state.root}  ·  models use {format_bytes(state.used_bytes)}  ·  {free}"
+            f"Library: {state.root}  ·  models use {format_bytes(state.used_bytes)}"
+            f"  ·  {self.free_space.text()} on that disk"
         )
 
     def fetch_sizes(self, keys: list[str] | None = None) -> None:

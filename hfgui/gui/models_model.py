@@ -203,7 +203,7 @@ class ModelsModel(QtGui.QStandardItemModel):
             items[self.COL_SIZE].setData(size_text(size), DISPLAY)
             items[self.COL_SIZE].setData(-1 if size is None else size, roles.SORT_ROLE)
         status_item = items[self.COL_STATUS]
-        status_item.setData(state.status_text, DISPLAY)
+        status_item.setData(state.cell_text, DISPLAY)
         bar = state.permille if state.progress is not None and state.status in _BAR_STATES else NO_BAR
         status_item.setData(bar, roles.PROGRESS_ROLE)
         kind = "paused" if state.status in (Status.PAUSED, Status.WAITING) else "active"
@@ -307,6 +307,31 @@ class ModelsModel(QtGui.QStandardItemModel):
 
     def group_count(self) -> int:
         return self.rowCount()
+
+
+CELL_PADDING = 24  # a cell's margins and the tree's indentation slack
+
+
+def column_widths(metrics: QtGui.QFontMetrics, entries: Iterable[ModelEntry]) -> dict[int, int]:
+    """The width each text column needs for these models (sizes: the widest a size can read)."""
+    entries = list(entries)
+    cols = ModelsModel
+
+    def widest(texts: Iterable[str]) -> int:
+        return max((metrics.horizontalAdvance(t) for t in texts), default=0) + CELL_PADDING
+
+    return {
+        cols.COL_NAME: widest([e.name for e in entries]) + 40,  # the tree's indentation
+        cols.COL_FORMAT: widest(
+            [cols.HEADERS[cols.COL_FORMAT]] + [e.format_label or e.format for e in entries]
+        ),
+        cols.COL_QUANT: min(  # its header and longer names are cut with …
+            widest(["Q4_K_M", *(e.quantization for e in entries)]),
+            metrics.horizontalAdvance("palettized 6-bit") + CELL_PADDING,
+        ),
+        cols.COL_SIZE: widest([cols.HEADERS[cols.COL_SIZE], "999.9 MB"]),
+        cols.COL_RAM: widest([cols.HEADERS[cols.COL_RAM]] + [e.ram_hint for e in entries]),
+    }
 
 
 def _unknown_size_tip(status: Status) -> str:

@@ -93,6 +93,20 @@ class RowState:
         return None
 
     @property
+    def cell_text(self) -> str:
+        """The status in the models list: beside a progress bar "Downloading" goes without saying."""
+        progress = self.progress
+        if (
+            self.status is Status.DOWNLOADING
+            and progress is not None
+            and progress.reconnecting is None
+            and progress.idle_seconds < QUIET_SECONDS
+        ):
+            speed = speed_text(progress.speed)
+            return f"{self.permille // 10} %" + (f"  ·  {speed}" if speed else "")
+        return self.status_text
+
+    @property
     def status_text(self) -> str:
         if self.status is Status.DOWNLOADING:
             progress = self.progress

@@ -21,22 +21,23 @@ from tests.gui.inputs import (
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
 KEY = "tiny-coreml"
 
-# What each action of the window is; the test below must use every one of them.
+# Every action of the window, by object name; the test below must use each one of them.
 ACTIONS = {
-    "Add model…",
-    "Import…",
-    "Settings…",
-    "Quit",
-    "Download",
-    "Pause",
-    "Resume",
-    "Cancel",
-    "Retry",
-    "Delete…",
-    "Reveal in file manager",
-    "Open on Hugging Face",
-    "Remove from list…",
-    "About hfgui",
+    "add",
+    "import",
+    "settings",
+    "quit",
+    "download",
+    "start",  # the toolbar's Download / Resume / Retry button
+    "pause",
+    "resume",
+    "cancel",
+    "retry",
+    "delete",
+    "reveal",
+    "hub-page",
+    "remove-entry",
+    "about",
 }
 
 
@@ -45,7 +46,7 @@ def window_actions(window) -> dict[str, QtGui.QAction]:
     found = {}
     for action in window.findChildren(QtGui.QAction):
         if action.parent() is window and action.menu() is None and not action.isSeparator():
-            found[action.text().replace("&", "")] = action
+            found[action.objectName()] = action
     return found
 
 
@@ -74,8 +75,8 @@ def test_every_action_runs_through_its_button_menu_shortcut_and_context_menu(hub
         pick_file=lambda _parent, _kind, _start: str(picked),
     )
     used: set[str] = set()
-    for text, action in window_actions(window).items():
-        action.triggered.connect(lambda _checked=False, text=text: used.add(text))
+    for name, action in window_actions(window).items():
+        action.triggered.connect(lambda _checked=False, name=name: used.add(name))
     qtbot.waitUntil(lambda: window.model.state(KEY).size is not None, timeout=WAIT)
 
     # Dialogs: the tool button, the shortcut and the File menu each open them.
@@ -116,13 +117,19 @@ def test_every_action_runs_through_its_button_menu_shortcut_and_context_menu(hub
     toolbar_click(qtbot, window.toolbar, window.act_open_hub)
     assert opened[-1].toString().endswith("/demo/coreml-tiny")
 
-    # Download (Ctrl+D), Pause (Model menu), Resume (tool button), Cancel kept (context menu).
+    # Download (Ctrl+D), Pause (Model menu), Resume (the toolbar's start button says so), Resume
+    # again (Model menu), Cancel kept (context menu).
     hub_env.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=30, times=None)
     press(qtbot, window.view, "Ctrl+D")
     qtbot.waitUntil(lambda: status(window) is Status.DOWNLOADING, timeout=WAIT)
     menu_bar_choose(qtbot, window, "Model/Pause")
     qtbot.waitUntil(lambda: status(window) is Status.PAUSED, timeout=WAIT)
-    toolbar_click(qtbot, window.toolbar, window.act_resume)
+    assert window.toolbar.widgetForAction(window.act_start).text() == "Resume"
+    toolbar_click(qtbot, window.toolbar, window.act_start)
+    qtbot.waitUntil(lambda: status(window) in (Status.QUEUED, Status.DOWNLOADING), timeout=WAIT)
+    toolbar_click(qtbot, window.toolbar, window.act_pause)
+    qtbot.waitUntil(lambda: status(window) is Status.PAUSED, timeout=WAIT)
+    menu_bar_choose(qtbot, window, "Model/Resume")
     qtbot.waitUntil(lambda: status(window) in (Status.QUEUED, Status.DOWNLOADING), timeout=WAIT)
     open_context_menu(qtbot, window.view, row_index(window))
     choose(qtbot, visible_menu(), "Cancel")
@@ -132,7 +139,7 @@ def test_every_action_runs_through_its_button_menu_shortcut_and_context_menu(hub
     hub_env.faults.clear()
     window.act_pause.trigger()
     qtbot.waitUntil(lambda: status(window) is Status.PAUSED, timeout=WAIT)
-    toolbar_click(qtbot, window.toolbar, window.act_resume)
+    toolbar_click(qtbot, window.toolbar, window.act_start)
     qtbot.waitUntil(lambda: status(window) is Status.INSTALLED, timeout=WAIT)
 
     # Installed: Reveal (context menu), Delete (Del key, then kept).
@@ -149,8 +156,9 @@ def test_every_action_runs_through_its_button_menu_shortcut_and_context_menu(hub
     answer(qtbot, window.pending_dialog, "Delete")
     qtbot.waitUntil(lambda: status(window) is Status.AVAILABLE, timeout=WAIT)
     hub_env.faults.status(WEIGHTS, 404, times=None)
-    toolbar_click(qtbot, window.toolbar, window.act_download)
+    menu_bar_choose(qtbot, window, "Model/Download")
     qtbot.waitUntil(lambda: status(window) is Status.FAILED, timeout=WAIT)
+    assert window.toolbar.widgetForAction(window.act_start).text() == "Retry"
     hub_env.faults.clear()
     menu_bar_choose(qtbot, window, "Model/Retry")
     qtbot.waitUntil(lambda: status(window) is Status.INSTALLED, timeout=WAIT)
