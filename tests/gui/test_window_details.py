@@ -104,3 +104,17 @@ def test_reveal_without_a_file_manager_copies_the_path_and_says_so(hub_env, qtbo
     message = window.statusBar().toolTip() or window.statusBar().currentMessage()
     assert "No file manager" in message and "copied to the clipboard" in message
     settle(window, qtbot)
+
+
+def test_the_status_bar_and_the_library_tab_show_one_free_space(hub_env, qtbot):
+    from tests.gui.inputs import open_tab
+
+    populate(hub_env)
+    window = make_window(qtbot)
+    open_tab(qtbot, window.tabs, "Library")
+    panel = window.library_panel
+    qtbot.waitUntil(lambda: panel.snapshot is not None and window.free_space.free is not None, timeout=WAIT)
+    window.free_space.report(window.services.library_root, 123_400_000_000)  # a later scan measured this
+    assert "123.4 GB free on the library disk" in panel.summary_label.text()
+    assert "123.4 GB free on that disk" in window.storage_label.full_text()
+    settle(window, qtbot)
