@@ -159,3 +159,27 @@ def test_the_caller_says_what_is_installed_and_it_is_marked(qtbot, services, run
     assert asked == ["acme/llama-gguf"]
     assert INSTALLED_MARK in dialog.files.button("Q2_K").text()
     assert INSTALLED_MARK not in dialog.files.button("Q4_K_M").text()
+
+
+def test_a_repo_of_json_files_is_other_here_and_in_the_library_tab(qtbot, services, runner, hub_env):
+    from hfgui.core.importer import detect_format
+    from hfgui.core.model_download import download_model
+    from hfgui.core.planner import DownloadRequest
+    from hfgui.gui.entries import format_label, model_entry
+
+    hub_env.add_repo("acme/configs", files={"config.json": b"{}", "tokenizer.json": b'{"a": 1}'})
+    dialog = checked(qtbot, services, runner, "acme/configs")
+    entry = add(qtbot, dialog)
+    assert (entry.framework, entry.format) == ("other", "other")
+    row = model_entry(entry)
+    assert (row.format, row.format_label) == ("Other", "other")  # the Models tab's group and column
+
+    client = services.make_client()
+    try:
+        download_model(
+            client, DownloadRequest(entry.repo, include=entry.patterns()[0]), services.library_root
+        )
+    finally:
+        client.close()
+    on_disk = detect_format(services.library_root / "acme" / "configs")
+    assert format_label(on_disk) == row.format_label  # the Library tab's Format column
