@@ -104,8 +104,9 @@ class AddModelDialog(QtWidgets.QDialog):
         def fetch() -> tuple[ModelInfo, list[TreeEntry], Collection[str]]:
             client = services.make_client()
             try:
-                info = client.model_info(ref.repo_id, ref.revision)
-                files = [e for e in client.list_tree(ref.repo_id, info.sha, recursive=True) if e.is_file]
+                quick = client.interactive()  # a person waits: an unreachable Hub fails in seconds
+                info = quick.model_info(ref.repo_id, ref.revision)
+                files = [e for e in quick.list_tree(ref.repo_id, info.sha, recursive=True) if e.is_file]
             finally:
                 client.close()
             return info, files, installed_files(info.repo_id)

@@ -16,6 +16,8 @@ from hfgui.gui.workers import TaskRunner
 
 SUMMARY_ROLE = int(QtCore.Qt.ItemDataRole.UserRole) + 1
 _RIGHT = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
+DISPLAY = QtCore.Qt.ItemDataRole.DisplayRole
+HEADER_TIPS = {3: "The library or runtime the model card names (transformers, gguf, mlx, diffusers…)"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ class ResultPages:
             if self._results is None:
                 self._client = self._make_client()
                 q = self.query
-                self._results = self._client.search_models(
+                # A person waits on it: an unreachable Hub fails in seconds, not after a long backoff.
+                self._results = self._client.interactive().search_models(
                     q.text or None,
                     author=q.author or None,
                     filters=[SEARCH_FORMAT_TAGS[q.format]] if q.format else (),
@@ -84,7 +87,7 @@ class SearchResultsModel(ListTableModel):
     loading_changed(bool), page_loaded(int rows added), failed(object exception).
     """
 
-    HEADERS = ("Model", "Downloads", "Likes", "Library", "Updated")
+    HEADERS = ("Model", "Downloads", "Likes", "Framework", "Updated")  # the library_name the Hub reports
     loading_changed = QtCore.Signal(bool)
     page_loaded = QtCore.Signal(int)
     failed = QtCore.Signal(object)
@@ -169,6 +172,11 @@ class SearchResultsModel(ListTableModel):
         if loading != self._loading:
             self._loading = loading
             self.loading_changed.emit(loading)
+
+    def headerData(self, section: int, orientation: QtCore.Qt.Orientation, role: int = DISPLAY):
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole and orientation == QtCore.Qt.Orientation.Horizontal:
+            return HEADER_TIPS.get(section)
+        return super().headerData(section, orientation, role)
 
     # --- rows ------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.catalog import CatalogEntry, add_user_model, load_catalog
+from hfgui.core.errors import NetworkError
 from hfgui.core.grouping import DownloadItem, group_files
 from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
 from hfgui.core.types import ModelSummary, TreeEntry
@@ -215,7 +216,7 @@ class SearchPanel(QtWidgets.QWidget):
 
     def _search_failed(self, exc: BaseException) -> None:
         self.last_error = exc
-        self._set_status(self.result_status, _one_line(exc), error=True)
+        self._set_status(self.result_status, _failure_text(exc), error=True)
 
     def _show_result_status(self) -> None:
         if self.results.last_error is not None or self.query is None:
@@ -257,7 +258,8 @@ class SearchPanel(QtWidgets.QWidget):
         def listing() -> tuple[tuple[TreeEntry, ...], Collection[str]]:
             client = make_client()
             try:
-                tree = tuple(e for e in client.iter_tree(repo_id, "main", recursive=True) if e.is_file)
+                listed = client.interactive().iter_tree(repo_id, "main", recursive=True)
+                tree = tuple(e for e in listed if e.is_file)
             finally:
                 client.close()
             return tree, installed_files(repo_id)
@@ -290,7 +292,7 @@ class SearchPanel(QtWidgets.QWidget):
     def _files_failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._files_generation:
             self.last_error = exc
-            self._set_status(self.files_status, _one_line(exc), error=True)
+            self._set_status(self.files_status, _failure_text(exc), error=True)
 
     def chosen_items(self) -> list[DownloadItem]:
         return self.choice.chosen_items()
@@ -361,6 +363,17 @@ def _query_problem(query: SearchQuery) -> str | None:
     if query.author and ("/" in query.author or " " in query.author):
         return f"Author takes a user or organisation name, not '{query.author}'."
     return None
+
+
+def _failure_text(exc: BaseException) -> str:
+    """One line saying what failed and what to do next, in the window's words (not the command line's)."""
+    if isinstance(exc, NetworkError):
+        what = "did not answer in time" if exc.timed_out else "could not be reached"
+        return (
+            f"The Hub {what} ({exc.endpoint}: {exc.detail}). Check your connection, or the proxy in"
+            " Settings → Network, then press Enter to search again."
+        )
+    return _one_line(exc)
 
 
 def _one_line(exc: BaseException) -> str:
