@@ -203,7 +203,7 @@ class DownloadChoice(QtWidgets.QTreeWidget):
         return "  ".join([item.label, *marks])
 
     def _fill_cells(self, row: QtWidgets.QTreeWidgetItem, item: DownloadItem) -> None:
-        row.setText(COL_SIZE, format_bytes(item.total_bytes))
+        row.setText(COL_SIZE, size_cell(item.total_bytes))
         row.setText(COL_KIND, KIND_LABELS.get(item.kind, item.kind))
         row.setText(COL_FILES, str(item.file_count))
         for column in (COL_SIZE, COL_FILES):
@@ -312,6 +312,11 @@ class DownloadChoice(QtWidgets.QTreeWidget):
                 )
         finally:
             self._syncing = syncing
+
+
+def size_cell(n: int | None) -> str:
+    """A size as the picker shows it: "—" (not "…", which reads as "still loading") when unknown."""
+    return UNKNOWN if n is None or n < 0 else format_bytes(n)
 
 
 def _is_projector(item: DownloadItem) -> bool:

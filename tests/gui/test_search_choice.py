@@ -18,6 +18,7 @@ from hfgui.gui.download_choice import (
     DownloadChoice,
     default_choice,
     entry_for_choice,
+    size_cell,
 )
 from tests.gui.inputs import click
 
@@ -194,3 +195,8 @@ def test_a_pointed_at_folder_or_file_is_chosen_first(choice):
     # Pointing at the projector chooses it with the recommended quant (a projector is no model alone).
     choice.set_items(items, wanted_path="mmproj-m-F16.gguf")
     assert labels(choice.chosen_items()) == ["Q4_K_M", "mmproj-m-F16.gguf (vision projector)"]
+
+
+def test_an_unknown_size_is_a_dash():
+    assert size_cell(None) == "—" and size_cell(-1) == "—"
+    assert size_cell(0) == "0 B" and size_cell(1_500_000) == "1.5 MB"
