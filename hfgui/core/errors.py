@@ -322,10 +322,10 @@ class InsufficientSpaceError(HfGuiError):
         self.free = free
         self.path = path
         self.margin = margin
-        kept = f" (including {format_bytes(margin)} kept free so the disk does not fill up)" if margin else ""
-        available = f"{format_bytes(free)} free on {path}"
+        kept = f" and {format_bytes(margin)} kept free so the disk does not fill up" if margin else ""
         super().__init__(
-            f"Not enough disk space: needs {format_bytes(needed)}{kept}, {available}.",
+            f"Not enough disk space on {path}: the download needs {format_bytes(needed - margin)}{kept},"
+            f" but only {format_bytes(free)} is free.",
             "Free some space or choose another download folder; partial downloads are kept.",
         )
 

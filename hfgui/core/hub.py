@@ -488,6 +488,11 @@ class HubClient:
             return _metadata(response, response.url, redirected=False)
         raise RedirectLoopError(MAX_REDIRECTS, urls.host_of(url))
 
+    def ping(self) -> None:
+        """Ask the endpoint once, without retrying: returns when the Hub answered anything (any status)
+        and raises NetworkError when it cannot be reached. The window's offline watch uses it."""
+        self.request("HEAD", f"{self.endpoint}/", retry=False, accept=range(400, 600)).close()
+
     def whoami(self) -> Account:
         """The account behind the token (``/api/whoami-v2``)."""
         if self.token is None:

@@ -20,6 +20,11 @@ ProgressCallback = Callable[[ModelProgress], None]
 log = logging.getLogger(__name__)
 
 
+# No byte for this long while downloading: the speed shown is 0 and the window says "no data for N s"
+# (the stall timeout, 10 s, then reconnects). Bytes of a slow but moving link arrive far more often.
+QUIET_SECONDS = 3.0
+
+
 def _is_complete(state: FileState) -> int:
     return 1 if state in (FileState.DONE, FileState.SKIPPED) else 0
 
@@ -128,6 +133,7 @@ class ProgressAggregator:
         self._finished = 0  # files DONE or SKIPPED
         self._downloaded = 0  # bytes moved in this run; the speed is computed from it
         self._rate = RollingRate(window)
+        self._last_byte = clock()  # when a byte last arrived, or files last started downloading
         self._last_emit = float("-inf")
         self._dirty = False
         # A throttled byte update is delivered later by a timer, so a stalled transfer still shows its
@@ -154,6 +160,7 @@ class ProgressAggregator:
             self._done += n
             self._downloaded += n
             now = self._clock()
+            self._last_byte = now
             counter.rate.record(now, counter.done)
             self._rate.record(now, self._downloaded)
             self._dirty = True
@@ -205,6 +212,8 @@ class ProgressAggregator:
         with self._lock:
             counter = self._files[path]
             self._finished += _is_complete(state) - _is_complete(counter.state)
+            if state is FileState.DOWNLOADING and self._downloading == 0:
+                self._last_byte = self._clock()  # quiet time counts from when something downloads
             self._downloading += (state is FileState.DOWNLOADING) - (counter.state is FileState.DOWNLOADING)
             if counter.reconnecting is not None and state is not FileState.DOWNLOADING:
                 counter.reconnecting = None
@@ -292,7 +301,8 @@ class ProgressAggregator:
         reconnecting = first.reconnecting if first is not None else None
         # Every running transfer waits to reconnect: nothing moves, whatever the last seconds averaged.
         waiting = bool(self._reconnecting) and len(self._reconnecting) >= self._downloading
-        speed = 0.0 if waiting else self._rate.rate(now)
+        idle = now - self._last_byte if self._downloading else 0.0
+        speed = 0.0 if waiting or idle >= QUIET_SECONDS else self._rate.rate(now)
         remaining = max(0, self._total - self._done)
         eta = remaining / speed if speed > 0 else (0.0 if remaining == 0 else None)
         return ModelProgress(
@@ -307,6 +317,7 @@ class ProgressAggregator:
             files=files,
             error=self._error,
             reconnecting=reconnecting,
+            idle_seconds=max(0.0, idle),
         )
 
     def _emit(self, *, force: bool) -> None:

@@ -170,3 +170,6 @@ class ModelProgress:
     # The first downloading file that is waiting to reconnect, if any (see FileProgress.reconnecting).
     # While every downloading file is reconnecting, `speed` is 0 and `eta_seconds` None.
     reconnecting: RetryNotice | None = None
+    # Seconds since the last byte of this download arrived while files are downloading (0 otherwise).
+    # Past QUIET_SECONDS the speed is 0: a stall shows at once, not when the rolling average fades.
+    idle_seconds: float = 0.0

@@ -44,6 +44,7 @@ from hfgui.gui.library_model import (
     LibraryTableModel,
     scan_library_view,
 )
+from hfgui.gui.reveal import reveal_folder
 from hfgui.gui.services import Services
 from hfgui.gui.workers import Mailbox, TaskRunner
 
@@ -649,7 +650,9 @@ class LibraryPanel(QtWidgets.QWidget):
         folder = Path(row.model.root)
         if not folder.is_dir():
             folder = folder.parent  # a model imported as a single file, or not yet created
-        self.open_url(QtCore.QUrl.fromLocalFile(str(folder)))
+        problem = reveal_folder(self.open_url, folder)
+        if problem is not None:
+            self._say(problem)
 
     # --- partial downloads -------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from hfgui import __version__
 from hfgui.core.catalog import CatalogEntry, ModelReference, load_catalog, path_matches, remove_user_model
 from hfgui.core.errors import (
+    DownloadCancelledError,
     GatedRepoError,
     HfGuiError,
     NetworkError,
@@ -21,6 +22,7 @@ from hfgui.core.errors import (
 from hfgui.core.launch import models_to_open
 from hfgui.core.settings import Settings
 from hfgui.core.sizes import SizeCache
+from hfgui.core.tls import CertificateError
 from hfgui.core.words import counted
 from hfgui.gui import questions, roles
 from hfgui.gui.add_model_dialog import AddModelDialog
@@ -29,13 +31,15 @@ from hfgui.gui.details_panel import DetailsPanel
 from hfgui.gui.download_manager import DownloadManager
 from hfgui.gui.entries import model_entries, model_entry
 from hfgui.gui.error_actions import ErrorActions
+from hfgui.gui.hub_watch import HubWatch
 from hfgui.gui.icons import app_icon
 from hfgui.gui.import_dialog import FilePicker, ImportDialog
 from hfgui.gui.library_panel import LibraryPanel
-from hfgui.gui.library_scan import LibraryState, delete_model, scan_library
+from hfgui.gui.library_scan import LibraryState, delete_model, installed_files, scan_library
 from hfgui.gui.life_cycle import LifeCycle
 from hfgui.gui.models_filter import ModelsFilterProxy
 from hfgui.gui.models_model import ModelsModel
+from hfgui.gui.reveal import reveal_folder
 from hfgui.gui.rows import RowState, Status
 from hfgui.gui.search_panel import SearchPanel
 from hfgui.gui.services import Services
@@ -48,14 +52,20 @@ log = logging.getLogger(__name__)
 FILTER_DELAY_MS = 150
 DAMAGED_MESSAGE = "Some of its files are missing or damaged. Download (or Retry) fetches just those."
 
+# States a Download can start from (Not found: there is nothing to fetch until the Hub says otherwise).
+DOWNLOADABLE = frozenset(
+    {Status.AVAILABLE, Status.PRIVATE_OR_MISSING, Status.LICENSE_REQUIRED, Status.OFFLINE, Status.FAILED}
+)
+
 STATUS_FILTERS: tuple[tuple[str, frozenset[Status] | None], ...] = (
     ("All states", None),
     ("Installed", frozenset({Status.INSTALLED})),
-    ("Downloading", frozenset({Status.QUEUED, Status.DOWNLOADING, Status.VERIFYING})),
+    ("Downloading", frozenset({Status.QUEUED, Status.WAITING, Status.DOWNLOADING, Status.VERIFYING})),
     ("Paused", frozenset({Status.PAUSED})),
     ("Failed", frozenset({Status.FAILED})),
     ("Available", frozenset({Status.AVAILABLE})),
-    ("Needs token or license", frozenset({Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED})),
+    ("Needs token or license", frozenset({Status.PRIVATE_OR_MISSING, Status.LICENSE_REQUIRED})),
+    ("Not found or offline", frozenset({Status.NOT_FOUND, Status.OFFLINE})),
 )
 
 
@@ -95,7 +105,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self._quitting = False
         self._quit_requested = False  # File → Quit: end the app once the window has closed
         self._size_generation = 0
-        self._network_failed: set[str] = set()
+        self._private_or_missing: set[str] = set()  # rows the anonymous Hub answered 401 for
         self._token_failed: set[str] = set()  # rows failed by a rejected token (cleared by a new one)
         self._token_dialog: QtWidgets.QMessageBox | None = None  # the one "Token rejected" question
 
@@ -107,7 +117,13 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.manager.failed.connect(self._on_failed)
         self.manager.refreshed.connect(self._refresh_details_tick)
         self.manager.problem.connect(lambda text: self.show_status(text, 15000))
+        self.manager.stopped.connect(self._download_stopped)
         self.manager.activity_changed.connect(lambda _n: self.update_actions())
+        self.hub_watch = HubWatch(services, self)
+        self.hub_watch.went_offline.connect(self._went_offline)
+        self.hub_watch.came_online.connect(self._came_online)
+        self.manager.hub_unreachable.connect(self.hub_watch.report_failure)
+        self.manager.hub_answered.connect(self.hub_watch.report_answer)
         services.on_settings_changed(self._on_settings_changed)
 
         self._build_view()
@@ -147,6 +163,18 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.proxy.rowsInserted.connect(self._groups_inserted)
         self.proxy.modelReset.connect(self._expand_groups)
         self.proxy.layoutChanged.connect(self._expand_groups)
+        # Group headers count what the filter shows; recounted once after a burst of changes.
+        self.count_timer = QtCore.QTimer(self)
+        self.count_timer.setSingleShot(True)
+        self.count_timer.setInterval(0)
+        self.count_timer.timeout.connect(self._count_shown)
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+        ):
+            signal.connect(lambda *_: self.count_timer.start())
         self.model.row_changed.connect(self._row_changed)
         self.view = view
 
@@ -252,7 +280,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         filters.addWidget(self.status_combo)
 
         self.details = DetailsPanel()
-        self.details.retry_requested.connect(self.manager.start)
+        self.details.retry_requested.connect(self.start_download)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
         splitter.addWidget(self.details)
@@ -343,6 +371,18 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         for row in range(first, last + 1):
             self._show_group(row)
 
+    def _count_shown(self) -> None:
+        if not self.proxy.filtering:
+            self.model.set_shown_counts(None)
+            return
+        counts = {}
+        for row in range(self.proxy.rowCount()):
+            group = self.proxy.index(row, 0)
+            counts[group.data(roles.KEY_ROLE)] = self.proxy.rowCount(group)
+        for label in set(self.model.group_labels()) - set(counts):
+            counts[label] = 0
+        self.model.set_shown_counts(counts)
+
     def _show_group(self, row: int) -> None:
         self.view.expand(self.proxy.index(row, 0))
         self.view.setFirstColumnSpanned(row, QtCore.QModelIndex(), True)  # its label may be long
@@ -392,8 +432,20 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self.view.scrollTo(index)
 
     def _selection_changed(self) -> None:
-        self.details.show_state(self.selected_state())
+        state = self.selected_state()
+        self.details.show_state(state)
         self.update_actions()
+        if state is not None and state.status is Status.INSTALLED and state.progress is None:
+            self._list_installed_files(state)
+
+    def _list_installed_files(self, state: RowState) -> None:
+        """An installed model's files in the details, from its manifest (read on a worker)."""
+        key, entry, root = state.entry.key, state.entry, self.services.library_root
+        where = self.library_state.elsewhere.get(key)
+        self.runner.submit(
+            lambda: installed_files(root, entry, where),
+            lambda found: self.details.show_installed_files(key, *found),
+        )
 
     def _row_changed(self, key: str) -> None:
         if key == self.details.key:
@@ -414,11 +466,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         state = self.selected_state()
         status = state.status if state else None
         active = state is not None and self.manager.is_active(state.entry.key)
-        self.act_download.setEnabled(
-            state is not None
-            and not active
-            and status in (Status.AVAILABLE, Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED, Status.FAILED)
-        )
+        self.act_download.setEnabled(state is not None and not active and status in DOWNLOADABLE)
         self.act_pause.setEnabled(active)
         self.act_resume.setEnabled(status is Status.PAUSED)
         self.act_cancel.setEnabled(active or status is Status.PAUSED)
@@ -454,13 +502,22 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         elif self.manager.is_active(state.entry.key):
             self.pause_selected()
         else:
-            self.manager.start(state.entry.key)
+            self.start_download(state.entry.key)
 
     # --- actions ---------------------------------------------------------------------------------
 
     def download_selected(self) -> None:
         key = self.selected_key()
         if key is not None:
+            self.start_download(key)
+
+    def start_download(self, key: str) -> None:
+        """Download, Resume and Retry: now, or once the Hub answers when it cannot be reached."""
+        if self.hub_watch.offline:
+            error = self.hub_watch.error
+            self.manager.hold(key, error.message if error is not None else "The Hub cannot be reached.")
+            self.hub_watch.probe_now()  # perhaps it is back already
+        else:
             self.manager.start(key)
 
     resume_selected = download_selected
@@ -554,7 +611,9 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         state = self.selected_state()
         if state is None:
             return
-        self.open_url(QtCore.QUrl.fromLocalFile(str(self.model_folder(state.entry.key))))
+        problem = reveal_folder(self.open_url, self.model_folder(state.entry.key))
+        if problem is not None:
+            self.show_status(problem, 15_000)
 
     def model_folder(self, key: str):
         """Where the model's files are: the library folder, or its place in the HF cache / an import."""
@@ -654,7 +713,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     def _search_download(self, entry: CatalogEntry) -> None:
         self._model_added(entry)
         self.show_models_tab()
-        self.manager.start(entry.id)
+        self.start_download(entry.id)
 
     def _library_download(self, repo_id: object) -> None:
         """The library asks to fetch a model again (e.g. files damaged): resume its catalog row."""
@@ -662,7 +721,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.show_models_tab()
         if keys:
             self.select_key(keys[0])
-            self.manager.start(keys[0])
+            self.start_download(keys[0])
         else:
             self.add_model(str(repo_id))
 
@@ -734,6 +793,8 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
                 if self.manager.is_active(key):
                     continue
                 if key in state.installed:
+                    if row.size is None and key in state.entry_sizes:  # known without the Hub
+                        self.model.update(key, size=state.entry_sizes[key])
                     where = state.elsewhere.get(key)
                     location = where.source if where is not None else ""
                     if row.status is not Status.INSTALLED or row.location != location or row.error:
@@ -769,7 +830,11 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         )
 
     def fetch_sizes(self, keys: list[str] | None = None) -> None:
-        """Sizes from the tree listing (through the size cache), one Hub client shared by the fetches."""
+        """Sizes from the tree listing (through the size cache), one Hub client shared by the fetches.
+
+        The size last seen (kept in the size cache) shows at once, before the Hub answers or when it
+        cannot be reached. Each probe gives up after one retry: the offline watch asks again later.
+        """
         self._size_generation += 1
         generation = self._size_generation
         wanted = [s for s in self.model.states() if keys is None or s.entry.key in keys]
@@ -778,6 +843,11 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             return
         cache = SizeCache(self.services.paths)
         services = self.services
+        unknown = {s.entry.key: s.entry.catalog for s in wanted if s.size is None}
+
+        def last_known() -> dict[str, int]:
+            found = {key: cache.last_known(entry) for key, entry in unknown.items()}
+            return {key: size.total_bytes for key, size in found.items() if size is not None}
 
         def have_client(client) -> None:
             self._size_client = client
@@ -793,34 +863,81 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
                     lambda exc, key=entry.key: self._size_failed(generation, key, exc),
                 )
 
-        self.runner.submit(services.make_client, have_client, self._show_plain_error)
+        if unknown:
+            self.runner.submit(last_known, self._sizes_remembered)
+        self.runner.submit(lambda: services.make_client(quick=True), have_client, self._show_plain_error)
+
+    def _sizes_remembered(self, sizes: dict[str, int]) -> None:
+        for key, size in sizes.items():
+            state = self.model.state(key)
+            if state is not None and state.size is None:
+                self.model.update(key, size=size)
 
     def _size_known(self, generation: int, key: str, probe: EntryProbe) -> None:
-        self._hub_reachable()
+        self.hub_watch.report_answer()
         if probe.token_rejected is not None:
             self._show_invalid_token(probe.token_rejected)  # once, however many probes met it
         self.model.update(key, size=probe.size.total_bytes)
         state = self.model.state(key)
-        if state is None or generation != self._size_generation:
+        if state is None or generation != self._size_generation or not state.status.hub_decides:
             return
-        if probe.gated is not None and state.status in (Status.AVAILABLE, Status.NEEDS_TOKEN):
+        if probe.gated is not None:
             self.model.update(key, status=Status.LICENSE_REQUIRED, error=probe.gated.message)
-        elif probe.gated is None and state.status in (Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED):
+        else:
             self.model.update(key, status=Status.AVAILABLE, error=None)
+        self._forget_private(key)
 
     def _size_failed(self, generation: int, key: str, exc: BaseException) -> None:
         state = self.model.state(key)
         if state is None or generation != self._size_generation:
             return
-        idle = state.status in (Status.AVAILABLE, Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED)
-        if isinstance(exc, GatedRepoError) and idle:
+        if isinstance(exc, NetworkError) and not isinstance(exc, CertificateError):
+            self.hub_watch.report_failure(exc)  # rows turn Offline; the watch asks again later
+            if state.status.hub_decides:
+                self.model.update(key, status=Status.OFFLINE, error=None)
+            return
+        if not isinstance(exc, DownloadCancelledError):
+            self.hub_watch.report_answer()  # whatever it said, the Hub answered
+        if not state.status.hub_decides:
+            return
+        if isinstance(exc, GatedRepoError):
             self.model.update(key, status=Status.LICENSE_REQUIRED, error=exc.message)
-        elif isinstance(exc, RepoNotFoundError) and not exc.authenticated and idle:
-            self.model.update(key, status=Status.NEEDS_TOKEN, error=exc.message)
-        elif isinstance(exc, NetworkError):
-            self._show_offline(exc, retry=self.fetch_sizes)
+        elif isinstance(exc, RepoNotFoundError) and exc.authenticated:
+            self.model.update(key, status=Status.NOT_FOUND, error=exc.message)
+        elif isinstance(exc, RepoNotFoundError):
+            self.model.update(key, status=Status.PRIVATE_OR_MISSING, error=exc.message)
+            self._private_or_missing.add(key)
+            self._say_add_token()
+        elif isinstance(exc, CertificateError):
+            self.model.update(key, status=Status.OFFLINE, error=exc.message)
+            self.banner.show_message("network", exc.message, (("Settings", self._open_network),))
         else:
             log.info("No size for %s: %s", key, exc)
+
+    def _say_add_token(self) -> None:
+        """Once for all the rows the Hub would not show without a token (not one "Needs token" each)."""
+        if self.banner.kind not in ("", "private"):
+            return  # offline or rate limited says more
+        count = len(self._private_or_missing)
+        self.banner.show_message(
+            "private",
+            f"{counted(count, 'model')} not found or private. The Hub shows private models only to"
+            " their owner's token — add a token to download them.",
+            (("Add token", lambda: self.open_settings("token")),),
+        )
+
+    def _forget_private(self, key: str) -> None:
+        self._private_or_missing.discard(key)
+        if not self._private_or_missing and self.banner.kind == "private":
+            self.banner.dismiss()
+
+    def _download_stopped(self, key: str, how: str) -> None:
+        state = self.model.state(key)
+        name = state.entry.name if state is not None else key
+        if how == "pause":
+            self.show_status(f"Paused {name}: its partial files are kept, Resume continues.", 10_000)
+        else:
+            self.show_status(f"Cancelled {name}: what it had downloaded is deleted.", 10_000)
 
     def _restored(self, resumed: list[str]) -> None:
         if resumed:
@@ -829,7 +946,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     # --- outcomes --------------------------------------------------------------------------------
 
     def _on_installed(self, key: str) -> None:
-        self._hub_reachable()
+        self.hub_watch.report_answer()
         state = self.model.state(key)
         name = state.entry.name if state else key
         self.notify("Download finished", f"{name} is installed and verified.")
@@ -854,8 +971,11 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self.show_status(f"{title}: {message}", 10000)
 
     def _token_changed(self) -> None:
-        # Statuses such as "Needs token" depend on the token: look again with the new one.
+        # Statuses such as "Not found or private" depend on the token: look again with the new one.
         self._forget_token_failures()
+        self._private_or_missing.clear()
+        if self.banner.kind == "private":
+            self.banner.dismiss()
         self.fetch_sizes()
 
     def _on_settings_changed(self, old: Settings, new: Settings) -> None:

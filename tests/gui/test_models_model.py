@@ -77,7 +77,7 @@ def test_row_shows_size_placeholder_then_size_and_status_texts():
     model.set_entries(entries())
     size = model.index_of("openelm", ModelsModel.COL_SIZE)
     status = model.index_of("openelm", ModelsModel.COL_STATUS)
-    assert size.data() == "…"
+    assert size.data() == "—"
     assert status.data() == "Available"
     model.update("openelm", size=1_234_000_000)
     assert size.data() == "1.2 GB"

@@ -143,6 +143,8 @@ class HubEmulator:
         self.send_retry_after = False  # add Retry-After to rate-limit 429s (the real Hub sends none)
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
+        self._listening: list[tuple] = []  # what _start was given (with the port it got): to come back
+        self.offline = False
         hub_server = self._start(host, port, "hub", socket.AF_INET, tls)
         self.url = f"{'https' if tls else 'http'}://{host}:{hub_server.server_address[1]}"
         cdn_server = self._start("127.0.0.1", cdn_port, "cdn", socket.AF_INET, cdn_tls)
@@ -161,6 +163,7 @@ class HubEmulator:
         thread.start()
         self._servers.append(server)
         self._threads.append(thread)
+        self._listening.append((host, server.server_address[1], role, family, tls))
         return server
 
     def _also_listen_on_ipv6_localhost(self, cdn_host: str, port: int, tls: ssl.SSLContext | None) -> None:
@@ -182,11 +185,31 @@ class HubEmulator:
             else:
                 self._connections.discard(connection)
 
+    def go_offline(self) -> None:
+        """As if the network went away: both hosts refuse connections and open ones are cut, until
+        `come_back()` listens again on the same ports. Repos, users and faults are kept."""
+        if self.offline or self._closing.is_set():
+            return
+        self.offline = True
+        self._stop_servers()
+        self._servers, self._threads = [], []
+
+    def come_back(self) -> None:
+        if not self.offline or self._closing.is_set():
+            return
+        listening, self._listening = self._listening, []
+        for host, port, role, family, tls in listening:
+            self._start(host, port, role, family, tls)
+        self.offline = False
+
     def close(self) -> None:
         """Stop both servers and cut open connections (stalled bodies and idle keep-alives)."""
         if self._closing.is_set():
             return
         self._closing.set()
+        self._stop_servers()
+
+    def _stop_servers(self) -> None:
         for server in self._servers:
             server.stop()
         with self._lock:
