@@ -33,14 +33,7 @@ from hfgui.core.errors import (
 )
 from hfgui.core.http import NO_NETRC, json_body, new_session, request_id, server_message, user_agent
 from hfgui.core.network import NetworkConfig, SocksProxyError
-from hfgui.core.ratelimit import (
-    INTERACTIVE_RETRY,
-    INTERACTIVE_TIMEOUT,
-    RetryPolicy,
-    backoff_delay,
-    is_retryable_status,
-    server_wait,
-)
+from hfgui.core.ratelimit import RetryPolicy, backoff_delay, is_retryable_status, server_wait
 from hfgui.core.repo_id import validate_repo_id
 from hfgui.core.tls import certificate_error
 from hfgui.core.types import Account, FileMetadata, ModelInfo, ModelSummary, RetryNotice, TreeEntry
@@ -184,25 +177,6 @@ class HubClient:
         (None: tell nobody)."""
         clone = copy.copy(self)
         clone.on_retry = on_retry
-        clone._owns_session = False
-        return clone
-
-    def interactive(self) -> HubClient:
-        """This client (same session and token) for a request a person waits on: at most one quick
-        retry and a shorter connect timeout (INTERACTIVE_RETRY/INTERACTIVE_TIMEOUT), never patienter
-        than this client already is."""
-        clone = copy.copy(self)
-        mine, quick = self.retry, INTERACTIVE_RETRY
-        clone.retry = RetryPolicy(
-            max_retries=min(mine.max_retries, quick.max_retries),
-            base_wait=min(mine.base_wait, quick.base_wait),
-            max_wait=min(mine.max_wait, quick.max_wait),
-            max_total_wait=min(mine.max_total_wait, quick.max_total_wait),
-        )
-        clone.timeout = (
-            min(self.timeout[0], INTERACTIVE_TIMEOUT[0]),
-            min(self.timeout[1], INTERACTIVE_TIMEOUT[1]),
-        )
         clone._owns_session = False
         return clone
 

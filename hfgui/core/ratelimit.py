@@ -20,13 +20,6 @@ class RetryPolicy:
     max_total_wait: float = 120.0  # cap of all waiting within one call
 
 
-# For requests a person waits on (a search, the files of a search result, Add model's check): one quick
-# retry for a blip, then the error, so an unreachable Hub is reported within a few seconds instead of
-# after the downloads' patient backoff (about 12–23 s). A longer server-asked wait is reported, not slept.
-INTERACTIVE_RETRY = RetryPolicy(max_retries=1, base_wait=0.5, max_wait=1.0, max_total_wait=2.0)
-INTERACTIVE_TIMEOUT = (4.0, 30.0)  # connect, read (seconds)
-
-
 def is_retryable_status(status: int) -> bool:
     return status in RETRY_STATUSES or 500 <= status <= 599
 

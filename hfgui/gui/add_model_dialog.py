@@ -102,11 +102,10 @@ class AddModelDialog(QtWidgets.QDialog):
         self.status.setText(f"Checking {ref.repo_id} with the Hub…")
 
         def fetch() -> tuple[ModelInfo, list[TreeEntry], Collection[str]]:
-            client = services.make_client()
+            client = services.make_client(quick=True)  # a person waits: an unreachable Hub fails in seconds
             try:
-                quick = client.interactive()  # a person waits: an unreachable Hub fails in seconds
-                info = quick.model_info(ref.repo_id, ref.revision)
-                files = [e for e in quick.list_tree(ref.repo_id, info.sha, recursive=True) if e.is_file]
+                info = client.model_info(ref.repo_id, ref.revision)
+                files = [e for e in client.list_tree(ref.repo_id, info.sha, recursive=True) if e.is_file]
             finally:
                 client.close()
             return info, files, installed_files(info.repo_id)

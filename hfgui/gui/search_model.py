@@ -38,7 +38,9 @@ class ResultPages:
     """Pulls search results one page at a time from a single `search_models` iterator.
 
     `next_page()` blocks (network): call it on a worker, one call at a time per instance. The Hub
-    client is made on the first call (making one may read the keyring) and closed at the end.
+    client is made on the first call (making one may read the keyring) and closed at the end; a person
+    waits on it, so give it a quick client (`Services.make_client(quick=True)`): an unreachable Hub then
+    fails in a second or two, not after the downloads' patient backoff.
     """
 
     def __init__(self, make_client: Callable[[], HubClient], query: SearchQuery, page_size: int = 50) -> None:
@@ -54,8 +56,7 @@ class ResultPages:
             if self._results is None:
                 self._client = self._make_client()
                 q = self.query
-                # A person waits on it: an unreachable Hub fails in seconds, not after a long backoff.
-                self._results = self._client.interactive().search_models(
+                self._results = self._client.search_models(
                     q.text or None,
                     author=q.author or None,
                     filters=[SEARCH_FORMAT_TAGS[q.format]] if q.format else (),

@@ -9,7 +9,7 @@ from PySide6 import QtCore, QtWidgets
 from hfgui.core.catalog import CatalogEntry, add_user_model, load_catalog
 from hfgui.core.errors import NetworkError
 from hfgui.core.grouping import DownloadItem, group_files
-from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
+from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS, HubClient
 from hfgui.core.types import ModelSummary, TreeEntry
 from hfgui.gui.columns import fit_columns
 from hfgui.gui.download_choice import (
@@ -208,8 +208,13 @@ class SearchPanel(QtWidgets.QWidget):
             return
         self.query = query
         self.last_error = None
-        self.results.start(ResultPages(self.services.make_client, query, self.page_size))
+        self.results.start(ResultPages(self._quick_client, query, self.page_size))
         self._show_result_status()
+
+    def _quick_client(self) -> HubClient:
+        """A person waits on every request of this tab: an unreachable Hub must fail within seconds, as
+        the window's other questions do, not after the downloads' patient backoff (12–23 s)."""
+        return self.services.make_client(quick=True)
 
     def _results_reset(self) -> None:
         self._show_model(None)
@@ -252,14 +257,13 @@ class SearchPanel(QtWidgets.QWidget):
             return
         self.model_title.setText(summary.repo_id)
         self._set_status(self.files_status, f"Listing the files of {summary.repo_id}…")
-        make_client, installed_files = self.services.make_client, self.installed_files
+        make_client, installed_files = self._quick_client, self.installed_files
         repo_id = summary.repo_id
 
         def listing() -> tuple[tuple[TreeEntry, ...], Collection[str]]:
             client = make_client()
             try:
-                listed = client.interactive().iter_tree(repo_id, "main", recursive=True)
-                tree = tuple(e for e in listed if e.is_file)
+                tree = tuple(e for e in client.iter_tree(repo_id, "main", recursive=True) if e.is_file)
             finally:
                 client.close()
             return tree, installed_files(repo_id)
