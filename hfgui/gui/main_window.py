@@ -825,6 +825,8 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             dialog.open()
         if focus == "library":
             dialog.focus_library()
+        elif focus == "network":
+            dialog.focus_network()
         else:
             dialog.focus_token()
         return dialog
@@ -1047,7 +1049,9 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         else:
             self.show_status(f"{title}: {message}", 10000)
 
-    def _token_changed(self) -> None:
+    def _token_changed(self, message: str = "") -> None:
+        if message:
+            self.show_status(message, 10_000)  # "Token saved in the OS keyring.", also once Settings closed
         # Statuses such as "Not found or private" depend on the token: look again with the new one.
         self._forget_token_failures()
         self._private_or_missing.clear()

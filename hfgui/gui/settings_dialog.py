@@ -46,9 +46,10 @@ TOKEN_INTRO = (
 
 
 class SettingsDialog(QtWidgets.QDialog):
-    """Signals: token_changed() after a token was saved or removed; settings_saved(object) with Settings."""
+    """Signals: token_changed(str) after a token was saved or removed, with the line that says so;
+    settings_saved(object) with Settings."""
 
-    token_changed = QtCore.Signal()
+    token_changed = QtCore.Signal(str)
     settings_saved = QtCore.Signal(object)
     save_warning: str | None = None  # set before settings_saved when part of it could not be kept
 
@@ -368,7 +369,7 @@ class SettingsDialog(QtWidgets.QDialog):
                     "No OS keyring works here: the token is kept for this session only." + note
                 )
             self.refresh_token_status()
-            self.token_changed.emit()
+            self.token_changed.emit(self.token_result.text())
             if then is not None:
                 then()
 
@@ -388,7 +389,7 @@ class SettingsDialog(QtWidgets.QDialog):
             self.token_result.setStyleSheet("")
             self.token_result.setText("Token removed. Public models still download without one.")
             self.refresh_token_status()
-            self.token_changed.emit()
+            self.token_changed.emit(self.token_result.text())
 
         self.runner.submit(store.delete, removed, lambda exc: self.token_result.setText(_one_line(exc)))
 

@@ -122,6 +122,9 @@ def test_a_new_token_clears_the_failures_the_rejected_one_caused(hub_env, qtbot,
     click(qtbot, settings.save_token_button)
     qtbot.waitUntil(lambda: window.model.state("tiny-coreml").status is Status.AVAILABLE, timeout=WAIT)
     assert window.model.state("tiny-coreml").error is None
+    assert (
+        window.statusBar().currentMessage().startswith("Token saved in the OS keyring.")
+    )  # said outside too
     # The new token fetches sizes again: let that finish before the emulator goes away.
     qtbot.waitUntil(lambda: window.model.state("tiny-coreml").size is not None, timeout=WAIT)
     settings.reject()
