@@ -1,6 +1,8 @@
-"""Render docs/screenshot.png: the window at 1280×800, offscreen, mid-download against the Hub emulator.
+"""Render the window offscreen, mid-download against the Hub emulator, at the sizes people have:
+docs/screenshot.png (1280×800, shown in the README and the AppStream metadata) and
+docs/screenshot-1024x700.png (a small laptop screen).
 
-Run from the repository root: `python scripts/screenshot.py [out.png]`. Uses the emulator's demo data
+Run from the repository root: `python scripts/screenshot.py [OUT_DIR]`. Uses the emulator's demo data
 set when `tests.hubemu.demo` exists, else stocks the emulator with stand-ins for the built-in catalog.
 """
 
@@ -91,7 +93,8 @@ def wait_for(app, condition, timeout: float = 60.0) -> None:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshot.png"
+    out_dir = Path(argv[1]) if len(argv) > 1 else ROOT / "docs"
+    shots = {(1280, 800): out_dir / "screenshot.png", (1024, 700): out_dir / "screenshot-1024x700.png"}
     home = tempfile.mkdtemp(prefix="hfgui-shot-")
     hub = HubEmulator()
     populate(hub)
@@ -160,12 +163,14 @@ def main(argv: list[str]) -> int:
     wait_for(app, lambda: file_bytes(downloading, "weight.bin") > 0 and weights_speed() > 0)
     print(f"mid-download after {time.monotonic() - started:.1f} s", file=sys.stderr)
     window.select_key(downloading)
-    for _ in range(30):  # let the 10 Hz refresh paint speeds and the details panel
-        app.processEvents()
-        time.sleep(0.05)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(out))
-    print(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for (width, height), out in shots.items():
+        window.resize(width, height)
+        for _ in range(30):  # let the layout settle and the 10 Hz refresh paint speeds and details
+            app.processEvents()
+            time.sleep(0.05)
+        window.grab().save(str(out))
+        print(out)
     # The stalled connection would hold a worker thread for minutes: leave without waiting for it.
     sys.stdout.flush()
     shutil.rmtree(home, ignore_errors=True)  # its temporary library and settings

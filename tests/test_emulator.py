@@ -683,3 +683,18 @@ def test_runs_on_its_own_and_prints_the_endpoint(session):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait() == 0
+
+
+def test_the_emulator_can_go_offline_and_come_back_on_the_same_ports(hub):
+    import requests
+
+    hub.add_repo("owner/model", files={"a.txt": b"a"})
+    info_url = f"{hub.url}/api/models/owner/model"
+    assert requests.get(info_url, timeout=5).status_code == 200
+    hub.go_offline()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(info_url, timeout=5)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{hub.cdn_url}/", timeout=5)
+    hub.come_back()
+    assert requests.get(info_url, timeout=5).status_code == 200

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TextIO
 
 from hfgui.cli import context, output
+from hfgui.cli.progress_display import choose_display
 from hfgui.core.errors import DownloadCancelledError, HfGuiError, UsageError, format_bytes
-from hfgui.core.types import FileProgress, FileState, ModelProgress
+from hfgui.core.types import FileState, ModelProgress
 
 HELP = "download a model (or some of its files) into the library, resuming and verifying every file"
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130
-REDRAW_INTERVAL = 0.1  # at most 10 redraws a second
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -84,6 +82,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="cap the download speed, e.g. 5M (5 MB/s) or 500k; 0 = unlimited (default: Settings)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON event per line")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress output (piped output otherwise gets a progress line at least every 10 s);"
+        " errors and the final line still show",
+    )
     add_global_options(parser, in_subcommand=True)
     return parser
 
@@ -180,18 +185,35 @@ def build_request(args: argparse.Namespace):
     )
 
 
+def check_dest(dest: Path) -> None:
+    """Refuse a --dest that cannot hold a model, in the command line's words (no internal paths)."""
+    if dest.exists() and not dest.is_dir():
+        raise UsageError(f"--dest {dest} is a file, not a folder.", "Give a folder; it is made if missing.")
+    existing = dest
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent  # the folder the missing ones would be made in: nothing made yet
+    if not existing.is_dir():
+        raise UsageError(f"--dest {dest} lies under a file ({existing}).", "Give a folder instead.")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise HfGuiError(
+            f"--dest {dest} cannot be written ({reason}).", "Choose a folder you can write to."
+        ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from hfgui.core.model_download import download_model
 
     request = build_request(args)
+    if request.dest is not None:
+        check_dest(request.dest)
     limiter = limiter_for(args)
-    library_root = None if request.dest else context.settings(args).library_root(context.app_paths())
-    if args.json:
-        display: _Display = _JsonDisplay(sys.stdout)
-    elif sys.stdout.isatty():
-        display = _TerminalDisplay(sys.stdout)
-    else:
-        display = _LineDisplay(sys.stdout)
+    # With --dest the library is not where files go, but its index learns about the folder.
+    library_root = context.settings(args).library_root(context.app_paths())
+    display = choose_display(sys.stdout, as_json=args.json, quiet=args.quiet)
 
     cancel = threading.Event()
     previous = _install_sigint(cancel)
@@ -267,207 +289,3 @@ def _install_sigint(cancel: threading.Event):
         return signal.signal(signal.SIGINT, handler)
     except ValueError:  # not the main thread (embedded use): no handler, cancel still works
         return signal.getsignal(signal.SIGINT)
-
-
-# --- displays ------------------------------------------------------------------------------------
-
-
-def _changed_files(progress: ModelProgress):
-    """The entries worth looking at in this update (all of them when the snapshot does not say)."""
-    if progress.changed is None:
-        return progress.files
-    return [progress.files[i] for i in progress.changed]
-
-
-class _Display:
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.last: ModelProgress | None = None
-        self.root: Path | None = None
-
-    def plan(self, plan) -> None:
-        self.root = plan.root
-
-    def update(self, progress: ModelProgress) -> None:
-        self.last = progress
-
-    def finish(self, progress: ModelProgress | None) -> None:
-        pass
-
-    def summary(self, **fields) -> None:
-        pass
-
-
-class _JsonDisplay(_Display):
-    """One JSON object a line: plan, file (on any change), model, summary."""
-
-    def __init__(self, stream: TextIO) -> None:
-        super().__init__(stream)
-        self._seen: dict[str, tuple[FileState, int]] = {}
-
-    def _emit(self, data: dict) -> None:
-        self.stream.write(json.dumps(data) + "\n")
-        self.stream.flush()
-
-    def plan(self, plan) -> None:
-        super().plan(plan)
-        self._emit(
-            {
-                "event": "plan",
-                "repo": plan.repo_id,
-                "revision": plan.revision,
-                "commit": plan.commit,
-                "path": str(plan.root),
-                "files_total": len(plan.files),
-                "bytes_total": plan.bytes_total,
-                "files_present": len(plan.present),
-                "bytes_needed": plan.bytes_needed,
-            }
-        )
-
-    def update(self, progress: ModelProgress) -> None:
-        super().update(progress)
-        now = time.time()
-        for f in _changed_files(progress):
-            key = (f.state, f.bytes_done)
-            if self._seen.get(f.path) != key:
-                self._seen[f.path] = key
-                self._emit(_file_event(progress.repo_id, f, now))
-        self._emit(
-            {
-                "event": "model",
-                "time": now,
-                "repo": progress.repo_id,
-                "state": progress.state.value,
-                "bytes_done": progress.bytes_done,
-                "bytes_total": progress.bytes_total,
-                "files_done": progress.files_done,
-                "files_total": progress.files_total,
-                "speed": round(progress.speed, 1),
-                "eta_seconds": None if progress.eta_seconds is None else round(progress.eta_seconds, 1),
-                "error": progress.error,
-            }
-        )
-
-    def summary(self, **fields) -> None:
-        self._emit({"event": "summary", **fields})
-
-
-def _file_event(repo_id: str, f: FileProgress, now: float) -> dict:
-    return {
-        "event": "file",
-        "time": now,
-        "repo": repo_id,
-        "path": f.path,
-        "state": f.state.value,
-        "bytes_done": f.bytes_done,
-        "bytes_total": f.bytes_total,
-        "speed": round(f.speed, 1),
-        "error": f.error,
-    }
-
-
-class _LineDisplay(_Display):
-    """For logs and pipes: one line per finished file and per change of the model's state."""
-
-    def __init__(self, stream: TextIO) -> None:
-        super().__init__(stream)
-        self._reported: set[str] = set()
-        self._state = None
-
-    def plan(self, plan) -> None:
-        super().plan(plan)
-        print(
-            f"{plan.repo_id} at {plan.commit[:12]}: {output.counted(len(plan.files), 'file')},"
-            f" {format_bytes(plan.bytes_total)};"
-            f" {len(plan.tasks)} to download ({format_bytes(plan.bytes_needed)}) into {plan.root}",
-            file=self.stream,
-            flush=True,
-        )
-
-    def update(self, progress: ModelProgress) -> None:
-        super().update(progress)
-        for f in _changed_files(progress):
-            if f.state.finished and f.path not in self._reported:
-                self._reported.add(f.path)
-                detail = f": {f.error}" if f.error else ""
-                size = format_bytes(f.bytes_total)
-                print(f"{f.state.value:<9} {f.path} ({size}){detail}", file=self.stream)
-        self.stream.flush()
-
-
-class _TerminalDisplay(_Display):
-    """A total bar plus one line per active file, redrawn in place at most ten times a second."""
-
-    def __init__(self, stream: TextIO) -> None:
-        super().__init__(stream)
-        self._drawn_lines = 0
-        self._last_draw = float("-inf")
-
-    def plan(self, plan) -> None:
-        super().plan(plan)
-        print(
-            f"{plan.repo_id} at {plan.commit[:12]} → {plan.root}"
-            f" ({len(plan.tasks)} of {output.counted(len(plan.files), 'file')} to download)",
-            file=self.stream,
-            flush=True,
-        )
-
-    def update(self, progress: ModelProgress) -> None:
-        super().update(progress)
-        now = time.monotonic()
-        if now - self._last_draw >= REDRAW_INTERVAL:
-            self._last_draw = now
-            self._draw(progress)
-
-    def finish(self, progress: ModelProgress | None) -> None:
-        if self.last is not None:
-            self._draw(self.last, final=True)
-
-    def _draw(self, progress: ModelProgress, *, final: bool = False) -> None:
-        width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
-        lines = [_total_line(progress, width)]
-        if not final:
-            active = [f for f in progress.files if f.state in (FileState.DOWNLOADING, FileState.VERIFYING)]
-            lines += [_file_line(f, width) for f in active[:12]]
-            if len(active) > 12:
-                lines.append(f"  … and {len(active) - 12} more")
-        out = []
-        if self._drawn_lines:
-            out.append(f"\x1b[{self._drawn_lines}F")  # back to the first line we drew
-        out.extend(line + "\x1b[K\n" for line in lines)
-        out.append("\x1b[J")  # clear what is left below
-        self.stream.write("".join(out))
-        self.stream.flush()
-        self._drawn_lines = 0 if final else len(lines)
-
-
-def _bar(fraction: float, width: int) -> str:
-    filled = int(max(0.0, min(1.0, fraction)) * width)
-    return "#" * filled + "-" * (width - filled)
-
-
-def _total_line(p: ModelProgress, width: int) -> str:
-    fraction = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
-    eta = "" if p.eta_seconds is None else f" ETA {_duration(p.eta_seconds)}"
-    text = (
-        f" {fraction * 100:5.1f}% {format_bytes(p.bytes_done)}/{format_bytes(p.bytes_total)}"
-        f" files {p.files_done}/{p.files_total} {format_bytes(p.speed)}/s{eta}"
-    )
-    bar_width = max(10, width - len(text) - 2)
-    return f"[{_bar(fraction, bar_width)}]{text}"[:width]
-
-
-def _file_line(f: FileProgress, width: int) -> str:
-    fraction = f.bytes_done / f.bytes_total if f.bytes_total else 1.0
-    tail = f" {fraction * 100:5.1f}% {format_bytes(f.speed)}/s"
-    name_width = max(10, width - len(tail) - 2)
-    name = f.path if len(f.path) <= name_width else "…" + f.path[-(name_width - 1) :]
-    return f"  {name:<{name_width}}{tail}"[:width]
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -62,6 +62,15 @@ def build_parser(args_list: Sequence[str] | None = None) -> argparse.ArgumentPar
     return parser
 
 
+def _parser_of(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The subcommand's own parser (its usage is the one worth showing), else the top-level one."""
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        chosen = getattr(action, "choices", {}).get(command) if command else None
+        if isinstance(chosen, argparse.ArgumentParser):
+            return chosen
+    return parser
+
+
 def add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool = False) -> None:
     """--endpoint, --token, -v; subcommands repeat them so they also work after the command name."""
     default = argparse.SUPPRESS if in_subcommand else None
@@ -150,7 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             # download REPO FILE --local-dir D` users type them: the leftovers are more files.
             args.files = [*args.files, *extras]
         elif extras:
-            parser.error("unrecognized arguments: " + " ".join(extras))
+            _parser_of(parser, getattr(args, "command", None)).error(
+                "unrecognized arguments: " + " ".join(extras)
+            )
     except SystemExit as exc:  # argparse already printed usage or --help/--version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if getattr(args, "_run", None) is None:

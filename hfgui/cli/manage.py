@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hfgui.cli import context, output
 from hfgui.core.errors import format_bytes
-from hfgui.core.library import SOURCE_LIBRARY, SOURCE_REFERENCE, Library
+from hfgui.core.library import SOURCE_DEST, SOURCE_LIBRARY, SOURCE_REFERENCE, Library
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -30,9 +30,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     listing = subparsers.add_parser(
         "list",
         help="list the models in the library and the Hugging Face cache",
-        description="List the models in the library, those imported by reference and those in the"
-        " Hugging Face cache: id, commit, size, file count, state (installed, incomplete, missing-files,"
-        " referenced) and where they are (library, hf-cache, or the referenced path).",
+        description="List the models in the library, those imported by reference, those downloaded with"
+        " --dest (outside the library) and those in the Hugging Face cache: id, commit, size, file count,"
+        " state (installed, incomplete, missing-files, referenced) and where they are.",
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array instead of the table")
     listing.add_argument(
@@ -109,7 +109,7 @@ def _cache_dir(value: str | None) -> Path | None:
 
 def run_list(args: argparse.Namespace) -> int:
     lib = library(args)
-    models = lib.all_models(_cache_dir(args.cache), include_cache=not args.no_cache)
+    models = lib.all_models(_cache_dir(args.cache), include_cache=not args.no_cache, include_dest=True)
     updates = _check_updates(args, lib) if args.updates else {}
     if args.json:
         rows = []
@@ -136,7 +136,12 @@ def run_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = []
     for m in models:
-        where = f"reference: {m.root}" if m.source == SOURCE_REFERENCE else m.source
+        if m.source == SOURCE_REFERENCE:
+            where = f"reference: {m.root}"
+        elif m.source == SOURCE_DEST:
+            where = f"outside the library: {m.root}"
+        else:
+            where = m.source
         row = [m.repo_id, (m.commit or "")[:12], format_bytes(m.size), m.file_count, m.state.value, where]
         if args.updates:
             row.append(_update_cell(updates.get(m.repo_id) if m.source == SOURCE_LIBRARY else None))

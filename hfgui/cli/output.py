@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -15,7 +16,8 @@ _ASCII_MARKS = {True: "OK", False: "NO", None: "??"}
 
 
 def prepare_streams() -> None:
-    """Never crash on a terminal that cannot show a character: replace it instead."""
+    """Never crash on a terminal that cannot show a character (it is replaced), nor on a reader that
+    went away (`hfgui download … | head -1`: see ClosedPipeSafe)."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -23,6 +25,46 @@ def prepare_streams() -> None:
                 reconfigure(errors="replace")
             except (ValueError, OSError):  # detached or closed stream: leave it alone
                 pass
+    if not isinstance(sys.stdout, ClosedPipeSafe):
+        sys.stdout = ClosedPipeSafe(sys.stdout)
+
+
+class ClosedPipeSafe:
+    """Standard output that outlives its reader. When the pipe closes (`| head -1`), the rest of the
+    output is dropped and the command finishes its work: a download is completed and exits 0, not
+    reported as failed because nobody reads its progress any more."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.reader_gone = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._drop_output()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._drop_output()
+
+    def _drop_output(self) -> None:
+        self.reader_gone = True
+        # Python flushes stdout once more at exit; pointed at /dev/null that flush cannot fail either.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def can_encode(text: str, stream: TextIO | None = None) -> bool:

@@ -8,7 +8,10 @@ from pathlib import Path
 from hfgui.cli import context, output
 from hfgui.core.errors import format_bytes
 
-HELP = "list partial downloads left in the library and the Hugging Face cache; --clean removes them"
+HELP = (
+    "list partial downloads left in the library, --dest folders and the Hugging Face cache (and folders"
+    " an interrupted delete left); --clean removes them"
+)
 EXIT_OK = 0
 DAY = 86400.0
 
@@ -20,7 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "partials",
         help=HELP,
         description=HELP + ". Each partial shows its model, file, size, age and what would resume it"
-        " (a download, an update) or 'orphaned' when nothing will.",
+        " (a download, an update) or 'orphaned' when nothing will. --clean skips the partials of a"
+        " download running in another hfgui window or process, and says so.",
     )
     parser.add_argument(
         "--clean", action="store_true", help="delete the listed partials and report the space"
@@ -49,7 +53,7 @@ def _days(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hfgui.core.leftovers import find_leftovers, remove_leftovers
+    from hfgui.core.leftovers import KIND_DELETED_MODEL, clean_leftovers, find_leftovers
 
     library_root = context.settings(args).library_root(context.app_paths())
     items = find_leftovers(
@@ -61,12 +65,13 @@ def run(args: argparse.Namespace) -> int:
         items = [i for i in items if i.age_seconds > args.older_than * DAY]
     if args.orphaned:
         items = [i for i in items if i.orphaned]
-    freed = remove_leftovers(items) if args.clean else 0
+    cleaned = clean_leftovers(items) if args.clean else None
     if args.json:
         data = {"partials": [i.to_json() for i in items], "total": sum(i.size for i in items)}
-        if args.clean:
-            data["removed"] = len(items)
-            data["freed"] = freed
+        if cleaned is not None:
+            data["removed"] = len(cleaned.removed)
+            data["freed"] = cleaned.freed
+            data["skipped_running"] = [i.to_json() for i in cleaned.busy]
         output.print_json(data)
         return EXIT_OK
     if not items:
@@ -75,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     rows = [
         (
             i.repo_id or "?",
-            i.path or i.partial.part_path.name,
+            "(whole model folder; delete interrupted)"
+            if i.kind == KIND_DELETED_MODEL
+            else i.path or i.partial.part_path.name,
             format_bytes(i.size),
             _age(i.age_seconds),
             i.where,
@@ -84,8 +91,15 @@ def run(args: argparse.Namespace) -> int:
         for i in items
     ]
     print(output.format_table(("MODEL", "FILE", "SIZE", "AGE", "WHERE", "OWNER"), rows, right_align=(2, 3)))
-    if args.clean:
-        print(f"Removed {output.counted(len(items), 'partial download')}; freed {format_bytes(freed)}.")
+    if cleaned is not None:
+        removed = output.counted(len(cleaned.removed), "partial download")
+        print(f"Removed {removed}; freed {format_bytes(cleaned.freed)}.")
+        if cleaned.busy:
+            kept = output.counted(len(cleaned.busy), "partial download")
+            output.warning(
+                f"kept {kept} of {', '.join(cleaned.busy_models)}:"
+                " being downloaded by another hfgui window or process; clean again once it stopped"
+            )
     else:
         total = format_bytes(sum(i.size for i in items))
         found = output.counted(len(items), "partial download")

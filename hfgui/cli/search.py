@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         for m in results
     ]
     print(
-        output.format_table(("Model", "Downloads", "Likes", "Library", "Updated"), rows, right_align=(1, 2))
+        output.format_table(("Model", "Downloads", "Likes", "Framework", "Updated"), rows, right_align=(1, 2))
     )
     for model in results if args.files else ():
         print()

@@ -10,17 +10,14 @@ import threading
 
 from hfgui.cli import context, output
 from hfgui.cli.download import (
-    _Display,
     _install_sigint,
-    _JsonDisplay,
-    _LineDisplay,
     _positive_int,
     _rate,
     _segment_count,
-    _TerminalDisplay,
     limiter_for,
     segments_for,
 )
+from hfgui.cli.progress_display import _Display, choose_display
 from hfgui.core.errors import DownloadCancelledError, HfGuiError, ModelNotInstalledError, format_bytes
 
 HELP = "update an installed model to the newest commit, downloading only changed files"
@@ -66,16 +63,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--limit-rate", type=_rate, metavar="RATE", help="cap the speed, e.g. 5M; 0 = unlimited"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON event per line")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     add_global_options(parser, in_subcommand=True)
     return parser
 
 
 def _display(args: argparse.Namespace) -> _Display:
-    if args.json:
-        return _JsonDisplay(sys.stdout)
-    if sys.stdout.isatty():
-        return _TerminalDisplay(sys.stdout)
-    return _LineDisplay(sys.stdout)
+    return choose_display(sys.stdout, as_json=args.json, quiet=args.quiet)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 
 from hfgui.cli import context, output
-from hfgui.core.access import AccessReport, TokenCheck, check_access, check_token
+from hfgui.core.access import AccessReport, TokenCheck, Verdict, check_access, check_token
 from hfgui.core.catalog import CatalogEntry, load_catalog, parse_model_reference
 from hfgui.core.errors import HfGuiError
 
@@ -113,32 +113,62 @@ def run(args: argparse.Namespace) -> int:
     return 0 if all(r.downloadable for r in reports) else 1
 
 
-def _print_report(report: AccessReport) -> None:
-    m = output.mark
-    checks: list[tuple[bool | None, str]] = [
-        (report.api_accessible, "Repository API accessible"),
-        (None if report.private is None else not report.private, "Not private"),
-        (None if report.gated is None else not report.gated, _gate_label(report)),
-        (report.anonymous_download, "Files downloadable without auth"),
-    ]
+def _checks(report: AccessReport) -> list[tuple[bool | None, str]]:
+    """Each line's mark says whether that fact lets the download happen with the credentials in use:
+    never ✅ beside a condition that blocks it, nor ❌ beside one that is fine (a private repository
+    your token reads)."""
+    works = report.downloadable
+    checks: list[tuple[bool | None, str]] = [(report.api_accessible, "Repository API accessible")]
+    if report.private is None:
+        checks.append((None, "Private or public: could not tell"))
+    elif not report.private:
+        checks.append((True, "Not private"))
+    elif works:
+        checks.append((True, "Private: your token can read it"))
+    else:
+        checks.append((False, "Private: needs a token that can read it"))
+    if report.gated is None:
+        checks.append((None, "Gated or not: could not tell"))
+    elif not report.gated:
+        checks.append((True, "Not gated"))
+    elif works:
+        checks.append((True, f"Gated ({report.gated}): access granted to your token"))
+    else:
+        checks.append((False, f"Gated ({report.gated}): license acceptance required"))
+    if report.anonymous_download is None:
+        checks.append((None, "Files downloadable without auth: not checked"))
+    elif report.anonymous_download:
+        checks.append((True, "Files downloadable without auth"))
+    elif works:
+        checks.append((True, "Files need a token (yours works)"))
+    else:
+        checks.append((False, "Files downloadable without auth"))
     if report.has_token:
         checks.append((report.token_download, f"Files downloadable with token ({report.token_source})"))
         checks.append((report.account is not None, f"Account: {report.account or 'token not accepted'}"))
+    return checks
+
+
+def verdict_text(report: AccessReport) -> str:
+    """The verdict as shown beside its mark: a gate or a token that is no obstacle is not said as one
+    (the JSON keeps the machine value)."""
+    if report.downloadable and report.verdict is Verdict.LICENSE_REQUIRED:
+        return "license accepted (gated)"
+    if report.downloadable and report.verdict is Verdict.TOKEN_REQUIRED:
+        return "token required (yours works)"
+    return report.verdict.value
+
+
+def _print_report(report: AccessReport) -> None:
     revision = "" if report.revision == "main" else f" @ {report.revision}"
     print(f"{report.repo_id}{revision}")
-    for value, label in checks:
-        print(f"  {m(value)} {label}")
+    for value, label in _checks(report):
+        print(f"  {output.mark(value)} {label}")
     if report.probe_file:
         print(f"     file checked: {report.probe_file}")
-    print(f"  Verdict: {report.verdict.value}")
+    print(f"  Verdict: {verdict_text(report)}")
     print(f"  Next step: {report.next_step}")
     print()
-
-
-def _gate_label(report: AccessReport) -> str:
-    if report.gated:
-        return f"Not gated (gated: {report.gated})"
-    return "Not gated"
 
 
 def _print_summary(reports: list[AccessReport], token_check: TokenCheck | None) -> None:
@@ -149,7 +179,7 @@ def _print_summary(reports: list[AccessReport], token_check: TokenCheck | None) 
     else:
         print(f"Token: from {token_check.source}, not usable: {token_check.error}")
     good = sum(r.downloadable for r in reports)
-    rows = [(output.mark(r.downloadable), r.repo_id, r.verdict.value) for r in reports]
+    rows = [(output.mark(r.downloadable), r.repo_id, verdict_text(r)) for r in reports]
     print(output.format_table(("", "Repository", "Verdict"), rows))
     print(f"{good} of {len(reports)} downloadable with the current credentials.")
     sys.stdout.flush()

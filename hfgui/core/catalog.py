@@ -18,8 +18,8 @@ from hfgui.core.types import TreeEntry
 
 log = logging.getLogger(__name__)
 
-FRAMEWORKS = ("coreml", "llama.cpp", "onnxruntime", "mlx", "transformers")
-FORMATS = ("mlpackage", "mlmodel", "zip", "gguf", "onnx", "mlx", "safetensors")
+FRAMEWORKS = ("coreml", "llama.cpp", "onnxruntime", "mlx", "transformers", "other")
+FORMATS = ("mlpackage", "mlmodel", "zip", "gguf", "onnx", "mlx", "safetensors", "other")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,95}$")
 _KNOWN_KEYS = frozenset(
     {

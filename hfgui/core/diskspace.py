@@ -8,6 +8,7 @@ from pathlib import Path
 from hfgui.core.errors import InsufficientSpaceError
 
 MIN_MARGIN = 100 * 1000 * 1000  # 100 MB
+MAX_MARGIN = 1000 * 1000 * 1000  # 1 GB: enough for any filesystem's own needs, however big the model
 MARGIN_FRACTION = 0.02
 
 
@@ -27,7 +28,7 @@ def free_bytes(path: Path) -> int:
 
 def margin_for(needed: int) -> int:
     """Headroom kept free: filesystems misbehave when full, and metadata needs room too."""
-    return max(MIN_MARGIN, int(needed * MARGIN_FRACTION))
+    return min(MAX_MARGIN, max(MIN_MARGIN, int(needed * MARGIN_FRACTION)))
 
 
 def ensure_space(needed: int, dest: Path, *, free: int | None = None) -> None:

@@ -171,15 +171,57 @@ class NetworkError(HfGuiError):
 
 
 class UnexpectedResponseError(HfGuiError):
-    """An HTML page or other non-JSON answer where the Hub API returns JSON (captive portal, proxy page)."""
+    """A non-JSON answer where the Hub API returns JSON; an HTML page suggests a captive portal or proxy."""
 
     def __init__(self, url: str, content_type: str) -> None:
         self.url = url
         self.content_type = content_type
+        got = f"Expected JSON from {url} but got '{content_type or 'no content type'}'"
+        if "html" in content_type.lower():
+            super().__init__(
+                f"{got} (a captive portal or proxy login page?).",
+                "Open a web page to sign in to the network, or check HF_ENDPOINT and proxy settings.",
+            )
+        else:
+            super().__init__(f"{got}.", "Check HF_ENDPOINT and the proxy settings, then try again.")
+
+
+class MalformedJsonError(UnexpectedResponseError):
+    """A JSON answer that does not parse: cut off on the way (or broken at the source)."""
+
+    def __init__(self, url: str, content_type: str) -> None:
+        self.url = url
+        self.content_type = content_type
+        HfGuiError.__init__(
+            self,
+            f"The answer from {url} was truncated or not valid JSON, several times in a row.",
+            "Try again later; if it persists, a proxy or the mirror (HF_ENDPOINT) is cutting answers short.",
+        )
+
+
+class RedirectLoopError(HfGuiError):
+    """Redirects that never end (a misconfigured mirror or proxy); no status code of its own to show."""
+
+    def __init__(self, hops: int, host: str) -> None:
+        self.hops = hops
+        self.host = host
         super().__init__(
-            f"Expected JSON from {url} but got '{content_type or 'no content type'}'"
-            " (a captive portal or proxy login page?).",
-            "Open a web page to sign in to the network, or check HF_ENDPOINT and proxy settings.",
+            f"Redirect loop after {hops} hops at {host}.",
+            "The server or a proxy keeps sending the request elsewhere; check HF_ENDPOINT and the proxy"
+            " settings, or try again later.",
+        )
+
+
+class DowngradeRefusedError(HfGuiError):
+    """An HTTPS request redirected to plain HTTP: following it would send the download unencrypted."""
+
+    def __init__(self, source_host: str, target_host: str) -> None:
+        self.source_host = source_host
+        self.target_host = target_host
+        super().__init__(
+            f"{source_host} redirected the download to plain HTTP ({target_host}); refused, since the file"
+            " would travel unencrypted and could be altered on the way.",
+            "Use an HTTPS mirror, or report the redirect to whoever runs the server.",
         )
 
 
@@ -224,6 +266,36 @@ class ChecksumError(HfGuiError):
         )
 
 
+class StaleObjectError(HfGuiError):
+    """The file server announced a body of another size than the Hub's listing (a stale mirror or cache)."""
+
+    def __init__(self, path: str, served: int, listed: int, host: str) -> None:
+        self.path = path
+        self.served = served
+        self.listed = listed
+        self.host = host
+        super().__init__(
+            f"'{path}': the server {host} sent a {served}-byte file where the Hub lists {listed} bytes"
+            " (stale mirror or cache?); nothing of it was kept.",
+            "Try again later; if it persists, the mirror or a proxy cache serves an outdated copy.",
+        )
+
+
+class RangeRefusedError(HfGuiError):
+    """A resume inside the listed size was refused (HTTP 416) even after starting the file over."""
+
+    def __init__(self, path: str, offset: int, listed: int, host: str) -> None:
+        self.path = path
+        self.offset = offset
+        self.listed = listed
+        self.host = host
+        super().__init__(
+            f"'{path}': the server {host} refused to send bytes from {offset} on (HTTP 416), although the"
+            f" Hub lists {listed} bytes; nothing of it was kept.",
+            "Try again later; if it persists, the mirror or a proxy cache serves an outdated copy.",
+        )
+
+
 class SizeMismatchError(HfGuiError):
     def __init__(self, path: str, expected: int, actual: int) -> None:
         self.path = path
@@ -250,10 +322,10 @@ class InsufficientSpaceError(HfGuiError):
         self.free = free
         self.path = path
         self.margin = margin
-        kept = f" (including {format_bytes(margin)} kept free so the disk does not fill up)" if margin else ""
-        available = f"{format_bytes(free)} free on {path}"
+        kept = f" and {format_bytes(margin)} kept free so the disk does not fill up" if margin else ""
         super().__init__(
-            f"Not enough disk space: needs {format_bytes(needed)}{kept}, {available}.",
+            f"Not enough disk space on {path}: the download needs {format_bytes(needed - margin)}{kept},"
+            f" but only {format_bytes(free)} is free.",
             "Free some space or choose another download folder; partial downloads are kept.",
         )
 

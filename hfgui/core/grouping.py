@@ -56,6 +56,42 @@ _SIZE_ORDER = {"XXS": 0, "XS": 1, "S": 2, "NL": 3, "M": 4, "L": 5, "XL": 6}
 _RECOMMENDED = ("Q4_K_M", "Q4_K_S", "IQ4_XS", "Q4_K", "Q4_0", "IQ4_NL", "Q5_K_M", "Q5_K_S", "Q4", "Q5_0")
 
 
+# A model's format from its file names, one rule for every tab: the Models tab's group for a model added
+# from the Hub and the Library tab's label for the files on disk say the same.
+MODEL_FORMATS = ("mlpackage", "mlmodel", "gguf", "mlx", "safetensors", "onnx", "other")
+FRAMEWORK_OF_FORMAT = {
+    "mlpackage": "coreml",
+    "mlmodel": "coreml",
+    "gguf": "llama.cpp",
+    "mlx": "mlx",
+    "safetensors": "transformers",
+    "onnx": "onnxruntime",
+    "other": "other",
+}
+
+
+def repo_format(paths: Iterable[str], *, mlx: bool = False) -> str:
+    """One of MODEL_FORMATS for a repository's (or a model folder's) files, by precedence: a Core ML
+    package or model, GGUF, MLX (``.npz`` weights, or ``mlx`` when the repo says so and has
+    ``.safetensors``), safetensors, ONNX; "other" when no weights are recognised (config files only,
+    PyTorch ``.bin``)."""
+    lower = [p.lower() for p in paths]
+    if any(".mlpackage/" in p or p.endswith(".mlpackage") for p in lower):
+        return "mlpackage"
+    if any(p.endswith(".mlmodel") for p in lower):
+        return "mlmodel"
+    if any(p.endswith(".gguf") for p in lower):
+        return "gguf"
+    tensors = any(p.endswith(".safetensors") for p in lower)
+    if any(p.endswith(".npz") for p in lower) or (mlx and tensors):
+        return "mlx"
+    if tensors:
+        return "safetensors"
+    if any(p.endswith(".onnx") for p in lower):
+        return "onnx"
+    return "other"
+
+
 @dataclass(frozen=True)
 class DownloadItem:
     """One choice: ``include`` (usable as ``DownloadRequest.include``) selects exactly ``paths``."""

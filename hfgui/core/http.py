@@ -9,7 +9,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from hfgui import __version__
-from hfgui.core.errors import UnexpectedResponseError
+from hfgui.core.errors import MalformedJsonError, UnexpectedResponseError
 from hfgui.core.network import NetworkConfig, NetworkSession
 from hfgui.core.urls import display_url
 
@@ -57,14 +57,15 @@ def request_id(response: requests.Response) -> str:
 
 
 def json_body(response: requests.Response) -> Any:
-    """The decoded JSON body, or UnexpectedResponseError for HTML/other bodies (captive portals, proxies)."""
+    """The decoded JSON body; UnexpectedResponseError for HTML/other bodies (captive portals, proxies),
+    MalformedJsonError for a JSON answer that does not parse (cut off on the way: worth another try)."""
     content_type = response.headers.get("Content-Type", "")
     if "json" not in content_type.lower():
         raise UnexpectedResponseError(display_url(response.url), content_type)
     try:
         return response.json()
     except ValueError:
-        raise UnexpectedResponseError(display_url(response.url), content_type) from None
+        raise MalformedJsonError(display_url(response.url), content_type) from None
 
 
 def server_message(response: requests.Response) -> str:

@@ -6,7 +6,7 @@ import copy
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, Literal, Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -16,14 +16,17 @@ from hfgui.core import tree_cache, urls
 from hfgui.core.auth import Token, TokenStore, redact, resolve_token
 from hfgui.core.errors import (
     DisabledRepoError,
+    DowngradeRefusedError,
     DownloadCancelledError,
     EntryNotFoundError,
     GatedRepoError,
     HfGuiError,
     HubHTTPError,
     InvalidTokenError,
+    MalformedJsonError,
     NetworkError,
     RateLimitedError,
+    RedirectLoopError,
     RepoNotFoundError,
     RevisionNotFoundError,
     UnexpectedResponseError,
@@ -32,7 +35,8 @@ from hfgui.core.http import NO_NETRC, json_body, new_session, request_id, server
 from hfgui.core.network import NetworkConfig, SocksProxyError
 from hfgui.core.ratelimit import RetryPolicy, backoff_delay, is_retryable_status, server_wait
 from hfgui.core.repo_id import validate_repo_id
-from hfgui.core.types import Account, FileMetadata, ModelInfo, ModelSummary, TreeEntry
+from hfgui.core.tls import certificate_error
+from hfgui.core.types import Account, FileMetadata, ModelInfo, ModelSummary, RetryNotice, TreeEntry
 from hfgui.core.urls import display_url, endpoint_from_env, model_info_url, resolve_url, tree_url
 
 __all__ = [
@@ -106,6 +110,7 @@ class HubClient:
         sleep: Callable[[float], None] = time.sleep,
         network: NetworkConfig | None = None,
         cancel: threading.Event | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
         # ``network`` (proxy, CA bundle) shapes the session made here; a caller's own session is used as is.
         # ``cancel`` ends waits between retries (see cancellable()), e.g. when the window closes.
@@ -124,6 +129,9 @@ class HubClient:
         self._sleep = sleep
         self._cancels: tuple[threading.Event, ...] = (cancel,) if cancel is not None else ()
         self._observer: ResponseObserver | None = None
+        # Told before each wait between attempts (the CLI says "retrying in 4 s", a download shows
+        # "reconnecting"); called on the requesting thread, so it must return quickly.
+        self.on_retry = on_retry
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -177,6 +185,14 @@ class HubClient:
     def _cancelled(self) -> bool:
         return any(event.is_set() for event in self._cancels)
 
+    def listening(self, on_retry: Callable[[RetryNotice], None] | None) -> HubClient:
+        """This client (same session and settings) telling ``on_retry`` before each wait between attempts
+        (None: tell nobody)."""
+        clone = copy.copy(self)
+        clone.on_retry = on_retry
+        clone._owns_session = False
+        return clone
+
     def anonymous(self) -> HubClient:
         """This client without its token (same session and settings): public information is still
         readable when the Hub rejects the token itself."""
@@ -207,27 +223,31 @@ class HubClient:
         path: str | None = None,
         retry: bool = True,
         allow_redirects: bool = False,
+        accept: Collection[int] = (),
     ) -> requests.Response:
-        """Send one request (retrying transient failures) and return a response with status < 400.
+        """Send one request (retrying transient failures) and return a response with status < 400, or
+        one of the statuses in ``accept`` (the caller handles those itself).
 
         Redirects are followed by hand when ``allow_redirects`` is set, so Authorization is attached per
-        hop and never reaches another host. ``repo_id``/``revision``/``path`` only shape error messages.
-        Raises an HfGuiError subclass for every failure.
+        hop and never reaches another host; one from HTTPS to plain HTTP is refused. ``repo_id``/
+        ``revision``/``path`` only shape error messages. Raises an HfGuiError subclass for every failure.
         """
         method = method.upper()
         budget = _WaitBudget(self.retry.max_total_wait)
         for _ in range(MAX_REDIRECTS + 1):
             response = self._send(
-                method, url, params, headers, stream, retry, budget, (repo_id, revision, path)
+                method, url, params, headers, stream, retry, budget, (repo_id, revision, path), accept
             )
             location = response.headers.get("Location")
             if not allow_redirects or response.status_code not in REDIRECT_STATUSES or not location:
                 return response
             response.close()
-            url, params = urljoin(response.url, location), None
+            target = urljoin(response.url, location)
+            refuse_downgrade(response.url, target)
+            url, params = target, None
             if response.status_code == 303 and method != "HEAD":
                 method = "GET"
-        raise HubHTTPError(response.status_code, display_url(url), "too many redirects")
+        raise RedirectLoopError(MAX_REDIRECTS, urls.host_of(url))
 
     def _send(
         self,
@@ -239,10 +259,13 @@ class HubClient:
         retry: bool,
         budget: _WaitBudget,
         context: tuple[str | None, str | None, str | None],
+        accept: Collection[int] = (),
     ) -> requests.Response:
         policy = self.retry
         attempt = 0
         while True:
+            if self._cancelled():
+                raise DownloadCancelledError("Download")
             try:
                 response = self.session.request(
                     method,
@@ -255,12 +278,14 @@ class HubClient:
                     auth=NO_NETRC,
                 )
             except _TRANSIENT as exc:
+                untrusted = certificate_error(exc, url)
+                if untrusted is not None:  # no retry fixes a certificate
+                    raise untrusted from None
                 delay = backoff_delay(attempt, policy)
                 if not retry or attempt >= policy.max_retries or delay > budget.remaining:
                     raise _network_error(url, exc, self.timeout) from None
-                log.info(
-                    "%s %s failed (%s); retrying in %.1f s", method, display_url(url), _describe(exc), delay
-                )
+                reason = _describe(exc)
+                log.info("%s %s failed (%s); retrying in %.1f s", method, display_url(url), reason, delay)
             except requests.RequestException as exc:
                 raise _network_error(url, exc, self.timeout) from None
             else:
@@ -268,7 +293,7 @@ class HubClient:
                 status = response.status_code
                 if self._observer is not None:
                     self._observer.hub_answered(status, response.headers)
-                if status < 400:
+                if status < 400 or status in accept:
                     return response
                 if not (retry and is_retryable_status(status)) or attempt >= policy.max_retries:
                     raise self._error_for(response, *context)
@@ -286,10 +311,23 @@ class HubClient:
                     if delay > budget.remaining:
                         raise self._error_for(response, *context)
                 response.close()
+                reason = f"HTTP {status}"
                 log.info("%s %s -> %s; retrying in %.1f s", method, display_url(url), status, delay)
+            self._tell_retry(url, reason, attempt, delay)
             self._pause(delay)
             budget.spend(delay)
             attempt += 1
+
+    def _tell_retry(self, url: str, reason: str, attempt: int, delay: float) -> None:
+        if self.on_retry is None:
+            return
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        notice = RetryNotice(reason, attempt + 2, self.retry.max_retries + 1, delay, host)
+        try:
+            self.on_retry(notice)
+        except Exception:  # a listener's bug must not turn a retry into a failure
+            log.exception("Retry listener failed")
 
     def _headers_for(self, url: str, extra: dict[str, str] | None) -> dict[str, str | None]:
         headers: dict[str, str | None] = {"User-Agent": user_agent()}
@@ -335,10 +373,29 @@ class HubClient:
         )
 
     def _get_json(self, url: str, *, params: Any = None, **context: Any) -> tuple[Any, requests.Response]:
-        response = self.request(
-            "GET", url, params=params, headers={"Accept": "application/json"}, allow_redirects=True, **context
-        )
-        return json_body(response), response
+        """GET and decode JSON; a body cut short is retried like a dropped connection (bounded, backoff)."""
+        budget = _WaitBudget(self.retry.max_total_wait)
+        attempt = 0
+        while True:
+            response = self.request(
+                "GET",
+                url,
+                params=params,
+                headers={"Accept": "application/json"},
+                allow_redirects=True,
+                **context,
+            )
+            try:
+                return json_body(response), response
+            except MalformedJsonError:
+                delay = backoff_delay(attempt, self.retry)
+                if attempt >= self.retry.max_retries or delay > budget.remaining:
+                    raise
+                log.info("GET %s: truncated or invalid JSON; retrying in %.1f s", display_url(url), delay)
+            self._tell_retry(url, "answer cut short", attempt, delay)
+            self._sleep(delay)
+            budget.spend(delay)
+            attempt += 1
 
     def _pages(self, url: str, params: Any, **context: Any) -> Iterator[Any]:
         """Items of a paginated JSON list, following ``Link: <…>; rel="next"`` (used verbatim) to the end."""
@@ -434,7 +491,12 @@ class HubClient:
                     continue
                 return _metadata(response, target, redirected=True)
             return _metadata(response, response.url, redirected=False)
-        raise HubHTTPError(response.status_code, display_url(url), "too many redirects")
+        raise RedirectLoopError(MAX_REDIRECTS, urls.host_of(url))
+
+    def ping(self) -> None:
+        """Ask the endpoint once, without retrying: returns when the Hub answered anything (any status)
+        and raises NetworkError when it cannot be reached. The window's offline watch uses it."""
+        self.request("HEAD", f"{self.endpoint}/", retry=False, accept=range(400, 600)).close()
 
     def whoami(self) -> Account:
         """The account behind the token (``/api/whoami-v2``)."""
@@ -613,6 +675,12 @@ def _describe(exc: BaseException) -> str:
     ):
         return "invalid URL"
     return "connection failed"
+
+
+def refuse_downgrade(source: str, target: str) -> None:
+    """DowngradeRefusedError for a redirect from HTTPS to plain HTTP (the body would travel unencrypted)."""
+    if urlsplit(source).scheme.lower() == "https" and urlsplit(target).scheme.lower() == "http":
+        raise DowngradeRefusedError(urls.host_of(source), urls.host_of(target))
 
 
 def _network_error(url: str, exc: BaseException, timeout: tuple[float, float]) -> NetworkError:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from hfgui.core.diskspace import ensure_space
 from hfgui.core.errors import DownloadCancelledError, HfGuiError
+from hfgui.core.grouping import repo_format
 from hfgui.core.library import Library, Reference
 from hfgui.core.manifest import LOCAL_COMMIT, LOCAL_OWNER, Manifest, ManifestFile, write_manifest
 from hfgui.core.planner import check_entry_path
@@ -76,21 +77,13 @@ def detect_format(path: Path) -> str:
         return "mlpackage"
     if (path / "Manifest.json").is_file() and (path / "Data").is_dir():
         return "mlpackage"  # an unpacked package whose folder lost its suffix
-    ggufs = [p for p in files if p.suffix.lower() == ".gguf"]
-    if ggufs:
-        for candidate in ggufs:
-            _check_gguf(candidate)
-        return "gguf"
-    weights = any(n.endswith(".safetensors") for n in names)
-    if (path / "config.json").is_file() and (weights or any(n.endswith(".npz") for n in names)):
-        return "mlx" if _looks_like_mlx(path, names) else "safetensors"
-    if any(n.endswith(".onnx") for n in names):
-        return "onnx"
-    if weights:
-        return "safetensors"
-    if any(n.endswith(".mlmodel") for n in names):
-        return "coreml"
-    return "other"
+    for candidate in (p for p in files if p.suffix.lower() == ".gguf"):
+        _check_gguf(candidate)
+    # The rule the Models tab follows for the same files on the Hub (grouping.repo_format).
+    weights = any(n.endswith((".safetensors", ".npz")) for n in names)
+    mlx = weights and (path / "config.json").is_file() and _looks_like_mlx(path, names)
+    fmt = repo_format((p.relative_to(path).as_posix() for p in files), mlx=mlx)
+    return "coreml" if fmt == "mlmodel" else fmt
 
 
 def _file_format(path: Path) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import logging
 import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from hfgui.core import hfcache, partials
+from hfgui.core import destinations, hfcache, partials, trash
 from hfgui.core.errors import HfGuiError, ModelNotInstalledError, UnsafePathError
 from hfgui.core.globs import matches
 from hfgui.core.hashing import checked_etag, file_matches_etag
@@ -26,11 +27,12 @@ from hfgui.core.manifest import (
     record_damaged,
     rewrite_journal,
 )
-from hfgui.core.model_lock import model_lock
+from hfgui.core.model_lock import READ_ONLY_ERRNOS, model_lock, model_lock_unless_read_only
 from hfgui.core.pathsafe import safe_join
 from hfgui.core.planner import STAGING_DIR_NAME, library_lock_file, model_root
 from hfgui.core.repo_id import validate_repo_id
 
+log = logging.getLogger(__name__)
 REFERENCES_DIR = ".hfgui-references"  # one JSON record per model imported by reference
 REFERENCE_FORMAT = 1
 
@@ -38,6 +40,7 @@ REFERENCE_FORMAT = 1
 SOURCE_LIBRARY = "library"
 SOURCE_HF_CACHE = "hf-cache"
 SOURCE_REFERENCE = "reference"
+SOURCE_DEST = "dest"  # downloaded with --dest into a folder outside the library (see destinations.py)
 
 
 class InstallState(enum.Enum):
@@ -57,7 +60,7 @@ class InstalledModel:
     size: int  # bytes: the manifest total when installed, bytes on disk otherwise
     file_count: int
     state: InstallState
-    source: str = SOURCE_LIBRARY  # "library", "hf-cache" (huggingface_hub's cache) or "reference"
+    source: str = SOURCE_LIBRARY  # "library", "hf-cache" (huggingface_hub's cache), "reference" or "dest"
     model_format: str | None = None  # known for imported models (gguf, mlpackage, onnx, mlx, safetensors)
 
 
@@ -167,10 +170,12 @@ class Library:
     # --- everything the user has -----------------------------------------------------------------
 
     def all_models(
-        self, cache_dir: Path | None = None, *, include_cache: bool = True
+        self, cache_dir: Path | None = None, *, include_cache: bool = True, include_dest: bool = False
     ) -> list[InstalledModel]:
         """The library's models, models imported by reference and (unless `include_cache` is False)
-        the models in the Hugging Face cache at `cache_dir` (default: huggingface_hub's own cache).
+        the models in the Hugging Face cache at `cache_dir` (default: huggingface_hub's own cache);
+        with `include_dest`, models downloaded with --dest into folders the index knows (source "dest":
+        opt-in, since deleting such a row must remove its folder, not the library's copy of that id).
 
         Sorted by id; a model present in several places is listed once per place.
         """
@@ -189,10 +194,31 @@ class Library:
                     ref.model_format,
                 )
             )
+        if include_dest:
+            models.extend(self.dest_models())
         if include_cache:
             models.extend(cached_models(cache_dir))
-        order = {SOURCE_LIBRARY: 0, SOURCE_REFERENCE: 1, SOURCE_HF_CACHE: 2}
+        order = {SOURCE_LIBRARY: 0, SOURCE_REFERENCE: 1, SOURCE_DEST: 2, SOURCE_HF_CACHE: 3}
         return sorted(models, key=lambda m: (m.repo_id, order.get(m.source, 3)))
+
+    def destinations(self) -> list[Path]:
+        """The `--dest` folders downloads went into that still exist (the library's index)."""
+        return [d.path for d in destinations.known_destinations(self.root)]
+
+    def dest_models(self) -> list[InstalledModel]:
+        """Models downloaded with --dest into folders the index knows (source "dest")."""
+        found = []
+        for dest in destinations.known_destinations(self.root):
+            model = self._describe_safely(dest.repo_id, dest.path)
+            staged = partials.list_partials(dest.path / METADATA_DIR / "staging")
+            if model is None and not staged:
+                continue  # emptied or never started: nothing of it to show
+            if model is None:
+                model = InstalledModel(dest.repo_id, None, None, dest.path, 0, 0, InstallState.INCOMPLETE)
+            if model.state is InstallState.INCOMPLETE:
+                model = replace(model, size=model.size + sum(p.bytes_on_disk for p in staged))
+            found.append(replace(model, source=SOURCE_DEST))
+        return found
 
     # --- listing ---------------------------------------------------------------------------------
 
@@ -205,8 +231,9 @@ class Library:
                     continue
                 for folder in sorted(owner.iterdir()):
                     if (folder / METADATA_DIR).is_dir():
-                        model = self._describe(f"{owner.name}/{folder.name}", folder)
-                        models[model.repo_id] = model
+                        model = self._describe_safely(f"{owner.name}/{folder.name}", folder)
+                        if model is not None:
+                            models[model.repo_id] = model
         for repo_id, leftovers in self._partials_by_repo().items():
             size = sum(p.bytes_on_disk for p in leftovers)
             known = models.get(repo_id)
@@ -216,6 +243,17 @@ class Library:
             elif known.state is InstallState.INCOMPLETE:  # what it holds so far: files and partials
                 models[repo_id] = replace(known, size=known.size + size)
         return [models[k] for k in sorted(models)]
+
+    def _describe_safely(self, repo_id: str, folder: Path) -> InstalledModel | None:
+        """_describe, or None for a folder without hfgui's records; one model's damaged or unreadable
+        state never hides the others (it is listed as incomplete, the next download repairs it)."""
+        if not (folder / METADATA_DIR).is_dir():
+            return None
+        try:
+            return self._describe(repo_id, folder)
+        except (OSError, ValueError) as exc:
+            log.warning("Could not read the records of %s in %s: %s", repo_id, folder, exc)
+            return InstalledModel(repo_id, None, None, folder, 0, 0, InstallState.INCOMPLETE)
 
     def _describe(self, repo_id: str, folder: Path) -> InstalledModel:
         manifest = read_manifest(folder)
@@ -267,9 +305,11 @@ class Library:
                 )
             raise ModelNotInstalledError(repo_id)
         # Not while a download of it runs: its new manifest would clear a note this check then rewrites.
+        # A read-only library is checked all the same, report-only (no lock, no note of the damage).
         hint = "Wait for that download to finish, then check again."
-        with model_lock(library_lock_file(self.root, repo_id), repo_id, busy_hint=hint):
-            return check_folder(root, read_manifest(root) or manifest, on_file)
+        lock = library_lock_file(self.root, repo_id)
+        with model_lock_unless_read_only(lock, repo_id, busy_hint=hint) as writable:
+            return check_folder(root, read_manifest(root) or manifest, on_file, record=writable)
 
     # --- removal ---------------------------------------------------------------------------------
 
@@ -334,7 +374,9 @@ class Library:
         if present:
             self._refuse_unsafe_delete(repo_id, root)
             freed += _tree_size(root)
-            shutil.rmtree(root)  # removes links inside the model, never what they point at
+            # Renamed out of the library first (links inside are removed, never followed): a kill
+            # half-way leaves a leftover that `partials` shows, never model files nothing lists.
+            trash.remove_model_folder(self.root, repo_id, root)
         freed += partials.remove_partials(self.staging_dir, leftovers)
         try:
             root.parent.rmdir()  # the owner folder, when this was its last model
@@ -393,12 +435,13 @@ def cached_models(cache_dir: Path | None = None) -> list[InstalledModel]:
 
 
 def check_folder(
-    root: Path, manifest: Manifest, on_file: Callable[[str], None] | None = None
+    root: Path, manifest: Manifest, on_file: Callable[[str], None] | None = None, *, record: bool = True
 ) -> list[Problem]:
     """Re-hash the files of the model in `root` (library or `--dest` folder) against its manifest.
 
     What it finds is recorded next to the manifest (record_damaged), which stays: the model remains
     installed but damaged, and the next download of the same folder fetches only the damaged files.
+    `record=False` (or a folder that cannot be written) only reports.
     """
     problems: list[Problem] = []
     for entry in manifest.files:
@@ -412,7 +455,12 @@ def check_folder(
             problems.append(Problem(entry.path, "size", f"has {actual} bytes, expected {entry.size}"))
         elif not file_matches_etag(target, entry.etag, entry.size):
             problems.append(Problem(entry.path, "hash", "content does not match its hash (corrupted)"))
-    record_damaged(root, (p.path for p in problems))
+    if record:
+        try:
+            record_damaged(root, (p.path for p in problems))
+        except OSError as exc:
+            if exc.errno not in READ_ONLY_ERRNOS:
+                raise
     return problems
 
 

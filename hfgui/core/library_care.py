@@ -47,6 +47,7 @@ from hfgui.core.planner import (
 )
 from hfgui.core.progress import ProgressCallback
 from hfgui.core.repo_id import validate_repo_id
+from hfgui.core.transfer import DEFAULT_STALL_TIMEOUT
 from hfgui.core.types import TreeEntry
 
 UPDATE_DIR = "update"  # under <model>/.hfgui/
@@ -237,7 +238,7 @@ def update_model(
     cancel: threading.Event | None = None,
     on_plan: Callable[[UpdatePlan], None] | None = None,
     segments: int = 0,
-    stall_timeout: float = 30.0,
+    stall_timeout: float = DEFAULT_STALL_TIMEOUT,
     limiter: BandwidthLimiter | None = None,
 ) -> UpdateResult:
     """Bring an installed model to the newest commit of its revision, fetching only what changed.

@@ -9,6 +9,7 @@ are listed in `.hfgui/damaged.json` until a new manifest (a repair, an update) s
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from typing import Any
 
 from hfgui.core.jsonio import write_json_atomic
 
+log = logging.getLogger(__name__)
+_REPORTED: set[tuple[str, int]] = set()  # journal lines already reported as unreadable
 METADATA_DIR = ".hfgui"
 MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = "verified.jsonl"
@@ -210,16 +213,26 @@ def fetched_in_journal(model_root: Path) -> set[str]:
 
 
 def _journal_records(model_root: Path) -> Iterator[Any]:
-    """The journal's parsed lines in order; a torn or garbled line is skipped."""
+    """The journal's parsed lines in order; a torn, garbled or undecodable line is skipped and logged.
+
+    Read as bytes and decoded line by line: one damaged byte costs one record (that file is then
+    checked again), never the whole journal, the model or the listing it is part of.
+    """
+    path = journal_path(model_root)
     try:
-        with open(journal_path(model_root), encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    yield json.loads(line)
-                except ValueError:
-                    continue
+        with open(path, "rb") as fh:
+            raw_lines = fh.read().splitlines()
     except OSError:
         return
+    for number, raw in enumerate(raw_lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            yield json.loads(raw.decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError included
+            if (str(path), number) not in _REPORTED:  # once per process, however often it is read
+                _REPORTED.add((str(path), number))
+                log.warning("Skipped unreadable line %d of %s (that file is checked again)", number, path)
 
 
 def clear_journal(model_root: Path) -> None:

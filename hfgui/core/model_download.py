@@ -9,9 +9,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
-from hfgui.core import concurrency, hfcache, transfer
+from hfgui.core import concurrency, destinations, hfcache, partials, transfer
 from hfgui.core.bandwidth import BandwidthLimiter
 from hfgui.core.diskspace import check_space
 from hfgui.core.errors import (
@@ -67,7 +68,7 @@ class ModelDownloader:
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
         segments: int = 0,
-        stall_timeout: float = 30.0,
+        stall_timeout: float = transfer.DEFAULT_STALL_TIMEOUT,
         limiter: BandwidthLimiter | None = None,
     ) -> None:
         self.limiter = limiter
@@ -110,6 +111,8 @@ class ModelDownloader:
                 self.progress.set_state(path, FileState.SKIPPED)
             if target is None and tasks:
                 _withdraw_outdated_manifest(plan.root, tasks)
+            # The plan knows each file's current version: partials of older ones will never resume.
+            partials.drop_superseded(plan.staging_dir, plan.repo_id, {f.path: f.etag for f in plan.files})
             if tasks:
                 plan.staging_dir.mkdir(parents=True, exist_ok=True)
                 if target is None:
@@ -231,6 +234,7 @@ class ModelDownloader:
                 limiter=self.limiter,
                 sync_dir=False,  # each folder is synced once, before the manifest is written
                 sync_data=not deferred,
+                on_retry=lambda notice: self.progress.set_reconnecting(task.path, notice),
             )
             if self.plan.cache_target is not None:
                 hfcache.install_file(self.plan.cache_target, task.path, task.etag, task.dest)
@@ -292,19 +296,22 @@ def download_model(
     cancel: threading.Event | None = None,
     on_plan: Callable[[Plan], None] | None = None,
     segments: int = 0,
-    stall_timeout: float = 30.0,
+    stall_timeout: float = transfer.DEFAULT_STALL_TIMEOUT,
     limiter: BandwidthLimiter | None = None,
 ) -> Manifest:
     """Plan, check free space, then download: the whole flow behind `hfgui download` and the window.
 
     `request.cache_dir` set: into that Hugging Face cache; `limiter`: a bandwidth cap for this run.
+    `request.dest` set: into that folder, which the index of `library_root` (when given) then records.
+    A renamed repository is downloaded under its new name (`Plan.renamed_from` says so to `on_plan`).
     """
     # A Pause ends planning's retry waits at once (each file's transfer makes its own cancellable client).
     planner_client = client.cancellable(cancel) if cancel is not None else client
     busy_hint = "Wait for that download to finish, or stop it, then run this again."
-    # Held from planning (which reads what the folder holds) to the manifest.
-    with model_lock(lock_file_for(request, library_root), request.repo_id, busy_hint=busy_hint):
-        plan = plan_download(planner_client, request, library_root)
+
+    def run(plan: Plan) -> Manifest:
+        if request.dest is not None and library_root is not None:
+            destinations.remember(library_root, request.dest, plan.repo_id)  # list and partials find it
         if on_plan is not None:
             on_plan(plan)
         check_space(plan)
@@ -319,3 +326,15 @@ def download_model(
             limiter=limiter,
         )
         return downloader.run()
+
+    # Held from planning (which reads what the folder holds) to the manifest.
+    lock_file = lock_file_for(request, library_root)
+    with model_lock(lock_file, request.repo_id, busy_hint=busy_hint):
+        plan = plan_download(planner_client, request, library_root)
+        renamed = replace(request, repo_id=plan.repo_id)
+        if plan.renamed_from is None or lock_file_for(renamed, library_root) == lock_file:
+            return run(plan)
+    # Renamed: planned again under the new name's lock (another run may hold that one).
+    with model_lock(lock_file_for(renamed, library_root), renamed.repo_id, busy_hint=busy_hint):
+        plan = plan_download(planner_client, renamed, library_root)
+        return run(replace(plan, renamed_from=request.repo_id))

@@ -10,6 +10,7 @@ and the per-file hash checks remain the safety net.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,6 +52,30 @@ def model_lock(lock_file: Path, repo_id: str, *, busy_hint: str) -> Iterator[Non
             _tidy(lock_file, made)
     finally:
         os.close(fd)
+
+
+READ_ONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+@contextlib.contextmanager
+def model_lock_unless_read_only(lock_file: Path, repo_id: str, *, busy_hint: str) -> Iterator[bool]:
+    """model_lock for a run that only reads (a check): True while held, or False without a lock where
+    the folder cannot be written at all (a read-only library, which no download can change either)."""
+    try:
+        held = model_lock(lock_file, repo_id, busy_hint=busy_hint)
+        held.__enter__()
+    except OSError as exc:
+        if exc.errno not in READ_ONLY_ERRNOS:
+            raise
+        yield False
+        return
+    try:
+        yield True
+    except BaseException as exc:
+        if not held.__exit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        held.__exit__(None, None, None)
 
 
 def _missing_parents(path: Path) -> list[Path]:

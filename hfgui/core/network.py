@@ -26,8 +26,9 @@ except ImportError:  # pragma: no cover - only a broken install lacks it
 PROXY_MODES = ("system", "none", "manual")
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
 SOCKS_SCHEMES = frozenset(s for s in PROXY_SCHEMES if s.startswith("socks"))
-# requests reads these two itself in system mode; SSL_CERT_FILE is OpenSSL's and requests ignores it.
-CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+# requests reads the first two itself in system mode; SSL_CERT_FILE is OpenSSL's and requests ignores it.
+# All three are honoured in every proxy mode: they say whom to trust, not how to reach the network.
+CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 _HOST_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$", re.IGNORECASE)
 _SETTINGS_HINT = "Fix it in Settings (Network) or switch the proxy to System."
 
@@ -369,10 +370,11 @@ def check_ca_bundle(path: str) -> str:
 class NetworkConfig:
     """How hfgui reaches the network: proxy mode and address, hosts that skip the proxy, extra CA bundle.
 
-    ``system``: requests' defaults (HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY, REQUESTS_CA_BUNDLE,
-    SSL_CERT_FILE). ``none``: environment proxies ignored. ``manual``: ``proxy_url`` (http, https or
-    socks4/4a/5/5h) for http and https traffic except hosts in ``no_proxy``. ``ca_bundle`` (all modes)
-    is trusted instead of the default CAs. TLS verification is never turned off.
+    ``system``: requests' defaults (HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY). ``none``: environment
+    proxies ignored. ``manual``: ``proxy_url`` (http, https or socks4/4a/5/5h) for http and https traffic
+    except hosts in ``no_proxy``. ``ca_bundle`` (all modes) is trusted instead of the default CAs; without
+    it REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE is (all modes). TLS verification is never
+    turned off.
     """
 
     proxy_mode: str = "system"
@@ -448,13 +450,22 @@ def _tls_off_error() -> HfGuiError:
     )
 
 
+def _ca_from_environment() -> str | bool:
+    """The first CA bundle the environment names that exists, else True (the default CAs)."""
+    for name in CA_BUNDLE_ENV:
+        value = os.environ.get(name, "").strip()
+        if value and os.path.exists(value):
+            return value
+    return True
+
+
 class NetworkSession(requests.Session):
     """A requests session that applies a NetworkConfig to every request; TLS verification stays on."""
 
     def __init__(self, config: NetworkConfig | None = None) -> None:
         super().__init__()
         self.network = (config or NetworkConfig()).check()
-        # In none/manual mode nothing comes from the environment: no proxies, no CA variables, no .netrc.
+        # In none/manual mode no proxy and no .netrc comes from the environment (its CA variables still do).
         self.trust_env = self.network.proxy_mode == "system"
         self.verify = self.network.ca_bundle or True
         self._environment_cache: dict[tuple, dict[str, Any]] = {}
@@ -470,7 +481,7 @@ class NetworkSession(requests.Session):
             return {
                 "proxies": chosen,
                 "stream": self.stream if stream is None else stream,
-                "verify": verify if isinstance(verify, str) else self.verify,
+                "verify": verify if isinstance(verify, str) else (config.ca_bundle or _ca_from_environment()),
                 "cert": cert if cert is not None else self.cert,
             }
         # What the environment says for one origin does not change during a run: look it up once. (Per
@@ -489,9 +500,7 @@ class NetworkSession(requests.Session):
         if self.network.ca_bundle:  # the bundle chosen in Settings beats REQUESTS_CA_BUNDLE
             merged["verify"] = self.network.ca_bundle
         elif merged["verify"] is True:
-            ssl_cert_file = os.environ.get("SSL_CERT_FILE", "").strip()
-            if ssl_cert_file and os.path.exists(ssl_cert_file):
-                merged["verify"] = ssl_cert_file
+            merged["verify"] = _ca_from_environment()
         if merged["verify"] is False:
             raise _tls_off_error()
         proxy = requests.utils.select_proxy(url, merged["proxies"])

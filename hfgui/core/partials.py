@@ -12,7 +12,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,6 +187,25 @@ def of_selection(
         for p in list_partials(staging_dir)
         if p.repo_id == repo_id and p.path is not None and matches(p.path, include, exclude)
     ]
+
+
+def drop_superseded(staging_dir: Path, repo_id: str, wanted: Mapping[str, str]) -> int:
+    """Remove this repository's partials of files in `wanted` (path -> etag) that hold another version:
+    the upstream file changed since, so nothing will ever resume them. Returns the bytes freed."""
+    stale = [
+        p
+        for p in list_partials(staging_dir)
+        if p.sidecar is not None
+        and p.sidecar.repo_id == repo_id
+        and p.sidecar.path in wanted
+        and p.sidecar.etag != _bare_etag(wanted[p.sidecar.path])
+    ]
+    return remove_partials(staging_dir, stale)
+
+
+def _bare_etag(etag: str) -> str:
+    etag = etag.strip()
+    return (etag[2:] if etag.startswith("W/") else etag).strip('"')
 
 
 def remove_partials(staging_dir: Path, partials: list[PartialFile] | None = None) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from hfgui.core import hfcache, partials
@@ -60,6 +60,7 @@ class Plan:
     cache_target: hfcache.CacheTarget | None = None  # set in cache mode: root is its snapshot folder
     include: tuple[str, ...] = ()  # the selection, recorded in the manifest so an update re-applies it
     exclude: tuple[str, ...] = ()
+    renamed_from: str | None = None  # the id asked for, when the Hub redirected it to `repo_id` (renamed)
 
     @property
     def bytes_total(self) -> int:
@@ -384,12 +385,21 @@ def _assemble(
 
 
 def plan_download(client, request: DownloadRequest, library_root: Path | None) -> Plan:
-    """Model info (for the commit), then the tree pinned to that commit; gated repos add one access probe."""
+    """Model info (for the commit), then the tree pinned to that commit; gated repos add one access probe.
+
+    A renamed repository (the Hub redirects the old id) is planned under its new id: files, folder and
+    manifest follow the name the Hub gives it, and `Plan.renamed_from` keeps the id that was asked for.
+    """
     info = client.model_info(request.repo_id, request.revision)
+    asked = request.repo_id
+    if info.repo_id != asked and "/" in info.repo_id:
+        request = replace(request, repo_id=validate_repo_id(info.repo_id))
     entries = list(client.iter_tree(request.repo_id, info.sha, recursive=True))
     plan = plan_from_entries(request, info.sha, entries, endpoint=client.endpoint, library_root=library_root)
     if (info.gated or info.disabled) and plan.tasks:
         # Gated and disabled repos show their listing to anyone. Probing one file (a HEAD) turns "no
         # access" into one clear error before any worker starts, instead of the same error per file.
         client.file_metadata(request.repo_id, plan.tasks[0].path, plan.commit)
+    if request.repo_id.lower() != asked.lower():  # a new name, not only other letter case
+        plan = replace(plan, renamed_from=asked)
     return plan

@@ -14,10 +14,15 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from hfgui.core.types import FileProgress, FileState, ModelProgress, ModelState
+from hfgui.core.types import FileProgress, FileState, ModelProgress, ModelState, RetryNotice
 
 ProgressCallback = Callable[[ModelProgress], None]
 log = logging.getLogger(__name__)
+
+
+# No byte for this long while downloading: the speed shown is 0 and the window says "no data for N s"
+# (the stall timeout, 10 s, then reconnects). Bytes of a slow but moving link arrive far more often.
+QUIET_SECONDS = 3.0
 
 
 def _is_complete(state: FileState) -> int:
@@ -56,7 +61,7 @@ class RollingRate:
 
 
 class _FileCounter:
-    __slots__ = ("cached", "done", "error", "index", "path", "rate", "state", "total")
+    __slots__ = ("cached", "done", "error", "index", "path", "rate", "reconnecting", "state", "total")
 
     def __init__(self, index: int, path: str, total: int, window: float) -> None:
         self.index = index  # position in the snapshot's files tuple
@@ -65,6 +70,7 @@ class _FileCounter:
         self.done = 0
         self.state = FileState.QUEUED
         self.error: str | None = None
+        self.reconnecting: RetryNotice | None = None
         self.rate = RollingRate(window)
         self.cached: FileProgress | None = None  # last snapshot of an idle file, reused while unchanged
 
@@ -76,11 +82,17 @@ class _FileCounter:
             bytes_done=self.done,
             bytes_total=self.total,
             state=self.state,
-            speed=self.rate.rate(now) if self.state is FileState.DOWNLOADING else 0.0,
+            speed=self.rate.rate(now) if self.moving else 0.0,
             error=self.error,
+            reconnecting=self.reconnecting,
         )
         self.cached = snap
         return snap
+
+    @property
+    def moving(self) -> bool:
+        """Downloading and not waiting to reconnect: the only state in which it has a speed."""
+        return self.state is FileState.DOWNLOADING and self.reconnecting is None
 
 
 class ProgressAggregator:
@@ -111,6 +123,8 @@ class ProgressAggregator:
         # downloading files and copies the list, so a 2,500-file model costs no more than a small one.
         self._slots: list[FileProgress] = [c.progress(0.0) for c in self._files.values()]
         self._stale: set[_FileCounter] = set()
+        self._downloading = 0  # files in state DOWNLOADING
+        self._reconnecting: dict[int, _FileCounter] = {}  # by index: downloading files waiting to reconnect
         self._changed: set[int] = set()  # slots changed since the last delivered snapshot
         self._state = ModelState.QUEUED
         self._error: str | None = None
@@ -119,6 +133,7 @@ class ProgressAggregator:
         self._finished = 0  # files DONE or SKIPPED
         self._downloaded = 0  # bytes moved in this run; the speed is computed from it
         self._rate = RollingRate(window)
+        self._last_byte = clock()  # when a byte last arrived, or files last started downloading
         self._last_emit = float("-inf")
         self._dirty = False
         # A throttled byte update is delivered later by a timer, so a stalled transfer still shows its
@@ -145,17 +160,21 @@ class ProgressAggregator:
             self._done += n
             self._downloaded += n
             now = self._clock()
+            self._last_byte = now
             counter.rate.record(now, counter.done)
             self._rate.record(now, self._downloaded)
             self._dirty = True
             wait = self._min_interval - (now - self._last_emit)
-            due = wait <= 0
+            resumed = n > 0 and counter.reconnecting is not None
+            if resumed:  # bytes flow again: say so at once
+                self._end_reconnect(counter)
+            due = wait <= 0 or resumed
             if not due and self._trailing and self._timer is None and not self._closed:
                 self._timer = threading.Timer(wait, self._flush_trailing)
                 self._timer.daemon = True
                 self._timer.start()
         if due:
-            self._emit(force=False)
+            self._emit(force=resumed)
 
     def set_bytes(self, path: str, done: int) -> None:
         """Set a file's byte count without it counting as speed (bytes found on disk, a resumed partial)."""
@@ -168,10 +187,37 @@ class ProgressAggregator:
             self._changed.add(counter.index)
             self._dirty = True
 
+    def set_reconnecting(self, path: str, notice: RetryNotice) -> None:
+        """The file's transfer is waiting to try again (a drop, a stall, a 503…): shown at once, its
+        speed 0 until bytes arrive again (add_bytes clears it)."""
+        with self._lock:
+            counter = self._files[path]
+            if counter.state is not FileState.DOWNLOADING:
+                return
+            counter.reconnecting = notice
+            self._reconnecting[counter.index] = counter
+            counter.cached = None
+            self._stale.add(counter)
+            self._changed.add(counter.index)
+        self._emit(force=True)
+
+    def _end_reconnect(self, counter: _FileCounter) -> None:
+        counter.reconnecting = None
+        self._reconnecting.pop(counter.index, None)
+        # The wait is not speed: restart the file's rate from the bytes that arrive now.
+        counter.rate = RollingRate(counter.rate.window, counter.rate.resolution)
+        counter.rate.record(self._clock(), counter.done)
+
     def set_state(self, path: str, state: FileState, error: str | None = None) -> None:
         with self._lock:
             counter = self._files[path]
             self._finished += _is_complete(state) - _is_complete(counter.state)
+            if state is FileState.DOWNLOADING and self._downloading == 0:
+                self._last_byte = self._clock()  # quiet time counts from when something downloads
+            self._downloading += (state is FileState.DOWNLOADING) - (counter.state is FileState.DOWNLOADING)
+            if counter.reconnecting is not None and state is not FileState.DOWNLOADING:
+                counter.reconnecting = None
+                self._reconnecting.pop(counter.index, None)
             counter.state = state
             counter.error = error
             counter.cached = None
@@ -251,7 +297,12 @@ class ProgressAggregator:
         # Downloading files stay stale: their speed changes with time even without new bytes.
         self._stale = {c for c in self._stale if c.state is FileState.DOWNLOADING}
         files = tuple(slots)
-        speed = self._rate.rate(now)
+        first = self._reconnecting[min(self._reconnecting)] if self._reconnecting else None
+        reconnecting = first.reconnecting if first is not None else None
+        # Every running transfer waits to reconnect: nothing moves, whatever the last seconds averaged.
+        waiting = bool(self._reconnecting) and len(self._reconnecting) >= self._downloading
+        idle = now - self._last_byte if self._downloading else 0.0
+        speed = 0.0 if waiting or idle >= QUIET_SECONDS else self._rate.rate(now)
         remaining = max(0, self._total - self._done)
         eta = remaining / speed if speed > 0 else (0.0 if remaining == 0 else None)
         return ModelProgress(
@@ -265,6 +316,8 @@ class ProgressAggregator:
             eta_seconds=eta,
             files=files,
             error=self._error,
+            reconnecting=reconnecting,
+            idle_seconds=max(0.0, idle),
         )
 
     def _emit(self, *, force: bool) -> None:

@@ -52,7 +52,7 @@ class Settings:
     proxy_password_saved: bool = False
     no_proxy: str = ""  # manual mode: hosts, .domains, IPs, CIDRs that skip the proxy (comma separated)
     ca_bundle: str | None = None  # PEM file trusted instead of the default CAs (corporate TLS inspection)
-    stall_timeout_seconds: int = 30  # reconnect when no byte arrives for this long
+    stall_timeout_seconds: int = 10  # reconnect when no byte arrives for this long (huggingface_hub: 10)
     confirm_delete: bool = True
     bandwidth_limit: int = 0  # bytes per second shared by all downloads of a run; 0 = unlimited
 
@@ -164,7 +164,15 @@ def load_settings(paths: AppPaths, warnings: list[str] | None = None) -> Setting
         return _set_aside(path, f"is not valid JSON ({exc.__class__.__name__})", warnings)
     if not isinstance(data, dict):
         return _set_aside(path, "does not hold a JSON object", warnings)
-    return settings_from_dict(data, warnings)
+    return _anchor_library_dir(settings_from_dict(data, warnings), paths)
+
+
+def _anchor_library_dir(settings: Settings, paths: AppPaths) -> Settings:
+    """A relative library_dir (settings.json edited by hand) is resolved once, against the folder that
+    holds settings.json: never taken relative to whatever folder a command happens to run in."""
+    if not settings.library_dir or Path(settings.library_dir).expanduser().is_absolute():
+        return settings
+    return dataclasses.replace(settings, library_dir=str(paths.config_dir / settings.library_dir))
 
 
 def save_settings(

@@ -70,6 +70,15 @@ class SizeCache:
         except (KeyError, TypeError, ValueError):
             return None
 
+    def last_known(self, entry: CatalogEntry) -> EntrySize | None:
+        """The size at the last commit seen, whatever the Hub says now: shown before (or without) an
+        answer from the Hub — offline, the window still says how big a model is."""
+        with self._lock:
+            record = self._load().get(f"{entry.repo}@{entry.revision}")
+        if not isinstance(record, dict) or not isinstance(record.get("commit"), str):
+            return None
+        return self.get(entry, record["commit"])
+
     def put(self, entry: CatalogEntry, size: EntrySize) -> None:
         with self._lock:
             repos = self._load()

@@ -34,12 +34,18 @@ from hfgui.core.errors import (
     HubHTTPError,
     InsufficientSpaceError,
     NetworkError,
+    RangeRefusedError,
+    RedirectLoopError,
+    StaleObjectError,
 )
 from hfgui.core.hashing import StreamHasher, normalize_etag
+from hfgui.core.hub import refuse_downgrade
 from hfgui.core.partials import Sidecar
 from hfgui.core.prefix_hash import PrefixHasher
 from hfgui.core.segment_growth import ConnectionGrowth
 from hfgui.core.segment_runner import ConnectionBudget, SegmentRunner
+from hfgui.core.types import RetryNotice
+from hfgui.core.urls import host_of
 
 if TYPE_CHECKING:
     from hfgui.core.bandwidth import BandwidthLimiter
@@ -50,6 +56,8 @@ MIN_CAPPED_CHUNK = 16 * 1024  # smallest chunk under a bandwidth cap (one TLS re
 # Consecutive failed reconnects before giving up; any byte received resets the count.
 MAX_CONSECUTIVE_FAILURES = 5
 MAX_REDIRECTS = 10
+# Reconnect when no byte arrives for this long (Settings.stall_timeout_seconds; huggingface_hub uses 10 s).
+DEFAULT_STALL_TIMEOUT = 10.0
 # Smaller files get a resume sidecar only when they stop early: refetching at most this much after a
 # crash is cheaper than writing bookkeeping for every small file of a many-file model.
 RESUMABLE_MIN_SIZE = 1024 * 1024
@@ -58,6 +66,8 @@ CANCEL_POLL = 0.2  # seconds between checks of the cancel event while a read may
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # What an expired or revoked signed CDN URL answers.
 _STALE_STATUSES = frozenset({403, 404, 410})
+# Failures that say the server's copy is not the file the Hub lists: nothing of it is worth keeping.
+_WRONG_OBJECT = (ChecksumError, StaleObjectError, RangeRefusedError)
 _NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 # What a dropped, reset or stalled connection raises while the body is read.
 _STREAM_ERRORS = (
@@ -93,9 +103,10 @@ def download_file(
     cancel: threading.Event,
     on_bytes: Callable[[int], None] | None = None,
     segments: int = 0,
-    stall_timeout: float = 30.0,
+    stall_timeout: float = DEFAULT_STALL_TIMEOUT,
     limiter: BandwidthLimiter | None = None,
     sync_dir: bool = True,
+    on_retry: Callable[[RetryNotice], None] | None = None,
     budget: ConnectionBudget | None = None,
     sync_data: bool = True,
 ) -> Path:
@@ -110,12 +121,16 @@ def download_file(
     `sync_dir=False` leaves making the final rename durable to the caller (a many-file download syncs
     each folder once, before it records the model as installed); `sync_data=False` also leaves the
     file's content to the caller to make durable (it must before it records the file as verified).
+    `on_retry(notice)` is told, on the calling thread (or a segment's), each time the transfer starts
+    waiting to reconnect (a drop, a stall of `stall_timeout` seconds, a 5xx); the next byte ends it.
+    A server whose copy has another size than the listing (StaleObjectError) or that refuses to resume
+    inside it twice (RangeRefusedError) fails the file without keeping anything of it.
     `segments`: ranged connections for a file of at least segments.SEGMENT_MIN_SIZE: 0 = adaptive (one
     first, more while they raise the rate, see segment_growth.py), 1 = one stream, N = N. `budget` caps
     the extra connections all files of a run hold together.
     """
     job = _FileDownload(
-        client, task, Path(staging_dir), cancel, on_bytes, max(0, segments), stall_timeout, limiter
+        client, task, Path(staging_dir), cancel, on_bytes, max(0, segments), stall_timeout, limiter, on_retry
     )
     job.sync_dir = sync_dir
     job.sync_data = sync_data
@@ -125,6 +140,14 @@ def download_file(
 
 class _Interrupted(Exception):
     """The connection broke or stalled mid-body; resume from the current offset."""
+
+    def __init__(self, detail: str, reason: str = "connection dropped") -> None:
+        super().__init__(detail)
+        self.reason = reason  # the few words progress shows while reconnecting
+
+
+class _RangeRefused(Exception):
+    """HTTP 416 to a Range inside the listed size: the server's copy is shorter than the listing."""
 
 
 class _RangeMismatch(Exception):
@@ -146,8 +169,12 @@ class _Source:
         cancel: threading.Event,
         stall_timeout: float,
         limiter: BandwidthLimiter | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
-        self._client = _with_read_timeout(client, stall_timeout, cancel)
+        # The client's own retries (a 503, a refused connection) are reported like the stream's.
+        self._client = _with_read_timeout(client, stall_timeout, cancel).listening(on_retry)
+        self._on_retry = on_retry
+        self._stall_timeout = stall_timeout
         self._limiter = limiter
         self._task = task
         self._cancel = cancel
@@ -164,10 +191,11 @@ class _Source:
         url = self._location or self._task.url
         for _hop in range(MAX_REDIRECTS):
             headers = {"Accept-Encoding": "identity", **self._client.auth_headers_for(url)}
-            if start > 0 or end is not None:
+            ranged = start > 0 or end is not None
+            if ranged:
                 headers["Range"] = f"bytes={start}-{'' if end is None else end}"
             try:
-                response = self._get(url, headers)
+                response = self._get(url, headers, accept=(416,) if ranged else ())
             except HubHTTPError as exc:
                 if retried or not (cached or (exc.status in _STALE_STATUSES and url != self._task.url)):
                     raise
@@ -181,14 +209,19 @@ class _Source:
                 response.close()
                 if not location:
                     raise HubHTTPError(response.status_code, url, "redirect without a Location")
-                url = urljoin(url, location)
+                target = urljoin(url, location)
+                refuse_downgrade(url, target)
+                url = target
                 continue
+            if response.status_code == 416:
+                response.close()
+                raise _RangeRefused(url)
             if url != self._task.url:
                 self._location = url
             with self._open_lock:
                 self._open_responses.add(response)
             return response
-        raise HubHTTPError(310, self._task.url, f"more than {MAX_REDIRECTS} redirects")
+        raise RedirectLoopError(MAX_REDIRECTS, host_of(url))
 
     def release(self, response: requests.Response) -> None:
         with self._open_lock:
@@ -205,7 +238,7 @@ class _Source:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
 
-    def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
+    def _get(self, url: str, headers: dict[str, str], accept: tuple[int, ...] = ()) -> requests.Response:
         on_hub = _origin(url) == self._hub_origin
         return self._client.request(
             "GET",
@@ -213,24 +246,37 @@ class _Source:
             headers=headers,
             stream=True,
             allow_redirects=False,
+            accept=accept,
             repo_id=self._task.repo_id if on_hub else None,
             revision=self._task.commit if on_hub else None,
             path=self._task.path if on_hub else None,
         )
 
     def body_start(self, response: requests.Response, start: int, end: int | None) -> int:
-        """Offset of the first body byte: `start` for a fitting 206, 0 for a 200 (server ignored Range)."""
+        """Offset of the first body byte: `start` for a fitting 206, 0 for a 200 (server ignored Range).
+
+        StaleObjectError when the headers announce a file of another size than the listing: refused
+        before a byte of it is read.
+        """
         if response.status_code == 200:
+            length = response.headers.get("Content-Length", "").strip()
+            if not _encoded(response) and length.isdigit() and int(length) != self._task.size:
+                raise self._stale(response, int(length))
             return 0
         if response.status_code != 206 or _encoded(response):
             raise _RangeMismatch(
                 f"HTTP {response.status_code} {response.headers.get('Content-Encoding', '')}"
             )
         got = _parse_content_range(response.headers.get("Content-Range", ""))
+        if got is not None and got[2] != self._task.size:
+            raise self._stale(response, got[2])
         want_end = (self._task.size - 1) if end is None else end
         if got != (start, want_end, self._task.size):
             raise _RangeMismatch(f"Content-Range {response.headers.get('Content-Range')!r}")
         return start
+
+    def _stale(self, response: requests.Response, served: int) -> StaleObjectError:
+        return StaleObjectError(self._task.path, served, self._task.size, host_of(response.url or ""))
 
     def read_chunks(self, response: requests.Response, limit: int) -> Iterator[bytes | memoryview]:
         """Up to `limit` body bytes (decoded if a server compressed them anyway); _Interrupted on a break.
@@ -278,7 +324,10 @@ class _Source:
                     assert buffer is not None  # the pieces were copied into it
                     yield buffer[:filled]
             if broken is not None:
-                raise _Interrupted(f"{type(broken).__name__}: {broken}") from broken
+                reason = (
+                    f"no data for {self._stall_timeout:g} s" if _is_timeout(broken) else "connection dropped"
+                )
+                raise _Interrupted(f"{type(broken).__name__}: {broken}", reason) from broken
             if ended:
                 return
 
@@ -288,19 +337,29 @@ class _Source:
         rate = self._limiter.rate if self._limiter is not None else 0
         return CHUNK if rate <= 0 else max(MIN_CAPPED_CHUNK, min(CHUNK, rate // 8))
 
-    def pause_before_retry(self, failures: int, detail: str, url: str) -> None:
-        """Back off after a broken stream, or give up with NetworkError once the budget is spent."""
+    def pause_before_retry(self, failures: int, interrupted: _Interrupted, url: str) -> None:
+        """Back off after a broken stream (telling on_retry first), or give up with NetworkError once
+        the budget is spent."""
+        detail = str(interrupted)
         if failures >= MAX_CONSECUTIVE_FAILURES:
             timed_out = "timed out" in detail.lower() or "timeout" in detail.lower()
             raise NetworkError(_origin(url), detail, timed_out=timed_out)
-        self._cancel.wait(min(4.0, 0.25 * 2 ** (failures - 1)))
+        delay = min(4.0, 0.25 * 2 ** (failures - 1))
+        if self._on_retry is not None:
+            attempt = failures + 1
+            host = _origin(url)
+            self._on_retry(RetryNotice(interrupted.reason, attempt, MAX_CONSECUTIVE_FAILURES, delay, host))
+        self._cancel.wait(delay)
 
     def stream_range(self, start: int, end: int, should_stop: Callable[[], bool]) -> Iterator[bytes]:
         """Bytes [start, end) in order over as many strict 206 responses as it takes (used by segments)."""
         pos = start
         failures = 0
         while pos < end and not should_stop():
-            response = self.open(pos, end - 1)
+            try:
+                response = self.open(pos, end - 1)
+            except _RangeRefused:
+                raise segments.RangesUnsupportedError("HTTP 416 for a Range inside the file") from None
             try:
                 try:
                     # Strictly a 206: a 200 (even from 0) says the server ignores ranges, and the
@@ -321,9 +380,21 @@ class _Source:
                     raise _Interrupted("the connection closed before the range was complete")
             except _Interrupted as exc:
                 failures += 1
-                self.pause_before_retry(failures, str(exc), response.url or self._task.url)
+                self.pause_before_retry(failures, exc, response.url or self._task.url)
             finally:
                 self.release(response)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    """A read that waited the whole stall timeout without a byte (urllib3 wraps socket.timeout)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (TimeoutError, urllib3.exceptions.TimeoutError, requests.Timeout)):
+            return True
+        current = current.__cause__ or current.__context__
+    return "timed out" in str(exc).lower()
 
 
 class _CancelWatch:
@@ -435,6 +506,7 @@ class _FileDownload:
         segment_count: int,
         stall_timeout: float,
         limiter: BandwidthLimiter | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
         self.task = task
         self.sync_dir = True
@@ -447,7 +519,7 @@ class _FileDownload:
         self.cancel = cancel
         self._on_bytes = on_bytes
         self.segment_count = segment_count
-        self.source = _Source(client, task, cancel, stall_timeout, limiter)
+        self.source = _Source(client, task, cancel, stall_timeout, limiter, on_retry)
         key = task.partial_key
         self.part_path = partials.part_path(staging_dir, key)
         self.sidecar_path = partials.sidecar_path(staging_dir, key)
@@ -518,7 +590,7 @@ class _FileDownload:
             _lock_or_fail(fd, self.task.path)
             try:
                 self.fill_and_verify(fd)
-            except ChecksumError:
+            except _WRONG_OBJECT:
                 os.close(fd)
                 fd = -1
                 partials.remove_partial(self.staging_dir, self.task.partial_key)
@@ -611,10 +683,20 @@ class _FileDownload:
         # ignores Range and drops at the same place each time would otherwise loop for ever.
         furthest = offset
         whole_file = False  # set after a 206 that did not fit: ask without Range from then on
+        refused_once = False  # a 416 inside the file: started over from zero once already
         while offset < size:
             self.check_cancel()
             start = 0 if whole_file else offset
-            response = self.source.open(start)
+            try:
+                response = self.source.open(start)
+            except _RangeRefused as exc:
+                if refused_once:
+                    raise RangeRefusedError(self.task.path, start, size, host_of(str(exc))) from None
+                refused_once = True
+                self.restart_from_zero(fd)
+                offset = 0
+                hasher = StreamHasher.for_etag(self.etag, size)
+                continue
             try:
                 try:
                     body_at = self.source.body_start(response, start, None)
@@ -624,7 +706,7 @@ class _FileDownload:
                     self.restart_from_zero(fd)
                     offset = 0
                     hasher = StreamHasher.for_etag(self.etag, size)
-                    raise _Interrupted(str(exc)) from None
+                    raise _Interrupted(str(exc), "range not served; starting over") from None
                 if body_at != offset:  # 200 to a Range request: the server sends the whole file again
                     self.restart_from_zero(fd)
                     offset = 0
@@ -644,7 +726,7 @@ class _FileDownload:
                     raise _Interrupted("the connection closed before the file was complete")
             except _Interrupted as exc:
                 failures += 1
-                self.source.pause_before_retry(failures, str(exc), response.url or self.task.url)
+                self.source.pause_before_retry(failures, exc, response.url or self.task.url)
             finally:
                 self.source.release(response)
         return hasher.hexdigest()

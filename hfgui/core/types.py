@@ -121,6 +121,21 @@ class ModelState(enum.Enum):
 
 
 @dataclass(frozen=True)
+class RetryNotice:
+    """A request or transfer about to try again: after a drop, a stall, a refused connection or a 5xx.
+
+    Given to retry listeners (HubClient.on_retry) as the wait begins, and carried by FileProgress and
+    ModelProgress as `reconnecting` until bytes flow again.
+    """
+
+    reason: str  # short: "connection dropped", "no data for 10 s", "HTTP 503", "DNS lookup failed"
+    attempt: int  # the attempt about to be made: 2 for the first retry
+    max_attempts: int  # attempts allowed in all (the first one included)
+    delay: float  # seconds waited before that attempt
+    host: str = ""  # scheme://host[:port] the request went to
+
+
+@dataclass(frozen=True)
 class FileProgress:
     """Progress of one file. Byte counts are Python ints (64-bit safe)."""
 
@@ -128,8 +143,10 @@ class FileProgress:
     bytes_done: int
     bytes_total: int
     state: FileState
-    speed: float = 0.0  # bytes per second, rolling window
+    speed: float = 0.0  # bytes per second, rolling window; 0 while reconnecting
     error: str | None = None  # one-line user message when FAILED
+    # Set while the transfer waits to reconnect (state stays DOWNLOADING); None once bytes flow again.
+    reconnecting: RetryNotice | None = None
 
 
 @dataclass(frozen=True)
@@ -150,3 +167,9 @@ class ModelProgress:
     # to the same consumer; None when unknown (treat every entry as changed). Lets a consumer of a
     # 2,500-file model look at a handful of entries per update instead of all of them.
     changed: tuple[int, ...] | None = None
+    # The first downloading file that is waiting to reconnect, if any (see FileProgress.reconnecting).
+    # While every downloading file is reconnecting, `speed` is 0 and `eta_seconds` None.
+    reconnecting: RetryNotice | None = None
+    # Seconds since the last byte of this download arrived while files are downloading (0 otherwise).
+    # Past QUIET_SECONDS the speed is 0: a stall shows at once, not when the rolling average fades.
+    idle_seconds: float = 0.0

@@ -20,6 +20,20 @@ def endpoint_from_env(env: Mapping[str, str] | None = None) -> str:
     return normalize_endpoint(env.get("HF_ENDPOINT", "").strip() or DEFAULT_ENDPOINT)
 
 
+def endpoint_problem(value: str) -> str | None:
+    """Why `value` cannot be a Hub endpoint (an http(s) URL with a host), or None when it can."""
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https"):
+        return "it does not start with http:// or https://"
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return "its port is not a number from 1 to 65535"
+    if not parts.hostname or any(c.isspace() for c in value.strip()):
+        return "it names no host"
+    return None
+
+
 def origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) with the default port filled in, for same-host comparisons."""
     parts = urlsplit(url)
@@ -35,6 +49,11 @@ def origin(url: str) -> tuple[str, str, int | None]:
 
 def same_origin(url: str, other: str) -> bool:
     return origin(url) == origin(other)
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` of a URL, without any ``user:password@``: the name a message gives a server."""
+    return urlsplit(url).netloc.rpartition("@")[2] or url
 
 
 def display_url(url: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from PySide6 import QtCore, QtWidgets
 
@@ -10,7 +10,13 @@ from hfgui.core.catalog import CatalogEntry, add_user_model, parse_model_referen
 from hfgui.core.errors import HfGuiError
 from hfgui.core.grouping import group_files
 from hfgui.core.types import ModelInfo, TreeEntry
-from hfgui.gui.download_choice import DownloadChoice, entry_for_choice
+from hfgui.gui.download_choice import (
+    DownloadChoice,
+    InstalledFiles,
+    choice_hint,
+    entry_for_choice,
+    installed_reader,
+)
 from hfgui.gui.entries import model_entry
 from hfgui.gui.rows import ModelEntry
 from hfgui.gui.services import Services
@@ -18,7 +24,11 @@ from hfgui.gui.workers import TaskRunner
 
 
 class AddModelDialog(QtWidgets.QDialog):
-    """Signals: added(object) with the stored CatalogEntry."""
+    """Signals: added(object) with the stored CatalogEntry.
+
+    ``installed_files(repo_id)`` gives the repository paths already on this computer, to mark installed
+    quantisations; it is called on a worker (default: the library and the Hugging Face cache).
+    """
 
     added = QtCore.Signal(object)
 
@@ -30,6 +40,7 @@ class AddModelDialog(QtWidgets.QDialog):
         parent=None,
         text: str = "",
         existing: Iterable[ModelEntry] = (),
+        installed_files: InstalledFiles | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add model")
@@ -38,6 +49,7 @@ class AddModelDialog(QtWidgets.QDialog):
         self.runner = runner
         self.taken_ids = set(taken_ids)
         self.existing = list(existing)  # the window's rows: the same files twice are refused
+        self.installed_files = installed_files or installed_reader(services)
         self.info: ModelInfo | None = None
         self.revision = "main"
         self.single_choice = False
@@ -47,7 +59,9 @@ class AddModelDialog(QtWidgets.QDialog):
         self.reference = QtWidgets.QLineEdit(text)
         self.reference.setPlaceholderText("owner/name or https://huggingface.co/owner/name")
         self.reference.returnPressed.connect(self.check)
+        self.reference.textEdited.connect(self._reference_edited)
         self.check_button = QtWidgets.QPushButton("Check")
+        self.check_button.setAutoDefault(False)  # Enter adds once checked; in the id field it checks
         self.check_button.clicked.connect(self.check)
         self.status = QtWidgets.QLabel("Paste a model id or a Hugging Face link, then Check.")
         self.status.setWordWrap(True)
@@ -59,6 +73,7 @@ class AddModelDialog(QtWidgets.QDialog):
         )
         self.add_button = self.box.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
         self.add_button.setText("Add")
+        self.add_button.setDefault(True)
         self.add_button.setEnabled(False)
         self.box.accepted.connect(self.add)
         self.box.rejected.connect(self.reject)
@@ -82,19 +97,20 @@ class AddModelDialog(QtWidgets.QDialog):
         except HfGuiError as exc:
             self._fail(exc)
             return
-        services = self.services
+        services, installed_files = self.services, self.installed_files
         self.check_button.setEnabled(False)
         self.status.setText(f"Checking {ref.repo_id} with the Hub…")
 
-        def fetch() -> tuple[ModelInfo, list[TreeEntry]]:
-            client = services.make_client()
+        def fetch() -> tuple[ModelInfo, list[TreeEntry], Collection[str]]:
+            client = services.make_client(quick=True)  # a person waits: an unreachable Hub fails in seconds
             try:
                 info = client.model_info(ref.repo_id, ref.revision)
-                return info, [e for e in client.list_tree(ref.repo_id, info.sha, recursive=True) if e.is_file]
+                files = [e for e in client.list_tree(ref.repo_id, info.sha, recursive=True) if e.is_file]
             finally:
                 client.close()
+            return info, files, installed_files(info.repo_id)
 
-        def done(result: tuple[ModelInfo, list[TreeEntry]]) -> None:
+        def done(result: tuple[ModelInfo, list[TreeEntry], Collection[str]]) -> None:
             self.check_button.setEnabled(True)
             self._show(ref.revision, ref.path, *result)
 
@@ -104,22 +120,34 @@ class AddModelDialog(QtWidgets.QDialog):
 
         self.runner.submit(fetch, done, failed)
 
+    def _reference_edited(self, _text: str) -> None:
+        """Another id: what was checked no longer applies (Enter must not add the old one)."""
+        self.info = None
+        self._update_add()
+
     def _fail(self, exc: BaseException) -> None:
         self.last_error = exc
         self.status.setStyleSheet("color: #c62828;")
         self.status.setText(" ".join(str(exc).split()))
         self.add_button.setEnabled(False)
 
-    def _show(self, revision: str, path: str | None, info: ModelInfo, files: list[TreeEntry]) -> None:
+    def _show(
+        self,
+        revision: str,
+        path: str | None,
+        info: ModelInfo,
+        files: list[TreeEntry],
+        installed: Collection[str] = (),
+    ) -> None:
         self.info, self.revision, self.last_error = info, revision, None
         items = group_files(files, library_name=info.library_name, tags=info.tags)
         # A GGUF repo usually holds one file per quantisation: the user wants exactly one of them.
         self.single_choice = sum(1 for i in items if i.kind == "gguf-quant") > 1
         self.all_paths = [f.path for f in files if f.is_file]
-        self.files.set_items(items, wanted_path=path)
+        self.files.set_items(items, wanted_path=path, installed=installed)
         self.name_edit.setText(info.repo_id.split("/", 1)[1])
         gated = " It is gated: accept its license on the Hub and add a token." if info.gated else ""
-        hint = "Pick one quantisation." if self.single_choice else "Tick what you want to download."
+        hint = choice_hint(items)
         self.status.setStyleSheet("")
         self.status.setText(f"{info.repo_id}: {len(self.all_paths)} files. {hint}{gated}")
         self._update_add()

@@ -12,6 +12,7 @@ from hfgui import __version__
 from hfgui.gui.icons import app_icon
 from hfgui.gui.main_window import MainWindow
 from hfgui.gui.services import Services
+from hfgui.gui.single_instance import InstanceServer, hand_over, instance_name
 
 log = logging.getLogger(__name__)
 
@@ -24,28 +25,44 @@ def build_main_window(services: Services) -> MainWindow:
 def make_application(argv: list[str]) -> QtWidgets.QApplication:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv)
     app.setApplicationName("hfgui")
-    app.setApplicationDisplayName("hfgui")
     app.setOrganizationName("hfgui")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("hfgui")
+    app.setDesktopFileName("io.github.hfgui.HfGui")  # the .desktop file's id: the Wayland app id
     app.setWindowIcon(app_icon())
     return app
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Open the window; ``argv`` (without the program name) may name models to open, e.g. Hub URLs."""
+    """Open the window; ``argv`` (without the program name) may name models to open, e.g. Hub URLs.
+
+    When a window is already open (same user, same HFGUI_HOME), it is brought up and given the models
+    instead, and this process ends at once.
+    """
     argv = list(sys.argv if argv is None else [sys.argv[0], *argv])
     app = make_application(argv)
     services = Services.from_environment()
+    addresses = [arg for arg in argv[1:] if not arg.startswith("-")]
+    name = instance_name(services.paths)
+    if hand_over(name, addresses):
+        return 0
     window = build_main_window(services)
+    instance = listen_for_launches(window, name)
     window.show()
     # Library scan, sizes and interrupted downloads start once the window is on screen.
     QtCore.QTimer.singleShot(0, window.start_background)
-    addresses = [arg for arg in argv[1:] if not arg.startswith("-")]
     if addresses:
         QtCore.QTimer.singleShot(0, lambda: window.open_addresses(addresses))
     code = app.exec()
+    instance.close()
     return finish(window, code)
+
+
+def listen_for_launches(window: MainWindow, name: str) -> InstanceServer:
+    """Later launches (see single_instance) bring this window up and hand it their models."""
+    instance = InstanceServer(name, window)
+    instance.launched.connect(window.launched_again)
+    instance.listen()
+    return instance
 
 
 def finish(window: MainWindow, code: int) -> int:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from hfgui.core.errors import format_bytes
+from hfgui.core.words import counted
+from hfgui.gui import roles
 from hfgui.gui.files_model import FilesModel
 from hfgui.gui.formatting import duration_text, speed_text
 from hfgui.gui.rows import RowState, Status
@@ -42,6 +44,7 @@ class DetailsPanel(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self._key: str | None = None
+        self._installed_total: str | None = None  # the total line of a shown installed listing
         self.title = steady_text()
         self.title.setObjectName("detailsTitle")
         font = self.title.font()
@@ -59,8 +62,14 @@ class DetailsPanel(QtWidgets.QWidget):
         error_row.addWidget(self.retry)
 
         self.files = FilesModel(self)
+        # Files in progress first (FilesModel's ORDER_ROLE), sorted in Qt as their states change.
+        self.ordered = QtCore.QSortFilterProxyModel(self)
+        self.ordered.setSourceModel(self.files)
+        self.ordered.setSortRole(roles.ORDER_ROLE)
+        self.ordered.setDynamicSortFilter(True)
+        self.ordered.sort(FilesModel.COL_PATH)
         self.table = QtWidgets.QTableView()
-        self.table.setModel(self.files)
+        self.table.setModel(self.ordered)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
@@ -105,6 +114,7 @@ class DetailsPanel(QtWidgets.QWidget):
             return
         if state.entry.key != self._key:
             self._key = state.entry.key
+            self._installed_total = None
             self.files.clear()
             changed = None
         # A failure's reason has its own line below (with Retry): the title just says it failed.
@@ -125,10 +135,22 @@ class DetailsPanel(QtWidgets.QWidget):
                     running=state.status is Status.DOWNLOADING,
                 ),
             )
+        elif state.status is Status.INSTALLED and self._installed_total is not None:
+            self._set_texts(title, self._installed_total)  # its listing stays (show_installed_files)
         else:
+            self._installed_total = None
             self.files.clear()
             self._set_texts(title, state.entry.repo_id)
         self._set_error(state.error if state.status is Status.FAILED else None)
+
+    def show_installed_files(self, key: str, files: list[tuple[str, int]], state_text: str) -> None:
+        """The files of the installed model shown now (``key``), from its manifest or folder."""
+        if key != self._key:
+            return  # another model was selected meanwhile
+        self.files.show_installed(files, state_text)
+        total = sum(size for _path, size in files)
+        self._installed_total = f"{counted(len(files), 'file')}  ·  {format_bytes(total)}"
+        self._set_texts(self.title.text(), self._installed_total)
 
     def _set_texts(self, title: str, total: str) -> None:
         for widget, text in ((self.title, title), (self.total, total)):

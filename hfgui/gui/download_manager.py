@@ -18,11 +18,12 @@ from typing import Any
 
 from PySide6 import QtCore
 
-from hfgui.core.errors import DownloadCancelledError, HfGuiError
+from hfgui.core.errors import DownloadCancelledError, HfGuiError, NetworkError
 from hfgui.core.jsonio import read_json, write_json_atomic
 from hfgui.core.model_download import download_model
 from hfgui.core.planner import DownloadRequest
-from hfgui.core.types import ModelProgress, ModelState
+from hfgui.core.tls import CertificateError
+from hfgui.core.types import ModelProgress, ModelState, RetryNotice
 from hfgui.gui.library_scan import discard_partials
 from hfgui.gui.models_model import ModelsModel
 from hfgui.gui.rows import ModelEntry, Status
@@ -39,9 +40,21 @@ DOWNLOAD_NICE = 10  # download threads' nice value (Linux): the window comes fir
 @dataclass(frozen=True)
 class JobEvent:
     key: str
-    kind: str  # "progress", "installed", "cancelled", "failed"
+    kind: str  # "progress", "retrying", "installed", "cancelled", "failed"
     progress: ModelProgress | None = None
     error: HfGuiError | None = None
+    notice: RetryNotice | None = None  # "retrying": a Hub request (planning) waits to try again
+
+
+def waits_for_hub(error: HfGuiError | None) -> bool:
+    """A failure that the Hub answering again mends by itself (no network, refused, timed out) — not a
+    certificate the system does not trust, which needs the user."""
+    return isinstance(error, NetworkError) and not isinstance(error, CertificateError)
+
+
+def network_notice(notice: RetryNotice) -> bool:
+    """A retry because the Hub could not be reached at all (not because it answered 5xx or 429)."""
+    return not notice.reason.startswith("HTTP ")
 
 
 def lower_thread_priority() -> None:
@@ -108,7 +121,7 @@ class _DownloadJob(QtCore.QRunnable):
             workers=settings.parallel_files,
             cache_dir=services.hf_cache_dir if settings.use_hf_cache else None,
         )
-        client = services.make_client()
+        client = services.make_client().listening(self._on_retry)
         try:
             # The same flow as `hfgui download`: the model's lock against other windows and processes,
             # planning that Pause or Cancel cut short, the space check, then the files.
@@ -133,6 +146,9 @@ class _DownloadJob(QtCore.QRunnable):
     def _on_progress(self, progress: ModelProgress) -> None:
         self._emit(JobEvent(self.entry.key, "progress", progress=progress))
 
+    def _on_retry(self, notice: RetryNotice) -> None:
+        self._emit(JobEvent(self.entry.key, "retrying", notice=notice))
+
     def _discard(self) -> HfGuiError | None:
         """Delete this download's partial files; the error to show when that failed."""
         try:
@@ -151,9 +167,16 @@ class _DownloadJob(QtCore.QRunnable):
 class DownloadManager(QtCore.QObject):
     """Starts, pauses, resumes and cancels model downloads; at most ``settings.parallel_models`` at once.
 
+    A download that fails because the Hub cannot be reached waits (Status.WAITING) instead of failing;
+    `release_waiting()` starts the waiting ones again (the window calls it when the Hub answers).
+
     Signals:
         installed(str): a model finished and verified (key).
         failed(str, object): a download failed (key, HfGuiError).
+        hub_unreachable(object): a NetworkError met by a download (it now waits), or one a Hub request
+            is retrying after.
+        hub_answered(): a download got past planning: the Hub answers.
+        stopped(str, str): a download stopped at the user's word (key, "pause" or "discard").
         activity_changed(int): number of queued + running downloads.
         refreshed(): the view was repainted from the latest snapshots (timer tick); `changed_files`
             then says which files of each model changed since the previous tick.
@@ -165,6 +188,9 @@ class DownloadManager(QtCore.QObject):
     activity_changed = QtCore.Signal(int)
     refreshed = QtCore.Signal()
     problem = QtCore.Signal(str)
+    hub_unreachable = QtCore.Signal(object)
+    hub_answered = QtCore.Signal()
+    stopped = QtCore.Signal(str, str)
 
     def __init__(self, services: Services, model: ModelsModel, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -175,7 +201,8 @@ class DownloadManager(QtCore.QObject):
         self.io = TaskRunner(1, self)  # queue-file writes, in order
         self._jobs: dict[str, _DownloadJob] = {}
         self._queue: list[str] = []
-        self._intent: dict[str, str] = {}  # key -> "pause" | "discard" | "quit" while stopping
+        self._waiting: list[str] = []  # failed for want of the Hub: start again when it answers
+        self._intent: dict[str, str] = {}  # key -> "pause" | "discard" | "quit" | "wait" while stopping
         self._paused: set[str] = set()
         # Until the queue file has been read, an empty queue is written only to retract entries this
         # window wrote itself: a window that never restored (the self-test) must not wipe the
@@ -197,10 +224,14 @@ class DownloadManager(QtCore.QObject):
         return self.services.paths.config_dir / QUEUE_FILE_NAME
 
     def active_keys(self) -> list[str]:
-        return list(self._jobs) + [k for k in self._queue if k not in self._jobs]
+        queued = [k for k in (*self._queue, *self._waiting) if k not in self._jobs]
+        return list(self._jobs) + queued
 
     def is_active(self, key: str) -> bool:
-        return key in self._jobs or key in self._queue
+        return key in self._jobs or key in self._queue or key in self._waiting
+
+    def waiting_keys(self) -> list[str]:
+        return list(self._waiting)
 
     def remembered_keys(self) -> list[str]:
         """Queued, running, paused and interrupted downloads (their partial files are wanted)."""
@@ -219,20 +250,45 @@ class DownloadManager(QtCore.QObject):
         self._paused.discard(key)
         self._interrupted.discard(key)
         self._queue.append(key)
-        self.model.update(key, status=Status.QUEUED, error=None)
+        self.model.update(key, status=Status.QUEUED, error=None, notice=None)
         self._pump()
         self._changed()
+
+    def hold(self, key: str, reason: str) -> None:
+        """Queue a download to start once the Hub answers (Download pressed while offline)."""
+        state = self.model.state(key)
+        if state is None or self.is_active(key):
+            return
+        self._paused.discard(key)
+        self._interrupted.discard(key)
+        self._waiting.append(key)
+        self.model.update(key, status=Status.WAITING, error=reason, notice=None)
+        self._changed()
+
+    def release_waiting(self) -> list[str]:
+        """The Hub answers: start the downloads that waited for it; returns their keys."""
+        keys, self._waiting = self._waiting, []
+        for key in keys:
+            if self.model.state(key) is not None:
+                self._queue.append(key)
+                self.model.update(key, status=Status.QUEUED, error=None, notice=None)
+        if keys:
+            self._pump()
+            self._changed()
+        return keys
 
     def pause(self, key: str) -> None:
         if key in self._jobs:
             self._intent[key] = "pause"
             self._jobs[key].cancel.set()
             return
-        if key in self._queue:
-            self._queue.remove(key)
-            self._paused.add(key)
-            self.model.update(key, status=Status.PAUSED)
-            self._changed()
+        for waiting in (self._queue, self._waiting):
+            if key in waiting:
+                waiting.remove(key)
+                self._paused.add(key)
+                self.model.update(key, status=Status.PAUSED, error=None, notice=None)
+                self._changed()
+                self.stopped.emit(key, "pause")
 
     def cancel(self, key: str) -> None:
         """Stop and delete the partial files (the caller has asked the user)."""
@@ -246,8 +302,9 @@ class DownloadManager(QtCore.QObject):
             self._jobs[key].discard.set()
             self._jobs[key].cancel.set()
             return
-        if key in self._queue:
-            self._queue.remove(key)
+        for waiting in (self._queue, self._waiting):
+            if key in waiting:
+                waiting.remove(key)
         self._paused.discard(key)
         self._interrupted.discard(key)
         root, cache, entry = self.services.library_root, self.services.hf_cache_dir, entry_state.entry
@@ -257,6 +314,7 @@ class DownloadManager(QtCore.QObject):
         )
         self.model.update(key, status=Status.AVAILABLE, progress=None, error=None)
         self._changed()
+        self.stopped.emit(key, "discard")
 
     def forget(self, key: str) -> None:
         """Drop a paused or interrupted download whose files are gone (the model was deleted)."""
@@ -267,10 +325,10 @@ class DownloadManager(QtCore.QObject):
 
     def stop_all(self, reason: str = "quit") -> int:
         """Stop every download keeping partials (quitting); returns how many were running."""
-        for key in list(self._queue):
-            self._queue.remove(key)
+        for key in [*self._queue, *self._waiting]:
             self._interrupted.add(key)
-            self.model.update(key, status=Status.PAUSED)
+            self.model.update(key, status=Status.PAUSED, notice=None)
+        self._queue, self._waiting = [], []
         for key, job in self._jobs.items():
             if self._intent.get(key) != "discard":  # a Cancel the user confirmed still deletes
                 self._intent[key] = reason
@@ -311,19 +369,44 @@ class DownloadManager(QtCore.QObject):
         if event.kind == "progress":
             self._on_progress(key, event.progress)
             return
+        if event.kind == "retrying":
+            if key in self._jobs and event.notice is not None:
+                self.model.update(key, notice=event.notice)
+                if network_notice(event.notice):
+                    self.hub_unreachable.emit(NetworkError(event.notice.host, event.notice.reason))
+                    state = self.model.state(key)
+                    if state is not None and state.status is Status.QUEUED and key not in self._intent:
+                        # Still planning and the Hub is away: wait for it rather than sit out the
+                        # backoff (the offline watch starts it again once the Hub answers).
+                        self._intent[key] = "wait"
+                        self._jobs[key].cancel.set()
+            return
         self._jobs.pop(key, None)
         intent = self._intent.pop(key, None)
         if event.kind == "installed":
             self.model.update(key, status=Status.INSTALLED, error=None)
             self.installed.emit(key)
+        elif event.kind == "cancelled" and intent == "wait":
+            self._waiting.append(key)
+            notice = self.model.state(key).notice if self.model.state(key) else None
+            reason = f"The Hub could not be reached ({notice.reason})." if notice else None
+            self.model.update(key, status=Status.WAITING, error=reason, notice=None)
         elif event.kind == "cancelled":
             if intent == "discard":
                 self.model.update(key, status=Status.AVAILABLE, progress=None, error=None)
                 if event.error is not None:
                     self.problem.emit(str(event.error))
+                else:
+                    self.stopped.emit(key, "discard")
             else:
                 (self._interrupted if intent == "quit" else self._paused).add(key)
                 self.model.update(key, status=Status.PAUSED)
+                if intent == "pause":
+                    self.stopped.emit(key, "pause")
+        elif waits_for_hub(event.error) and intent in (None, "wait"):
+            self._waiting.append(key)  # the Hub is away: start again when it answers, nothing to do
+            self.model.update(key, status=Status.WAITING, error=str(event.error), notice=None)
+            self.hub_unreachable.emit(event.error)
         else:
             error = event.error
             self.model.update(key, status=Status.FAILED, error=str(error) if error else "unknown error")
@@ -348,7 +431,9 @@ class DownloadManager(QtCore.QObject):
         }.get(progress.state)
         current = self.model.state(key)
         if status is not None and current is not None and current.status is not status:
-            self.model.update(key, status=status)
+            self.model.update(key, status=status, notice=None)
+            if status is Status.DOWNLOADING:
+                self.hub_answered.emit()  # planned: the Hub answers
 
     def _tick(self) -> None:
         self.model.flush()

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from hfgui.core.catalog import CatalogEntry
+from hfgui.core.grouping import FRAMEWORK_OF_FORMAT, repo_format
 from hfgui.gui.rows import ModelEntry
 
 GROUP_LABELS = {
@@ -14,6 +15,7 @@ GROUP_LABELS = {
     "onnxruntime": "ONNX",
     "mlx": "MLX",
     "transformers": "safetensors",
+    "other": "Other",
 }
 FORMAT_LABELS = {
     "mlpackage": ".mlpackage",
@@ -23,6 +25,7 @@ FORMAT_LABELS = {
     "onnx": "ONNX",
     "mlx": "MLX",
     "safetensors": "safetensors",
+    "other": "other",
 }
 
 
@@ -66,19 +69,19 @@ def model_entries(entries: Iterable[CatalogEntry]) -> list[ModelEntry]:
 
 
 def guess_kind(paths: Sequence[str], repo_id: str = "", tags: Sequence[str] = ()) -> tuple[str, str]:
-    """(framework, format) for a repository from its file names (and tags)."""
-    lower = [p.lower() for p in paths]
-    if any(".mlpackage/" in p for p in lower):
-        return "coreml", "mlpackage"
-    if any(p.endswith(".mlmodel") for p in lower):
-        return "coreml", "mlmodel"
-    if any(p.endswith(".gguf") for p in lower):
-        return "llama.cpp", "gguf"
-    if any(p.endswith(".onnx") for p in lower):
-        return "onnxruntime", "onnx"
-    if "mlx" in tags or repo_id.lower().startswith("mlx-community/"):
-        return "mlx", "mlx"
-    return "transformers", "safetensors"
+    """(framework, format) for a repository from its file names (and tags): `grouping.repo_format`, the
+    rule the Library tab follows too."""
+    mlx = "mlx" in {t.lower() for t in tags} or repo_id.lower().startswith("mlx-community/")
+    fmt = repo_format(paths, mlx=mlx)
+    return FRAMEWORK_OF_FORMAT[fmt], fmt
+
+
+def format_label(fmt: str | None) -> str:
+    """How every tab names a format: catalog formats, and what the importer detects on disk (it calls
+    an ``.mlmodel`` "coreml")."""
+    if not fmt:
+        return ""
+    return FORMAT_LABELS.get("mlmodel" if fmt == "coreml" else fmt, fmt)
 
 
 _QUANT_RE = re.compile(r"(?:^|[._-])((?:I?Q\d+(?:_[A-Z0-9]+)*)|F16|F32|BF16|FP16)(?=[._-]|$)", re.IGNORECASE)

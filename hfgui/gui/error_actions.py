@@ -4,8 +4,6 @@ countdown. A mixin of MainWindow: it uses the window's model, banner, manager an
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6 import QtCore
 
 from hfgui.core.errors import (
@@ -18,12 +16,13 @@ from hfgui.core.errors import (
     RepoNotFoundError,
     format_bytes,
 )
+from hfgui.core.words import counted
 from hfgui.gui.rows import Status
 
 
 class ErrorActions:
-    """Needs from the window: model, banner, manager, ask(), open_settings(), open_url(), fetch_sizes(),
-    show_status(), the sets `_network_failed` and `_token_failed`, and `_token_dialog`."""
+    """Needs from the window: model, banner, manager, hub_watch, ask(), open_settings(), open_url(),
+    fetch_sizes(), show_status(), update_actions(), the set `_token_failed` and `_token_dialog`."""
 
     def present_error(self, key: str, error: HfGuiError) -> None:
         """Turn a failure into the action that fixes it."""
@@ -41,8 +40,10 @@ class ErrorActions:
                 (*buttons, ("Close", None)),
                 icon="warning",
             )
-        elif isinstance(error, RepoNotFoundError) and not error.authenticated:
-            self.model.update(key, status=Status.NEEDS_TOKEN, error=error.message)
+        elif isinstance(error, RepoNotFoundError) and error.authenticated:
+            self.model.update(key, status=Status.NOT_FOUND, error=error.message)
+        elif isinstance(error, RepoNotFoundError):
+            self.model.update(key, status=Status.PRIVATE_OR_MISSING, error=error.message)
             self.ask(
                 "Model not found or private",
                 f"{error.message} {error.hint}",
@@ -54,9 +55,8 @@ class ErrorActions:
             self._show_invalid_token(error)
         elif isinstance(error, RateLimitedError):
             self._show_rate_limited(key, error)
-        elif isinstance(error, NetworkError):
-            self._network_failed.add(key)
-            self._show_offline(error, retry=self._retry_network_failures)
+        elif isinstance(error, NetworkError):  # a certificate problem: waiting does not mend it
+            self.banner.show_message("network", error.message, (("Settings", self._open_network),))
         elif isinstance(error, InsufficientSpaceError):
             self.ask(
                 "Not enough disk space",
@@ -88,22 +88,28 @@ class ErrorActions:
             icon="warning",
         )
 
-    def _show_offline(self, error: NetworkError, retry: Callable[[], None]) -> None:
-        self.banner.show_message(
-            "offline", f"Offline: {error.message} Check your connection, then retry.", (("Retry", retry),)
-        )
+    def _open_network(self) -> None:
+        self.open_settings("network")
 
-    def _hub_reachable(self) -> None:
-        """The Hub answered (a download finished, a size arrived): an offline banner is out of date."""
+    def _went_offline(self, error: NetworkError) -> None:
+        """The Hub cannot be reached: what only it can tell is unknown now; downloads wait for it."""
+        for state in self.model.states():
+            if state.status.hub_decides and state.status is not Status.OFFLINE:
+                self.model.update(state.entry.key, status=Status.OFFLINE, error=None)
+        self.banner.show_message(
+            "offline",
+            f"Offline: {error.message} Downloads start by themselves when the Hub answers again.",
+            (("Retry now", self.hub_watch.probe_now),),
+        )
+        self.update_actions()
+
+    def _came_online(self) -> None:
         if self.banner.kind == "offline":
             self.banner.dismiss()
-
-    def _retry_network_failures(self) -> None:
-        self.banner.dismiss()
-        keys, self._network_failed = sorted(self._network_failed), set()
-        for key in keys:
-            self.manager.start(key)
-        self.fetch_sizes([s.entry.key for s in self.model.states() if s.size is None])
+        self.fetch_sizes([s.entry.key for s in self.model.states() if s.status is Status.OFFLINE])
+        started = self.manager.release_waiting()
+        if started:
+            self.show_status(f"The Hub answers again: {counted(len(started), 'download')} started.", 10_000)
 
     def _show_rate_limited(self, key: str, error: RateLimitedError) -> None:
         waiting = set(getattr(self, "_rate_limited", set())) | {key}

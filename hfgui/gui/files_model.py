@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtGui
 
 from hfgui.core.types import FileProgress, FileState
 from hfgui.gui import roles
-from hfgui.gui.formatting import permille, size_text, speed_text
+from hfgui.gui.formatting import permille, reconnecting_text, size_text, speed_text
 from hfgui.gui.progress_bars import bar_decoration
 
 Qt = QtCore.Qt
@@ -29,11 +29,22 @@ STATE_TEXT = {
     FileState.DOWNLOADING: "Downloading",
     FileState.VERIFYING: "Verifying",
     FileState.DONE: "Done",
-    FileState.SKIPPED: "Already present",
+    FileState.SKIPPED: "Done",  # verified before this run (an earlier run or another download)
     FileState.FAILED: "Failed",
-    FileState.CANCELLED: "Stopped",
+    FileState.CANCELLED: "Paused",  # stopped with its partial kept (Cancel deletes the whole download)
 }
 _BAR_KIND = {FileState.DONE: "done", FileState.SKIPPED: "done", FileState.FAILED: "failed"}
+# Files in progress first, then those still to come, then the finished ones: in a model of thousands
+# of files the ones moving are at the top of the table, not somewhere past row 2,000.
+_ORDER = {
+    FileState.DOWNLOADING: 0,
+    FileState.VERIFYING: 1,
+    FileState.FAILED: 2,
+    FileState.QUEUED: 3,
+    FileState.CANCELLED: 3,
+    FileState.DONE: 4,
+    FileState.SKIPPED: 4,
+}
 
 
 class FilesModel(QtGui.QStandardItemModel):
@@ -44,6 +55,12 @@ class FilesModel(QtGui.QStandardItemModel):
         super().__init__(0, len(self.HEADERS), parent)
         self.setHorizontalHeaderLabels(list(self.HEADERS))
         self._files: list[FileProgress] = []
+        self.done_text = STATE_TEXT[FileState.DONE]
+
+    def show_installed(self, files: list[tuple[str, int]], state_text: str) -> None:
+        """An installed model's files (path, size), each saying ``state_text`` (e.g. "Verified")."""
+        self.done_text = state_text
+        self._replace([FileProgress(path, size, size, FileState.DONE) for path, size in files])
 
     def files(self) -> tuple[FileProgress, ...]:
         return tuple(self._files)
@@ -61,6 +78,7 @@ class FilesModel(QtGui.QStandardItemModel):
             changed is not None or all(a.path == b.path for a, b in zip(files, self._files, strict=True))
         )
         if not same_list:
+            self.done_text = STATE_TEXT[FileState.DONE]
             self._replace(files)
             return
         old, self._files = self._files, files
@@ -122,13 +140,19 @@ class FilesModel(QtGui.QStandardItemModel):
         )
         speed = speed_text(item.speed) if item.state is FileState.DOWNLOADING else ""
         self._put(row, self.COL_SPEED, {DISPLAY: speed, roles.SORT_ROLE: item.speed})
-        if old is None or old.state is not item.state or old.error != item.error:
+        if (
+            old is None
+            or old.state is not item.state
+            or old.error != item.error
+            or old.reconnecting != item.reconnecting
+        ):
             colour = FAILED_COLOUR if item.state is FileState.FAILED else _text_colour()
+            self._put(row, self.COL_PATH, {roles.ORDER_ROLE: _ORDER[item.state] * 10_000_000 + row})
             self._put(
                 row,
                 self.COL_STATE,
                 {
-                    DISPLAY: STATE_TEXT[item.state] + (f": {item.error}" if item.error else ""),
+                    DISPLAY: state_text(item, self.done_text),
                     roles.SORT_ROLE: item.state.value,
                     FOREGROUND: QtGui.QBrush(colour),
                     TOOLTIP: item.error or item.path,
@@ -149,3 +173,11 @@ class FilesModel(QtGui.QStandardItemModel):
 
 def _text_colour() -> QtGui.QColor:
     return QtGui.QGuiApplication.palette().text().color()
+
+
+def state_text(item: FileProgress, done_text: str = STATE_TEXT[FileState.DONE]) -> str:
+    if item.state is FileState.DOWNLOADING and item.reconnecting is not None:
+        return reconnecting_text(item.reconnecting)
+    if item.state is FileState.DONE:
+        return done_text
+    return STATE_TEXT[item.state] + (f": {item.error}" if item.error else "")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from hfgui.core.errors import format_bytes
+from hfgui.core.types import RetryNotice
 
-UNKNOWN_SIZE = "…"
+UNKNOWN_SIZE = "—"
 
 
 def size_text(n: int | None) -> str:
-    """A byte count as disk tools show it, or "…" while it is still being fetched."""
+    """A byte count as disk tools show it, or "—" while it is not known (the cell's tooltip says why)."""
     return UNKNOWN_SIZE if n is None else format_bytes(n)
 
 
@@ -35,3 +36,8 @@ def permille(done: int, total: int) -> int:
     if total <= 0:
         return 0
     return max(0, min(1000, done * 1000 // total))
+
+
+def reconnecting_text(notice: RetryNotice) -> str:
+    """ "Reconnecting… (attempt 2, connection dropped)" while a transfer waits to try again."""
+    return f"Reconnecting… (attempt {notice.attempt}, {notice.reason})"

@@ -26,6 +26,7 @@ from hfgui.core.library import (
 from hfgui.core.library_care import UpdateInfo, updatable
 from hfgui.core.manifest import LOCAL_COMMIT, read_manifest
 from hfgui.gui import roles
+from hfgui.gui.entries import format_label
 from hfgui.gui.formatting import duration_text, size_text
 from hfgui.gui.table_model import ListTableModel
 
@@ -270,7 +271,7 @@ class LibraryTableModel(ListTableModel):
         if column == self.COL_NAME:
             return model.repo_id
         if column == self.COL_FORMAT:
-            return row.model_format or ""
+            return format_label(row.model_format)  # named as in the Models tab
         if column == self.COL_SIZE:
             return size_text(model.size)
         if column == self.COL_COMMIT:

@@ -37,6 +37,7 @@ from hfgui.core.words import counted
 from hfgui.gui import questions, roles
 from hfgui.gui.columns import fit_columns
 from hfgui.gui.formatting import permille
+from hfgui.gui.free_space import FreeSpace
 from hfgui.gui.library_model import (
     LeftoversModel,
     LibraryRow,
@@ -44,6 +45,7 @@ from hfgui.gui.library_model import (
     LibraryTableModel,
     scan_library_view,
 )
+from hfgui.gui.reveal import reveal_folder
 from hfgui.gui.services import Services
 from hfgui.gui.workers import Mailbox, TaskRunner
 
@@ -90,8 +92,11 @@ class LibraryPanel(QtWidgets.QWidget):
         *,
         open_url: Callable[[QtCore.QUrl], object] | None = None,
         queued_repos: Callable[[], Collection[str]] | None = None,
+        free_space: FreeSpace | None = None,
     ) -> None:
         super().__init__(parent)
+        self.free_space = free_space or FreeSpace(self)  # shared with the window's status bar
+        self.free_space.changed.connect(self._show_summary)
         self.services = services
         self.open_url = open_url or QtGui.QDesktopServices.openUrl
         self.queued_repos = queued_repos or (lambda: ())
@@ -320,12 +325,8 @@ class LibraryPanel(QtWidgets.QWidget):
         self.snapshot = snapshot
         self.model.set_rows(snapshot.rows)
         self.leftovers.set_items(snapshot.leftovers)
-        count = len(snapshot.rows)
-        free = f"{format_bytes(snapshot.free)} free" if snapshot.free is not None else "free space unknown"
-        self.summary_label.setText(
-            f"{counted(count, 'model')}  ·  {format_bytes(snapshot.total_size)} on disk  ·  "
-            f"{free} on the library disk ({snapshot.root})"
-        )
+        self.free_space.report(snapshot.root, snapshot.free)
+        self._show_summary()
         orphaned = self.leftovers.orphaned()
         if snapshot.leftovers:
             self.leftovers_label.setText(
@@ -335,6 +336,15 @@ class LibraryPanel(QtWidgets.QWidget):
         else:
             self.leftovers_label.setText("No partial downloads.")
         self.update_actions()
+
+    def _show_summary(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        self.summary_label.setText(
+            f"{counted(len(snapshot.rows), 'model')}  ·  {format_bytes(snapshot.total_size)} on disk  ·  "
+            f"{self.free_space.text()} on the library disk ({snapshot.root})"
+        )
 
     # --- running one operation -------------------------------------------------------------------
 
@@ -649,7 +659,9 @@ class LibraryPanel(QtWidgets.QWidget):
         folder = Path(row.model.root)
         if not folder.is_dir():
             folder = folder.parent  # a model imported as a single file, or not yet created
-        self.open_url(QtCore.QUrl.fromLocalFile(str(folder)))
+        problem = reveal_folder(self.open_url, folder)
+        if problem is not None:
+            self._say(problem)
 
     # --- partial downloads -------------------------------------------------------------------------
 

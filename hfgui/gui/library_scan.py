@@ -36,6 +36,7 @@ class LibraryState:
     # Installed keys whose copy lives outside the library folder: key -> where ("hf-cache" or "reference").
     elsewhere: dict[str, InstalledModel] = field(default_factory=dict)
     damaged: frozenset[str] = frozenset()  # installed keys with files missing or found corrupt
+    entry_sizes: dict[str, int] = field(default_factory=dict)  # installed key -> bytes of its files
 
 
 def scan_library(
@@ -50,12 +51,17 @@ def scan_library(
     incomplete: set[str] = set()
     damaged: set[str] = set()
     elsewhere: dict[str, InstalledModel] = {}
+    entry_sizes: dict[str, int] = {}
     unfinished = _unfinished_paths(library, places)
     for entry in entries:
         found = places.get(entry.repo_id, [])
         for model in found:
-            if _holds_entry(library, model, entry):
+            files = _files_of(library, model)
+            if _holds_entry(model, entry, files):
                 installed.add(entry.key)
+                entry_sizes[entry.key] = sum(
+                    size for path, size in files if path_matches(path, entry.include, entry.exclude)
+                )
                 if model.source != SOURCE_LIBRARY:
                     elsewhere[entry.key] = model
                 break
@@ -83,6 +89,7 @@ def scan_library(
         free,
         elsewhere,
         frozenset(damaged),
+        entry_sizes,
     )
 
 
@@ -115,14 +122,15 @@ def _lists_entry(model: InstalledModel, entry: ModelEntry) -> bool:
     )
 
 
-def _holds_entry(library: Library, model: InstalledModel, entry: ModelEntry) -> bool:
+def _holds_entry(model: InstalledModel, entry: ModelEntry, files: list[tuple[str, int]]) -> bool:
+    """Whether a place (see `_files_of`) holds this entry's files."""
     if model.source == SOURCE_HF_CACHE:
         listed = _cached_listing(model)
         if listed:  # a snapshot may hold a selection: it must hold every file this entry selects
             wanted = {p for p in listed if path_matches(p, entry.include, entry.exclude)}
-            return bool(wanted) and wanted <= set(_paths_of(library, model))
+            return bool(wanted) and wanted <= {path for path, _size in files}
     if model.state in (InstallState.INSTALLED, InstallState.REFERENCED):
-        return any(path_matches(p, entry.include, entry.exclude) for p in _paths_of(library, model))
+        return any(path_matches(path, entry.include, entry.exclude) for path, _size in files)
     return False
 
 
@@ -138,21 +146,48 @@ def _cached_listing(model: InstalledModel) -> list[str]:
     return list(files) if isinstance(files, dict) else []
 
 
-def _paths_of(library: Library, model: InstalledModel) -> list[str]:
-    """The repository paths a place holds (what the catalog entry's globs are matched against)."""
+def _files_of(library: Library, model: InstalledModel) -> list[tuple[str, int]]:
+    """The repository paths a place holds (what the catalog entry's globs are matched against), each
+    with its size."""
     if model.source == SOURCE_LIBRARY:
         manifest = read_manifest(model.root)
-        return [f.path for f in manifest.files] if manifest else []
+        return [(f.path, f.size) for f in manifest.files] if manifest else []
     if model.source == SOURCE_REFERENCE:
         ref = library.reference(model.repo_id)
         if ref is None:
             return []
-        return [p or ref.path.name for p, _size in ref.files]
-    paths = []
+        return [(p or ref.path.name, size) for p, size in ref.files]
+    files = []
     for folder, _dirs, names in os.walk(model.root):
         base = Path(folder).relative_to(model.root)
-        paths += [(base / name).as_posix() for name in names]
-    return paths
+        for name in names:
+            try:
+                size = os.stat(os.path.join(folder, name)).st_size  # a snapshot's links lead to blobs
+            except OSError:
+                size = 0
+            files.append(((base / name).as_posix(), size))
+    return files
+
+
+INSTALLED_FILE_STATES = {
+    SOURCE_LIBRARY: "Verified",  # hashed against the Hub's listing when downloaded
+    SOURCE_REFERENCE: "Imported",
+    SOURCE_HF_CACHE: "In the Hugging Face cache",
+}
+
+
+def installed_files(
+    root: Path, entry: ModelEntry, where: InstalledModel | None = None
+) -> tuple[list[tuple[str, int]], str]:
+    """The files of an installed entry (path, size) and what to say of each: from the library's
+    manifest, or from ``where`` (its place in the Hugging Face cache or an import)."""
+    library = Library(root)
+    if where is None:
+        where = next((m for m in library.all_models(include_cache=False) if m.repo_id == entry.repo_id), None)
+        if where is None:
+            return [], INSTALLED_FILE_STATES[SOURCE_LIBRARY]
+    files = [f for f in _files_of(library, where) if path_matches(f[0], entry.include, entry.exclude)]
+    return sorted(files), INSTALLED_FILE_STATES.get(where.source, "Installed")
 
 
 def discard_partials(

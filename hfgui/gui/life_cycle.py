@@ -53,6 +53,13 @@ class LifeCycle:
         self.tray.show()
         self.hide()
 
+    def launched_again(self, args: list[str]) -> None:
+        """hfgui was started again while this window runs: come to the front, open what it named."""
+        self.show_from_tray()
+        addresses = [arg for arg in args if not arg.startswith("-")]
+        if addresses:
+            self.open_addresses(addresses)
+
     def show_from_tray(self) -> None:
         self.show()
         self.raise_()
@@ -91,6 +98,7 @@ class LifeCycle:
             self.search_panel.wait_idle,
             self.runner.wait,
             self.size_runner.wait,
+            self.hub_watch.wait,
         )
         return all([wait(max(0, deadline.remainingTime())) for wait in waits])
 

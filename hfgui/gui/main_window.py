@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from hfgui import __version__
 from hfgui.core.catalog import CatalogEntry, ModelReference, load_catalog, path_matches, remove_user_model
 from hfgui.core.errors import (
+    DownloadCancelledError,
     GatedRepoError,
     HfGuiError,
     NetworkError,
@@ -21,21 +22,26 @@ from hfgui.core.errors import (
 from hfgui.core.launch import models_to_open
 from hfgui.core.settings import Settings
 from hfgui.core.sizes import SizeCache
+from hfgui.core.tls import CertificateError
 from hfgui.core.words import counted
 from hfgui.gui import questions, roles
 from hfgui.gui.add_model_dialog import AddModelDialog
 from hfgui.gui.banner import Banner
 from hfgui.gui.details_panel import DetailsPanel
 from hfgui.gui.download_manager import DownloadManager
+from hfgui.gui.elided import ElidedLabel, elide_message
 from hfgui.gui.entries import model_entries, model_entry
 from hfgui.gui.error_actions import ErrorActions
+from hfgui.gui.free_space import FreeSpace
+from hfgui.gui.hub_watch import HubWatch
 from hfgui.gui.icons import app_icon
 from hfgui.gui.import_dialog import FilePicker, ImportDialog
 from hfgui.gui.library_panel import LibraryPanel
-from hfgui.gui.library_scan import LibraryState, delete_model, scan_library
+from hfgui.gui.library_scan import LibraryState, delete_model, installed_files, scan_library
 from hfgui.gui.life_cycle import LifeCycle
 from hfgui.gui.models_filter import ModelsFilterProxy
-from hfgui.gui.models_model import ModelsModel
+from hfgui.gui.models_model import ModelsModel, column_widths
+from hfgui.gui.reveal import reveal_folder
 from hfgui.gui.rows import RowState, Status
 from hfgui.gui.search_panel import SearchPanel
 from hfgui.gui.services import Services
@@ -46,16 +52,24 @@ from hfgui.gui.workers import TaskRunner
 log = logging.getLogger(__name__)
 
 FILTER_DELAY_MS = 150
+STATUS_MIN_WIDTH = 215  # a bar and "58 %  ·  526.3 kB/s"; longer states are cut with … (whole in details)
+STATUS_MAX_WIDTH = 280
 DAMAGED_MESSAGE = "Some of its files are missing or damaged. Download (or Retry) fetches just those."
+
+# States a Download can start from (Not found: there is nothing to fetch until the Hub says otherwise).
+DOWNLOADABLE = frozenset(
+    {Status.AVAILABLE, Status.PRIVATE_OR_MISSING, Status.LICENSE_REQUIRED, Status.OFFLINE, Status.FAILED}
+)
 
 STATUS_FILTERS: tuple[tuple[str, frozenset[Status] | None], ...] = (
     ("All states", None),
     ("Installed", frozenset({Status.INSTALLED})),
-    ("Downloading", frozenset({Status.QUEUED, Status.DOWNLOADING, Status.VERIFYING})),
+    ("Downloading", frozenset({Status.QUEUED, Status.WAITING, Status.DOWNLOADING, Status.VERIFYING})),
     ("Paused", frozenset({Status.PAUSED})),
     ("Failed", frozenset({Status.FAILED})),
     ("Available", frozenset({Status.AVAILABLE})),
-    ("Needs token or license", frozenset({Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED})),
+    ("Needs token or license", frozenset({Status.PRIVATE_OR_MISSING, Status.LICENSE_REQUIRED})),
+    ("Not found or offline", frozenset({Status.NOT_FOUND, Status.OFFLINE})),
 )
 
 
@@ -95,7 +109,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self._quitting = False
         self._quit_requested = False  # File → Quit: end the app once the window has closed
         self._size_generation = 0
-        self._network_failed: set[str] = set()
+        self._private_or_missing: set[str] = set()  # rows the anonymous Hub answered 401 for
         self._token_failed: set[str] = set()  # rows failed by a rejected token (cleared by a new one)
         self._token_dialog: QtWidgets.QMessageBox | None = None  # the one "Token rejected" question
 
@@ -107,7 +121,13 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.manager.failed.connect(self._on_failed)
         self.manager.refreshed.connect(self._refresh_details_tick)
         self.manager.problem.connect(lambda text: self.show_status(text, 15000))
+        self.manager.stopped.connect(self._download_stopped)
         self.manager.activity_changed.connect(lambda _n: self.update_actions())
+        self.hub_watch = HubWatch(services, self)
+        self.hub_watch.went_offline.connect(self._went_offline)
+        self.hub_watch.came_online.connect(self._came_online)
+        self.manager.hub_unreachable.connect(self.hub_watch.report_failure)
+        self.manager.hub_answered.connect(self.hub_watch.report_answer)
         services.on_settings_changed(self._on_settings_changed)
 
         self._build_view()
@@ -136,17 +156,30 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._sort_by)
         # Status (bar and text) right after the name, so a narrow window still shows downloads;
-        # the repository takes what is left.
+        # the repository takes what is left (see _fit_columns).
         header.moveSection(ModelsModel.COL_STATUS, 1)
-        widths = {ModelsModel.COL_NAME: 300, ModelsModel.COL_STATUS: 305, ModelsModel.COL_FORMAT: 80}
-        widths |= {ModelsModel.COL_QUANT: 115, ModelsModel.COL_SIZE: 75, ModelsModel.COL_RAM: 80}
-        for column, width in widths.items():
-            header.resizeSection(column, width)
+        for column in range(ModelsModel(self).columnCount()):
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(ModelsModel.COL_REPO, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        self._content_widths = column_widths(view.fontMetrics(), [])
+        view.viewport().installEventFilter(self)  # resized: fit the columns again
         view.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.proxy.rowsInserted.connect(self._groups_inserted)
         self.proxy.modelReset.connect(self._expand_groups)
         self.proxy.layoutChanged.connect(self._expand_groups)
+        # Group headers count what the filter shows; recounted once after a burst of changes.
+        self.count_timer = QtCore.QTimer(self)
+        self.count_timer.setSingleShot(True)
+        self.count_timer.setInterval(0)
+        self.count_timer.timeout.connect(self._count_shown)
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+        ):
+            signal.connect(lambda *_: self.count_timer.start())
         self.model.row_changed.connect(self._row_changed)
         self.view = view
 
@@ -154,8 +187,13 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         style = self.style()
         sp = QtWidgets.QStyle.StandardPixmap
 
-        def action(text: str, slot: Callable[[], None], pixmap=None, shortcut: str | None = None):
+        def action(
+            name: str, text: str, slot: Callable[[], None], pixmap=None, shortcut: str | None = None, short=""
+        ):
             act = QtGui.QAction(text, self)
+            act.setObjectName(name)
+            if short:
+                act.setIconText(short)  # the tool button's text; menus show the full one
             if pixmap is not None:
                 act.setIcon(style.standardIcon(pixmap))
             if shortcut:
@@ -164,22 +202,35 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             act.triggered.connect(lambda _checked=False, run=slot: run())
             return act
 
-        self.act_add = action("Add model…", self.add_model, sp.SP_FileDialogNewFolder, "Ctrl+N")
-        self.act_import = action("Import…", self.import_model, sp.SP_DialogOpenButton, "Ctrl+I")
-        self.act_download = action("Download", self.download_selected, sp.SP_ArrowDown, "Ctrl+D")
-        self.act_pause = action("Pause", self.pause_selected, sp.SP_MediaPause)
-        self.act_resume = action("Resume", self.resume_selected, sp.SP_MediaPlay)
-        self.act_cancel = action("Cancel", self.cancel_selected, sp.SP_DialogCancelButton)
-        self.act_retry = action("Retry", self.retry_selected, sp.SP_BrowserReload)
-        self.act_delete = action("Delete…", self.delete_selected, sp.SP_TrashIcon, "Del")
-        self.act_reveal = action("Reveal in file manager", self.reveal_selected, sp.SP_DirOpenIcon)
-        self.act_open_hub = action("Open on Hugging Face", self.open_selected_on_hub, sp.SP_DialogHelpButton)
-        self.act_settings = action("Settings…", self.open_settings, sp.SP_FileDialogDetailedView, "Ctrl+,")
-        self.act_remove_entry = action("Remove from list…", self.remove_selected_entry)
-        self.act_quit = action("Quit", self.quit_requested, None, "Ctrl+Q")
+        self.act_add = action("add", "Add model…", self.add_model, sp.SP_FileDialogNewFolder, "Ctrl+N", "Add")
+        self.act_import = action("import", "Import…", self.import_model, sp.SP_DialogOpenButton, "Ctrl+I")
+        self.act_download = action("download", "Download", self.download_selected, sp.SP_ArrowDown, "Ctrl+D")
+        self.act_pause = action("pause", "Pause", self.pause_selected, sp.SP_MediaPause)
+        self.act_resume = action("resume", "Resume", self.resume_selected, sp.SP_MediaPlay)
+        self.act_cancel = action("cancel", "Cancel", self.cancel_selected, sp.SP_DialogCancelButton)
+        self.act_retry = action("retry", "Retry", self.retry_selected, sp.SP_BrowserReload)
+        self.act_delete = action("delete", "Delete…", self.delete_selected, sp.SP_TrashIcon, "Del", "Delete")
+        self.act_reveal = action(
+            "reveal", "Reveal in file manager", self.reveal_selected, sp.SP_DirOpenIcon, short="Show files"
+        )
+        self.act_open_hub = action(
+            "hub-page",
+            "Open on Hugging Face",
+            self.open_selected_on_hub,
+            sp.SP_DialogHelpButton,
+            short="Hub page",
+        )
+        self.act_settings = action(
+            "settings", "Settings…", self.open_settings, sp.SP_FileDialogDetailedView, "Ctrl+,", "Settings"
+        )
+        self.act_remove_entry = action("remove-entry", "Remove from list…", self.remove_selected_entry)
+        self.act_quit = action("quit", "Quit", self.quit_requested, None, "Ctrl+Q")
         self.act_quit.setMenuRole(QtGui.QAction.MenuRole.QuitRole)
-        self.act_about = action("About hfgui", self.show_about)
+        self.act_about = action("about", "About hfgui", self.show_about)
         self.act_about.setMenuRole(QtGui.QAction.MenuRole.AboutRole)
+        # The toolbar's one start button: Download, Resume or Retry, whichever the selected model needs
+        # (the menus keep the three apart). It keeps the toolbar within a 1024-px window.
+        self.act_start = action("start", "Download", self.download_selected, sp.SP_ArrowDown)
         self.model_actions = (
             self.act_download,
             self.act_pause,
@@ -198,7 +249,15 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         toolbar.addAction(self.act_add)
         toolbar.addAction(self.act_import)
         toolbar.addSeparator()
-        for act in self.model_actions:
+        self.toolbar_model_actions = (
+            self.act_start,
+            self.act_pause,
+            self.act_cancel,
+            self.act_delete,
+            self.act_reveal,
+            self.act_open_hub,
+        )
+        for act in self.toolbar_model_actions:
             toolbar.addAction(act)
         spacer = QtWidgets.QWidget()
         spacer.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Preferred)
@@ -252,7 +311,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         filters.addWidget(self.status_combo)
 
         self.details = DetailsPanel()
-        self.details.retry_requested.connect(self.manager.start)
+        self.details.retry_requested.connect(self.start_download)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
         splitter.addWidget(self.details)
@@ -269,11 +328,14 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.search_panel = SearchPanel(self.services, self)
         self.search_panel.add_requested.connect(self._search_added)
         self.search_panel.download_requested.connect(self._search_download)
+        self.free_space = FreeSpace(self)
+        self.free_space.changed.connect(self._show_storage)
         self.library_panel = LibraryPanel(
             self.services,
             self,
             open_url=lambda url: self.open_url(url),
             queued_repos=self._queued_repos,
+            free_space=self.free_space,
         )
         self.library_panel.changed.connect(self.refresh_library)
         self.library_panel.deleted.connect(self._repo_deleted)
@@ -293,7 +355,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.storage_label = QtWidgets.QLabel("")
+        self.storage_label = ElidedLabel()
         self.statusBar().addPermanentWidget(self.storage_label)
         self._show_storage()
         self.update_actions()
@@ -312,6 +374,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
                 catalog = []
                 self.catalog_warnings.append(str(exc))
         self.model.set_entries(model_entries(catalog))
+        self._measure_columns()
         labels = sorted({self.model.group_label(g) for g in range(self.model.rowCount())})
         self.format_combo.blockSignals(True)
         self.format_combo.clear()
@@ -342,6 +405,43 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             return
         for row in range(first, last + 1):
             self._show_group(row)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.view.viewport() and event.type() == QtCore.QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Short columns (format, quantisation, size, RAM) as wide as their texts, the status as wide as
+        a bar and a speed need (less in a narrow window), the name up to its texts' width but never
+        more than half of what remains; the repository stretches over the rest."""
+        fit = self._content_widths
+        width = self.view.viewport().width()
+        header = self.view.header()
+        short = (ModelsModel.COL_FORMAT, ModelsModel.COL_QUANT, ModelsModel.COL_SIZE, ModelsModel.COL_RAM)
+        for column in short:
+            header.resizeSection(column, fit[column])
+        status = max(STATUS_MIN_WIDTH, min(STATUS_MAX_WIDTH, int(width * 0.2)))
+        header.resizeSection(ModelsModel.COL_STATUS, status)
+        rest = width - status - sum(fit[c] for c in short)
+        header.resizeSection(ModelsModel.COL_NAME, max(120, min(fit[ModelsModel.COL_NAME], rest // 2)))
+
+    def _measure_columns(self) -> None:
+        """Measure the texts once per change of the list (10,000 names take a while), then fit."""
+        self._content_widths = column_widths(self.view.fontMetrics(), [s.entry for s in self.model.states()])
+        self._fit_columns()
+
+    def _count_shown(self) -> None:
+        if not self.proxy.filtering:
+            self.model.set_shown_counts(None)
+            return
+        counts = {}
+        for row in range(self.proxy.rowCount()):
+            group = self.proxy.index(row, 0)
+            counts[group.data(roles.KEY_ROLE)] = self.proxy.rowCount(group)
+        for label in set(self.model.group_labels()) - set(counts):
+            counts[label] = 0
+        self.model.set_shown_counts(counts)
 
     def _show_group(self, row: int) -> None:
         self.view.expand(self.proxy.index(row, 0))
@@ -392,8 +492,20 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self.view.scrollTo(index)
 
     def _selection_changed(self) -> None:
-        self.details.show_state(self.selected_state())
+        state = self.selected_state()
+        self.details.show_state(state)
         self.update_actions()
+        if state is not None and state.status is Status.INSTALLED and state.progress is None:
+            self._list_installed_files(state)
+
+    def _list_installed_files(self, state: RowState) -> None:
+        """An installed model's files in the details, from its manifest (read on a worker)."""
+        key, entry, root = state.entry.key, state.entry, self.services.library_root
+        where = self.library_state.elsewhere.get(key)
+        self.runner.submit(
+            lambda: installed_files(root, entry, where),
+            lambda found: self.details.show_installed_files(key, *found),
+        )
 
     def _row_changed(self, key: str) -> None:
         if key == self.details.key:
@@ -414,13 +526,19 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         state = self.selected_state()
         status = state.status if state else None
         active = state is not None and self.manager.is_active(state.entry.key)
-        self.act_download.setEnabled(
-            state is not None
-            and not active
-            and status in (Status.AVAILABLE, Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED, Status.FAILED)
-        )
+        self.act_download.setEnabled(state is not None and not active and status in DOWNLOADABLE)
         self.act_pause.setEnabled(active)
         self.act_resume.setEnabled(status is Status.PAUSED)
+        start = (
+            self.act_retry
+            if status is Status.FAILED
+            else self.act_resume
+            if status is Status.PAUSED
+            else None
+        )
+        self.act_start.setText(start.text() if start is not None else self.act_download.text())
+        self.act_start.setIcon((start or self.act_download).icon())
+        self.act_start.setEnabled((start or self.act_download).isEnabled())
         self.act_cancel.setEnabled(active or status is Status.PAUSED)
         self.act_retry.setEnabled(status is Status.FAILED)
         self.act_delete.setEnabled(
@@ -432,6 +550,10 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.act_reveal.setEnabled(state is not None and status is Status.INSTALLED)
         self.act_open_hub.setEnabled(state is not None)
         self.act_remove_entry.setEnabled(state is not None and state.entry.user_added and not active)
+        start = {Status.FAILED: self.act_retry, Status.PAUSED: self.act_resume}.get(status, self.act_download)
+        self.act_start.setText(start.text())
+        self.act_start.setIcon(start.icon())
+        self.act_start.setEnabled(start.isEnabled())
 
     def _context_menu(self, pos: QtCore.QPoint) -> None:
         if self.selected_key() is None:
@@ -454,13 +576,22 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         elif self.manager.is_active(state.entry.key):
             self.pause_selected()
         else:
-            self.manager.start(state.entry.key)
+            self.start_download(state.entry.key)
 
     # --- actions ---------------------------------------------------------------------------------
 
     def download_selected(self) -> None:
         key = self.selected_key()
         if key is not None:
+            self.start_download(key)
+
+    def start_download(self, key: str) -> None:
+        """Download, Resume and Retry: now, or once the Hub answers when it cannot be reached."""
+        if self.hub_watch.offline:
+            error = self.hub_watch.error
+            self.manager.hold(key, error.message if error is not None else "The Hub cannot be reached.")
+            self.hub_watch.probe_now()  # perhaps it is back already
+        else:
             self.manager.start(key)
 
     resume_selected = download_selected
@@ -554,7 +685,9 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         state = self.selected_state()
         if state is None:
             return
-        self.open_url(QtCore.QUrl.fromLocalFile(str(self.model_folder(state.entry.key))))
+        problem = reveal_folder(self.open_url, self.model_folder(state.entry.key))
+        if problem is not None:
+            self.show_status(problem, 15_000)
 
     def model_folder(self, key: str):
         """Where the model's files are: the library folder, or its place in the HF cache / an import."""
@@ -644,7 +777,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             self._library_scanned = True
             self.library_panel.refresh()
         is_models = index == 0
-        for act in self.model_actions:
+        for act in (*self.model_actions, *self.toolbar_model_actions):
             act.setVisible(is_models)
         self.model_menu.menuAction().setVisible(is_models)  # its entries act on the Models tab
 
@@ -654,7 +787,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     def _search_download(self, entry: CatalogEntry) -> None:
         self._model_added(entry)
         self.show_models_tab()
-        self.manager.start(entry.id)
+        self.start_download(entry.id)
 
     def _library_download(self, repo_id: object) -> None:
         """The library asks to fetch a model again (e.g. files damaged): resume its catalog row."""
@@ -662,7 +795,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         self.show_models_tab()
         if keys:
             self.select_key(keys[0])
-            self.manager.start(keys[0])
+            self.start_download(keys[0])
         else:
             self.add_model(str(repo_id))
 
@@ -672,6 +805,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     def _model_added(self, entry: CatalogEntry) -> None:
         row = model_entry(entry)
         self.model.add_entry(row)
+        self._measure_columns()
         if self.format_combo.findData(row.format) < 0:
             self.format_combo.addItem(row.format, row.format)
         self.select_key(row.key)
@@ -691,6 +825,8 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             dialog.open()
         if focus == "library":
             dialog.focus_library()
+        elif focus == "network":
+            dialog.focus_network()
         else:
             dialog.focus_token()
         return dialog
@@ -703,12 +839,17 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         return questions.ask(self, "About hfgui", text, (("Close", None),), default=0, icon="information")
 
     def show_status(self, text: str, timeout_ms: int = 0) -> None:
-        """A status-bar message, cut with "…" to the room left of the storage line (whole in its tooltip)."""
+        """A status-bar message, cut with "…" to the room left of the storage line (whole in its tooltip;
+        an address is dropped whole rather than cut mid-path)."""
         bar = self.statusBar()
-        room = max(80, bar.width() - self.storage_label.sizeHint().width() - 40)
-        shown = bar.fontMetrics().elidedText(text, QtCore.Qt.TextElideMode.ElideRight, room)
+        room = max(80, bar.width() - self.storage_label.width() - 40)
+        shown = elide_message(bar.fontMetrics(), text, room)
         bar.setToolTip(text if shown != text else "")
         bar.showMessage(shown, timeout_ms)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.storage_label.setMaximumWidth(max(200, int(self.width() * 0.45)))  # messages get the rest
 
     def ask(
         self,
@@ -729,11 +870,14 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
 
         def apply(state: LibraryState) -> None:
             self.library_state = state
+            self.free_space.report(state.root, state.free_bytes)
             for row in self.model.states():
                 key = row.entry.key
                 if self.manager.is_active(key):
                     continue
                 if key in state.installed:
+                    if row.size is None and key in state.entry_sizes:  # known without the Hub
+                        self.model.update(key, size=state.entry_sizes[key])
                     where = state.elsewhere.get(key)
                     location = where.source if where is not None else ""
                     if row.status is not Status.INSTALLED or row.location != location or row.error:
@@ -759,17 +903,17 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
 
     def _show_storage(self) -> None:
         state = self.library_state
-        free = (
-            f"{format_bytes(state.free_bytes)} free on that disk"
-            if state.free_bytes is not None
-            else "free: …"
-        )
         self.storage_label.setText(
-            f"Library: {state.root}  ·  models use {format_bytes(state.used_bytes)}  ·  {free}"
+            f"Library: {state.root}  ·  models use {format_bytes(state.used_bytes)}"
+            f"  ·  {self.free_space.text()} on that disk"
         )
 
     def fetch_sizes(self, keys: list[str] | None = None) -> None:
-        """Sizes from the tree listing (through the size cache), one Hub client shared by the fetches."""
+        """Sizes from the tree listing (through the size cache), one Hub client shared by the fetches.
+
+        The size last seen (kept in the size cache) shows at once, before the Hub answers or when it
+        cannot be reached. Each probe gives up after one retry: the offline watch asks again later.
+        """
         self._size_generation += 1
         generation = self._size_generation
         wanted = [s for s in self.model.states() if keys is None or s.entry.key in keys]
@@ -778,6 +922,11 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
             return
         cache = SizeCache(self.services.paths)
         services = self.services
+        unknown = {s.entry.key: s.entry.catalog for s in wanted if s.size is None}
+
+        def last_known() -> dict[str, int]:
+            found = {key: cache.last_known(entry) for key, entry in unknown.items()}
+            return {key: size.total_bytes for key, size in found.items() if size is not None}
 
         def have_client(client) -> None:
             self._size_client = client
@@ -793,34 +942,81 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
                     lambda exc, key=entry.key: self._size_failed(generation, key, exc),
                 )
 
-        self.runner.submit(services.make_client, have_client, self._show_plain_error)
+        if unknown:
+            self.runner.submit(last_known, self._sizes_remembered)
+        self.runner.submit(lambda: services.make_client(quick=True), have_client, self._show_plain_error)
+
+    def _sizes_remembered(self, sizes: dict[str, int]) -> None:
+        for key, size in sizes.items():
+            state = self.model.state(key)
+            if state is not None and state.size is None:
+                self.model.update(key, size=size)
 
     def _size_known(self, generation: int, key: str, probe: EntryProbe) -> None:
-        self._hub_reachable()
+        self.hub_watch.report_answer()
         if probe.token_rejected is not None:
             self._show_invalid_token(probe.token_rejected)  # once, however many probes met it
         self.model.update(key, size=probe.size.total_bytes)
         state = self.model.state(key)
-        if state is None or generation != self._size_generation:
+        if state is None or generation != self._size_generation or not state.status.hub_decides:
             return
-        if probe.gated is not None and state.status in (Status.AVAILABLE, Status.NEEDS_TOKEN):
+        if probe.gated is not None:
             self.model.update(key, status=Status.LICENSE_REQUIRED, error=probe.gated.message)
-        elif probe.gated is None and state.status in (Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED):
+        else:
             self.model.update(key, status=Status.AVAILABLE, error=None)
+        self._forget_private(key)
 
     def _size_failed(self, generation: int, key: str, exc: BaseException) -> None:
         state = self.model.state(key)
         if state is None or generation != self._size_generation:
             return
-        idle = state.status in (Status.AVAILABLE, Status.NEEDS_TOKEN, Status.LICENSE_REQUIRED)
-        if isinstance(exc, GatedRepoError) and idle:
+        if isinstance(exc, NetworkError) and not isinstance(exc, CertificateError):
+            self.hub_watch.report_failure(exc)  # rows turn Offline; the watch asks again later
+            if state.status.hub_decides:
+                self.model.update(key, status=Status.OFFLINE, error=None)
+            return
+        if not isinstance(exc, DownloadCancelledError):
+            self.hub_watch.report_answer()  # whatever it said, the Hub answered
+        if not state.status.hub_decides:
+            return
+        if isinstance(exc, GatedRepoError):
             self.model.update(key, status=Status.LICENSE_REQUIRED, error=exc.message)
-        elif isinstance(exc, RepoNotFoundError) and not exc.authenticated and idle:
-            self.model.update(key, status=Status.NEEDS_TOKEN, error=exc.message)
-        elif isinstance(exc, NetworkError):
-            self._show_offline(exc, retry=self.fetch_sizes)
+        elif isinstance(exc, RepoNotFoundError) and exc.authenticated:
+            self.model.update(key, status=Status.NOT_FOUND, error=exc.message)
+        elif isinstance(exc, RepoNotFoundError):
+            self.model.update(key, status=Status.PRIVATE_OR_MISSING, error=exc.message)
+            self._private_or_missing.add(key)
+            self._say_add_token()
+        elif isinstance(exc, CertificateError):
+            self.model.update(key, status=Status.OFFLINE, error=exc.message)
+            self.banner.show_message("network", exc.message, (("Settings", self._open_network),))
         else:
             log.info("No size for %s: %s", key, exc)
+
+    def _say_add_token(self) -> None:
+        """Once for all the rows the Hub would not show without a token (not one "Needs token" each)."""
+        if self.banner.kind not in ("", "private"):
+            return  # offline or rate limited says more
+        count = len(self._private_or_missing)
+        self.banner.show_message(
+            "private",
+            f"{counted(count, 'model')} not found or private. The Hub shows private models only to"
+            " their owner's token — add a token to download them.",
+            (("Add token", lambda: self.open_settings("token")),),
+        )
+
+    def _forget_private(self, key: str) -> None:
+        self._private_or_missing.discard(key)
+        if not self._private_or_missing and self.banner.kind == "private":
+            self.banner.dismiss()
+
+    def _download_stopped(self, key: str, how: str) -> None:
+        state = self.model.state(key)
+        name = state.entry.name if state is not None else key
+        if how == "pause":
+            self.show_status(f"Paused {name}: its partial files are kept, Resume continues.", 10_000)
+        else:
+            self.show_status(f"Cancelled {name}: what it had downloaded is deleted.", 10_000)
 
     def _restored(self, resumed: list[str]) -> None:
         if resumed:
@@ -829,7 +1025,7 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
     # --- outcomes --------------------------------------------------------------------------------
 
     def _on_installed(self, key: str) -> None:
-        self._hub_reachable()
+        self.hub_watch.report_answer()
         state = self.model.state(key)
         name = state.entry.name if state else key
         self.notify("Download finished", f"{name} is installed and verified.")
@@ -853,9 +1049,14 @@ class MainWindow(ErrorActions, LifeCycle, QtWidgets.QMainWindow):
         else:
             self.show_status(f"{title}: {message}", 10000)
 
-    def _token_changed(self) -> None:
-        # Statuses such as "Needs token" depend on the token: look again with the new one.
+    def _token_changed(self, message: str = "") -> None:
+        if message:
+            self.show_status(message, 10_000)  # "Token saved in the OS keyring.", also once Settings closed
+        # Statuses such as "Not found or private" depend on the token: look again with the new one.
         self._forget_token_failures()
+        self._private_or_missing.clear()
+        if self.banner.kind == "private":
+            self.banner.dismiss()
         self.fetch_sizes()
 
     def _on_settings_changed(self, old: Settings, new: Settings) -> None:

@@ -45,6 +45,11 @@ class ModelsFilterProxy(QtCore.QSortFilterProxyModel):
         self._statuses = None if statuses is None else frozenset(statuses)
         self._apply()
 
+    @property
+    def filtering(self) -> bool:
+        """Whether any row can be hidden (a word typed, a format or state chosen)."""
+        return bool(self.pattern())
+
     def pattern(self) -> str:
         """The expression rows must match; empty when nothing is filtered."""
         sep = re.escape(FILTER_SEPARATOR)

@@ -36,10 +36,13 @@ STATUS_ORDER = {status: i for i, status in enumerate(Status)}
 STATUS_COLOURS = {
     Status.INSTALLED: QtGui.QColor("#1e7d32"),
     Status.FAILED: QtGui.QColor("#c62828"),
-    Status.NEEDS_TOKEN: QtGui.QColor("#b26a00"),
+    Status.PRIVATE_OR_MISSING: QtGui.QColor("#b26a00"),
+    Status.NOT_FOUND: QtGui.QColor("#c62828"),
     Status.LICENSE_REQUIRED: QtGui.QColor("#b26a00"),
+    Status.OFFLINE: QtGui.QColor("#757575"),
+    Status.WAITING: QtGui.QColor("#757575"),
 }
-_BAR_STATES = (Status.DOWNLOADING, Status.VERIFYING, Status.PAUSED)
+_BAR_STATES = (Status.DOWNLOADING, Status.VERIFYING, Status.PAUSED, Status.WAITING)
 NO_BAR = -1  # PROGRESS_ROLE of a cell without a progress bar
 # Never pass None to QStandardItem.setData: PySide6 6.12 drops a reference to None on each such call
 # (the interpreter aborts with "none_dealloc" after a few thousand). Hence NO_BAR, "" and a null icon.
@@ -69,6 +72,7 @@ class ModelsModel(QtGui.QStandardItemModel):
         self._installed: dict[str, int] = {}  # group label -> installed models (header text)
         self._dirty: set[str] = set()
         self._flushed: dict[str, RowState] = {}  # dirty key -> its state as last written to the cells
+        self._shown: dict[str, int] = {}  # group label -> models the filter shows (empty: no filter)
         self._bold = QtGui.QFont()
         self._bold.setBold(True)
 
@@ -199,21 +203,30 @@ class ModelsModel(QtGui.QStandardItemModel):
             items[self.COL_SIZE].setData(size_text(size), DISPLAY)
             items[self.COL_SIZE].setData(-1 if size is None else size, roles.SORT_ROLE)
         status_item = items[self.COL_STATUS]
-        status_item.setData(state.status_text, DISPLAY)
+        status_item.setData(state.cell_text, DISPLAY)
         bar = state.permille if state.progress is not None and state.status in _BAR_STATES else NO_BAR
         status_item.setData(bar, roles.PROGRESS_ROLE)
-        kind = "paused" if state.status is Status.PAUSED else "active"
+        kind = "paused" if state.status in (Status.PAUSED, Status.WAITING) else "active"
         status_item.setData(bar_decoration(bar, kind), DECORATION)
-        if old is None or old.status is not state.status or old.error != state.error:
+        status_changed = old is None or old.status is not state.status or old.error != state.error
+        if status_changed:
             status_item.setData(STATUS_ORDER[state.status], roles.SORT_ROLE)
             colour = STATUS_COLOURS.get(state.status) or QtGui.QGuiApplication.palette().text().color()
             status_item.setData(QtGui.QBrush(colour), FOREGROUND)
             tip = state.error or entry.description
             for column, item in enumerate(items):
-                if column != self.COL_REPO:
+                if column not in (self.COL_REPO, self.COL_SIZE):
                     item.setData(tip, TOOLTIP)
             items[self.COL_REPO].setData(state.error or entry.repo_id, TOOLTIP)
             items[0].setData(_filter_key(state), roles.FILTER_ROLE)
+        if status_changed or old.shown_size != state.shown_size:
+            size_tip = (
+                _unknown_size_tip(state.status)
+                if state.shown_size is None
+                else state.error or entry.description
+            )
+            items[self.COL_SIZE].setData(size_tip, TOOLTIP)
+        if status_changed:
             was_installed = old is not None and old.status is Status.INSTALLED
             now_installed = state.status is Status.INSTALLED
             if old is not None and was_installed != now_installed and entry.format in self._installed:
@@ -225,10 +238,23 @@ class ModelsModel(QtGui.QStandardItemModel):
         if group is None:
             return
         count = len(self._children[label])
+        shown = self._shown.get(label)
+        if shown is not None and shown != count:  # a filter hides some: say how many are left
+            group.setData(f"{label}  ({shown} of {counted(count, 'model')})", DISPLAY)
+            return
         installed = self._installed[label]
         text = counted(count, "model")
         extra = f", {installed} installed" if installed else ""
         group.setData(f"{label}  ({text}{extra})", DISPLAY)
+
+    def set_shown_counts(self, shown: dict[str, int] | None) -> None:
+        """How many models of each group the filter lets through (None: no filter)."""
+        shown = dict(shown or {})
+        if shown == self._shown:
+            return
+        self._shown = shown
+        for label in self._group_items:
+            self._set_group_text(label)
 
     # --- state updates ----------------------------------------------------------------------------
 
@@ -273,11 +299,47 @@ class ModelsModel(QtGui.QStandardItemModel):
         items = self._items.get(key)
         return items[column].index() if items is not None else QtCore.QModelIndex()
 
+    def group_labels(self) -> list[str]:
+        return list(self._group_items)
+
     def group_label(self, group: int) -> str:
         return self._label_of(group)
 
     def group_count(self) -> int:
         return self.rowCount()
+
+
+CELL_PADDING = 24  # a cell's margins and the tree's indentation slack
+
+
+def column_widths(metrics: QtGui.QFontMetrics, entries: Iterable[ModelEntry]) -> dict[int, int]:
+    """The width each text column needs for these models (sizes: the widest a size can read)."""
+    entries = list(entries)
+    cols = ModelsModel
+
+    def widest(texts: Iterable[str]) -> int:
+        return max((metrics.horizontalAdvance(t) for t in texts), default=0) + CELL_PADDING
+
+    return {
+        cols.COL_NAME: widest([e.name for e in entries]) + 40,  # the tree's indentation
+        cols.COL_FORMAT: widest(
+            [cols.HEADERS[cols.COL_FORMAT]] + [e.format_label or e.format for e in entries]
+        ),
+        cols.COL_QUANT: min(  # its header and longer names are cut with …
+            widest(["Q4_K_M", *(e.quantization for e in entries)]),
+            metrics.horizontalAdvance("palettized 6-bit") + CELL_PADDING,
+        ),
+        cols.COL_SIZE: widest([cols.HEADERS[cols.COL_SIZE], "999.9 MB"]),
+        cols.COL_RAM: widest([cols.HEADERS[cols.COL_RAM]] + [e.ram_hint for e in entries]),
+    }
+
+
+def _unknown_size_tip(status: Status) -> str:
+    if status is Status.OFFLINE:
+        return "Size unknown: the Hub cannot be reached and its file listing was never seen here."
+    if status in (Status.PRIVATE_OR_MISSING, Status.NOT_FOUND, Status.LICENSE_REQUIRED):
+        return "Size unknown: the Hub does not list this model's files without access."
+    return "Size not known yet: it comes from the Hub's file listing."
 
 
 def _group_rank(label: str) -> tuple[int, str]:

@@ -12,3 +12,4 @@ PROGRESS_ROLE = _USER + 3  # int permille 0–1000, or None when the cell shows 
 SORT_ROLE = _USER + 4  # value to sort by (ints for sizes, never display text)
 IS_GROUP_ROLE = _USER + 5  # True on a group header row of the models tree
 FILTER_ROLE = _USER + 6  # text the models filter matches (models_model._filter_key)
+ORDER_ROLE = _USER + 7  # files table: files in progress first, then plan order (see files_model)

@@ -6,15 +6,19 @@ import enum
 from dataclasses import dataclass, field, replace
 
 from hfgui.core.catalog import CatalogEntry
-from hfgui.core.types import ModelProgress
-from hfgui.gui.formatting import permille, speed_text
+from hfgui.core.progress import QUIET_SECONDS
+from hfgui.core.types import ModelProgress, RetryNotice
+from hfgui.gui.formatting import permille, reconnecting_text, speed_text
 
 
 class Status(enum.Enum):
     AVAILABLE = "Available"
-    NEEDS_TOKEN = "Needs token"
+    PRIVATE_OR_MISSING = "Not found or private"  # asked without a token: the Hub does not say which
+    NOT_FOUND = "Not found"  # asked with a token: no such repository for this account
     LICENSE_REQUIRED = "License required"
+    OFFLINE = "Offline"  # the Hub could not be asked
     QUEUED = "Queued"
+    WAITING = "Waiting for the Hub"  # queued while the Hub cannot be reached; starts when it answers
     DOWNLOADING = "Downloading"
     VERIFYING = "Verifying"
     INSTALLED = "Installed"
@@ -23,8 +27,18 @@ class Status(enum.Enum):
 
     @property
     def active(self) -> bool:
-        """A download for the model is queued or running."""
-        return self in (Status.QUEUED, Status.DOWNLOADING, Status.VERIFYING)
+        """A download for the model is queued, waiting for the Hub or running."""
+        return self in (Status.QUEUED, Status.WAITING, Status.DOWNLOADING, Status.VERIFYING)
+
+    @property
+    def hub_decides(self) -> bool:
+        """A state only an answer from the Hub can tell (offline, it is unknown)."""
+        return self in HUB_DECIDED
+
+
+HUB_DECIDED = frozenset(
+    {Status.AVAILABLE, Status.PRIVATE_OR_MISSING, Status.NOT_FOUND, Status.LICENSE_REQUIRED, Status.OFFLINE}
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class RowState:
     progress: ModelProgress | None = None
     error: str | None = None  # one-line message when FAILED (or why a token is needed)
     location: str = ""  # INSTALLED outside the library: "hf-cache" or "reference"
+    notice: RetryNotice | None = None  # QUEUED: a Hub request of its planning is waiting to try again
 
     def with_(self, **changes) -> RowState:
         return replace(self, **changes)
@@ -78,10 +93,33 @@ class RowState:
         return None
 
     @property
+    def cell_text(self) -> str:
+        """The status in the models list: beside a progress bar "Downloading" goes without saying."""
+        progress = self.progress
+        if (
+            self.status is Status.DOWNLOADING
+            and progress is not None
+            and progress.reconnecting is None
+            and progress.idle_seconds < QUIET_SECONDS
+        ):
+            speed = speed_text(progress.speed)
+            return f"{self.permille // 10} %" + (f"  ·  {speed}" if speed else "")
+        return self.status_text
+
+    @property
     def status_text(self) -> str:
         if self.status is Status.DOWNLOADING:
-            speed = speed_text(self.progress.speed) if self.progress is not None else ""
+            progress = self.progress
+            if progress is not None and progress.reconnecting is not None:
+                return reconnecting_text(progress.reconnecting)
+            if progress is not None and progress.idle_seconds >= QUIET_SECONDS:
+                return f"Downloading {self.permille // 10} %  ·  no data for {int(progress.idle_seconds)} s"
+            speed = speed_text(progress.speed) if progress is not None else ""
             return f"Downloading {self.permille // 10} %" + (f"  ·  {speed}" if speed else "")
+        if self.status is Status.QUEUED and self.notice is not None:
+            return reconnecting_text(self.notice)
+        if self.status is Status.WAITING and self.progress is not None and self.progress.bytes_total:
+            return f"Waiting for the Hub at {self.permille // 10} %"
         if self.status is Status.PAUSED and self.progress is not None and self.progress.bytes_total:
             return f"Paused at {self.permille // 10} %"
         if self.status is Status.FAILED and self.error:

@@ -16,6 +16,8 @@ from hfgui.gui.workers import TaskRunner
 
 SUMMARY_ROLE = int(QtCore.Qt.ItemDataRole.UserRole) + 1
 _RIGHT = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
+DISPLAY = QtCore.Qt.ItemDataRole.DisplayRole
+HEADER_TIPS = {3: "The library or runtime the model card names (transformers, gguf, mlx, diffusers…)"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,9 @@ class ResultPages:
     """Pulls search results one page at a time from a single `search_models` iterator.
 
     `next_page()` blocks (network): call it on a worker, one call at a time per instance. The Hub
-    client is made on the first call (making one may read the keyring) and closed at the end.
+    client is made on the first call (making one may read the keyring) and closed at the end; a person
+    waits on it, so give it a quick client (`Services.make_client(quick=True)`): an unreachable Hub then
+    fails in a second or two, not after the downloads' patient backoff.
     """
 
     def __init__(self, make_client: Callable[[], HubClient], query: SearchQuery, page_size: int = 50) -> None:
@@ -84,7 +88,7 @@ class SearchResultsModel(ListTableModel):
     loading_changed(bool), page_loaded(int rows added), failed(object exception).
     """
 
-    HEADERS = ("Model", "Downloads", "Likes", "Library", "Updated")
+    HEADERS = ("Model", "Downloads", "Likes", "Framework", "Updated")  # the library_name the Hub reports
     loading_changed = QtCore.Signal(bool)
     page_loaded = QtCore.Signal(int)
     failed = QtCore.Signal(object)
@@ -169,6 +173,11 @@ class SearchResultsModel(ListTableModel):
         if loading != self._loading:
             self._loading = loading
             self.loading_changed.emit(loading)
+
+    def headerData(self, section: int, orientation: QtCore.Qt.Orientation, role: int = DISPLAY):
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole and orientation == QtCore.Qt.Orientation.Horizontal:
+            return HEADER_TIPS.get(section)
+        return super().headerData(section, orientation, role)
 
     # --- rows ------------------------------------------------------------------------------------
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.catalog import CatalogEntry, add_user_model, load_catalog
+from hfgui.core.errors import NetworkError
 from hfgui.core.grouping import DownloadItem, group_files
-from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
+from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS, HubClient
 from hfgui.core.types import ModelSummary, TreeEntry
 from hfgui.gui.columns import fit_columns
-from hfgui.gui.download_choice import DownloadChoice, entry_for_choice
+from hfgui.gui.download_choice import (
+    DownloadChoice,
+    InstalledFiles,
+    choice_hint,
+    entry_for_choice,
+    installed_reader,
+)
 from hfgui.gui.search_model import (
     SUMMARY_ROLE,
     ResultPages,
@@ -47,6 +54,8 @@ class SearchPanel(QtWidgets.QWidget):
     the existing catalog entry when one already selects the same files of the same repository:
       - ``add_requested(entry)``: "Add to library" — show it in the models view.
       - ``download_requested(entry)``: "Download" — show it and start downloading it.
+    ``installed_files(repo_id)`` gives the repository paths already on this computer, to mark installed
+    quantisations; it is called on a worker (default: the library and the Hugging Face cache).
     """
 
     add_requested = QtCore.Signal(object)
@@ -59,9 +68,11 @@ class SearchPanel(QtWidgets.QWidget):
         *,
         page_size: int = PAGE_SIZE,
         debounce_ms: int = DEBOUNCE_MS,
+        installed_files: InstalledFiles | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
+        self.installed_files = installed_files or installed_reader(services)
         self.page_size = page_size
         # Own pools: a slow search must not queue behind downloads' or sizes' work in the window's.
         self.runner = TaskRunner(2, self)
@@ -197,15 +208,20 @@ class SearchPanel(QtWidgets.QWidget):
             return
         self.query = query
         self.last_error = None
-        self.results.start(ResultPages(self.services.make_client, query, self.page_size))
+        self.results.start(ResultPages(self._quick_client, query, self.page_size))
         self._show_result_status()
+
+    def _quick_client(self) -> HubClient:
+        """A person waits on every request of this tab: an unreachable Hub must fail within seconds, as
+        the window's other questions do, not after the downloads' patient backoff (12–23 s)."""
+        return self.services.make_client(quick=True)
 
     def _results_reset(self) -> None:
         self._show_model(None)
 
     def _search_failed(self, exc: BaseException) -> None:
         self.last_error = exc
-        self._set_status(self.result_status, _one_line(exc), error=True)
+        self._set_status(self.result_status, _failure_text(exc), error=True)
 
     def _show_result_status(self) -> None:
         if self.results.last_error is not None or self.query is None:
@@ -241,40 +257,46 @@ class SearchPanel(QtWidgets.QWidget):
             return
         self.model_title.setText(summary.repo_id)
         self._set_status(self.files_status, f"Listing the files of {summary.repo_id}…")
-        make_client = self.services.make_client
+        make_client, installed_files = self._quick_client, self.installed_files
         repo_id = summary.repo_id
 
-        def listing() -> tuple[TreeEntry, ...]:
+        def listing() -> tuple[tuple[TreeEntry, ...], Collection[str]]:
             client = make_client()
             try:
-                return tuple(e for e in client.iter_tree(repo_id, "main", recursive=True) if e.is_file)
+                tree = tuple(e for e in client.iter_tree(repo_id, "main", recursive=True) if e.is_file)
             finally:
                 client.close()
+            return tree, installed_files(repo_id)
 
         self.files_runner.submit(
             listing,
-            lambda tree: self._files_listed(generation, summary, tree),
+            lambda result: self._files_listed(generation, summary, *result),
             lambda exc: self._files_failed(generation, exc),
         )
 
-    def _files_listed(self, generation: int, summary: ModelSummary, tree: tuple[TreeEntry, ...]) -> None:
+    def _files_listed(
+        self,
+        generation: int,
+        summary: ModelSummary,
+        tree: tuple[TreeEntry, ...],
+        installed: Collection[str] = (),
+    ) -> None:
         if generation != self._files_generation:
             return
         self.tree = tree
         items = group_files(tree, library_name=summary.library_name, tags=summary.tags)
-        self.choice.set_items(items)
+        self.choice.set_items(items, installed=installed)
         if not items:
             self._set_status(self.files_status, f"{summary.repo_id} has no files yet.")
             return
-        quants = sum(1 for i in items if i.kind == "gguf-quant")
-        hint = "Pick one quantisation." if quants > 1 else "Tick what you want to download."
+        hint = choice_hint(items)
         gated = " It is gated: accept its license on the Hub and add a token." if summary.gated else ""
         self._set_status(self.files_status, f"{len(tree)} files. {hint}{gated}")
 
     def _files_failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._files_generation:
             self.last_error = exc
-            self._set_status(self.files_status, _one_line(exc), error=True)
+            self._set_status(self.files_status, _failure_text(exc), error=True)
 
     def chosen_items(self) -> list[DownloadItem]:
         return self.choice.chosen_items()
@@ -345,6 +367,17 @@ def _query_problem(query: SearchQuery) -> str | None:
     if query.author and ("/" in query.author or " " in query.author):
         return f"Author takes a user or organisation name, not '{query.author}'."
     return None
+
+
+def _failure_text(exc: BaseException) -> str:
+    """One line saying what failed and what to do next, in the window's words (not the command line's)."""
+    if isinstance(exc, NetworkError):
+        what = "did not answer in time" if exc.timed_out else "could not be reached"
+        return (
+            f"The Hub {what} ({exc.endpoint}: {exc.detail}). Check your connection, or the proxy in"
+            " Settings → Network, then press Enter to search again."
+        )
+    return _one_line(exc)
 
 
 def _one_line(exc: BaseException) -> str:

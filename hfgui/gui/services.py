@@ -15,9 +15,12 @@ from hfgui.core.errors import HfGuiError
 from hfgui.core.hub import HubClient
 from hfgui.core.network import NetworkConfig, redact_url, split_proxy_password
 from hfgui.core.paths import AppPaths
+from hfgui.core.ratelimit import RetryPolicy
 from hfgui.core.settings import Settings, load_settings, save_settings
 
 SettingsListener = Callable[[Settings, Settings], None]
+QUICK_RETRY = RetryPolicy(max_retries=1, base_wait=0.5, max_wait=1.0, max_total_wait=2.0)
+QUICK_TIMEOUT = (5.0, 30.0)  # connect, read
 
 
 @dataclass
@@ -97,10 +100,13 @@ class Services:
                 return name
         return None
 
-    def make_client(self, token: str | None = None) -> HubClient:
+    def make_client(self, token: str | None = None, *, quick: bool = False) -> HubClient:
         """A Hub client for the current endpoint and network settings; ``token`` overrides the
         stored/env token. Raises HfGuiError when the proxy or CA settings are unusable (callers run
         this on a worker and show the error), before the keyring is read.
+
+        ``quick``: one retry at most, for questions the window asks in the background (sizes, the
+        offline watch): with no network they fail in a second or two and the watch asks again later.
         """
         from hfgui.core.auth import Token, TokenSource, resolve_token
 
@@ -115,6 +121,7 @@ class Services:
                 token=chosen if chosen is not None else False,
                 network=network,
                 cancel=self.closing,
+                **({"retry": QUICK_RETRY, "timeout": QUICK_TIMEOUT} if quick else {}),
             )
         except HfGuiError:
             raise

@@ -1,5 +1,6 @@
-"""Settings: the optional Hugging Face token (validated and kept in the OS keyring), library folder,
-parallel downloads, storage in the Hugging Face cache, bandwidth limit, endpoint, proxy and CA bundle.
+"""Settings on three pages, each scrolling on a small screen: Account (the optional Hugging Face token,
+validated and kept in the OS keyring), Downloads (library folder, parallel downloads, storage in the
+Hugging Face cache, bandwidth limit) and Network (endpoint, proxy and CA bundle).
 Every keyring, disk and network call runs on a worker."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import logging
 from collections.abc import Callable
 from urllib.parse import quote, unquote
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from hfgui.core.diskspace import free_bytes
 from hfgui.core.errors import HfGuiError, InvalidTokenError, format_bytes
@@ -32,6 +33,12 @@ PROXY_MODE_LABELS = {"system": "System settings", "none": "No proxy", "manual": 
 MEGABYTE = 1_000_000  # the bandwidth spin box counts decimal MB/s, as sizes are shown
 MAX_RATE_MB = 100_000
 ERROR_STYLE = "color: #c62828;"
+# Page titles: messages elsewhere send people to "Settings → Network".
+PAGE_ACCOUNT = "Account"
+PAGE_DOWNLOADS = "Downloads"
+PAGE_NETWORK = "Network"
+PREFERRED_WIDTH = 700  # room for a library path and the proxy placeholder; less on a smaller screen
+MESSAGE_ROOM = 60  # a wrapped notice or error under the fields
 TOKEN_INTRO = (
     "Public models download without a token. A Hugging Face token adds: gated models whose license "
     "you have accepted, your own private models, and higher rate limits. A read token is enough."
@@ -39,9 +46,10 @@ TOKEN_INTRO = (
 
 
 class SettingsDialog(QtWidgets.QDialog):
-    """Signals: token_changed() after a token was saved or removed; settings_saved(object) with Settings."""
+    """Signals: token_changed(str) after a token was saved or removed, with the line that says so;
+    settings_saved(object) with Settings."""
 
-    token_changed = QtCore.Signal()
+    token_changed = QtCore.Signal(str)
     settings_saved = QtCore.Signal(object)
     save_warning: str | None = None  # set before settings_saved when part of it could not be kept
 
@@ -50,21 +58,59 @@ class SettingsDialog(QtWidgets.QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(700)
         self.services = services
         self.runner = runner
         self.keyring_available: bool | None = None
         self.last_account: Account | None = None
-        settings = services.settings
 
-        # --- token -----------------------------------------------------------------------------
-        token_box = QtWidgets.QGroupBox("Hugging Face token (optional)")
-        intro = QtWidgets.QLabel(TOKEN_INTRO)
-        intro.setWordWrap(True)
+        # One page per subject, each scrolling on its own: the dialog fits small screens (1024×700 and
+        # below) without cutting a field off.
+        self.pages = QtWidgets.QTabWidget()
+        self.pages.setDocumentMode(True)
+        self._scrolls: dict[str, QtWidgets.QScrollArea] = {}
+        for title, page in (
+            (PAGE_ACCOUNT, self._account_page()),
+            (PAGE_DOWNLOADS, self._downloads_page()),
+            (PAGE_NETWORK, self._network_page()),
+        ):
+            scroll = QtWidgets.QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(page)
+            self._scrolls[title] = scroll
+            self.pages.addTab(scroll, title)
+
+        self.settings_error = QtWidgets.QLabel("")
+        self.settings_error.setStyleSheet(ERROR_STYLE)
+        self.settings_error.setWordWrap(True)
+
+        box = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
+        box.accepted.connect(self.save_and_close)
+        box.rejected.connect(self.reject)
+        self.ok_button = box.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.settings_error)
+        layout.addWidget(box)
+        self.resize(self._preferred_size().boundedTo(_room_on_screen(self)))
+
+        self.refresh_token_status()
+        self.refresh_free_space()
+
+    # --- pages -----------------------------------------------------------------------------------
+
+    def _account_page(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget()
+        self.token_intro = QtWidgets.QLabel(TOKEN_INTRO)
+        self.token_intro.setWordWrap(True)
         self.env_notice = QtWidgets.QLabel("")
         self.env_notice.setWordWrap(True)
         self.env_notice.setStyleSheet("color: #b26a00;")
-        env_name = services.env_token_name
+        env_name = self.services.env_token_name
         if env_name:
             self.env_notice.setText(
                 f"{env_name} is set in the environment: it overrides the token stored here while it is set."
@@ -96,15 +142,19 @@ class SettingsDialog(QtWidgets.QDialog):
         for button in (self.validate_button, self.save_token_button, self.remove_token_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        token_layout = QtWidgets.QVBoxLayout(token_box)
-        for widget in (intro, self.env_notice, self.stored_label):
-            token_layout.addWidget(widget)
-        token_layout.addLayout(row)
-        token_layout.addLayout(buttons)
-        token_layout.addWidget(self.token_result)
+        title = QtWidgets.QLabel("<b>Hugging Face token (optional)</b>")
+        layout = QtWidgets.QVBoxLayout(page)
+        for widget in (title, self.token_intro, self.env_notice, self.stored_label):
+            layout.addWidget(widget)
+        layout.addLayout(row)
+        layout.addLayout(buttons)
+        layout.addWidget(self.token_result)
+        layout.addStretch(1)
+        return page
 
-        # --- library and downloads ------------------------------------------------------------
-        general = QtWidgets.QGroupBox("Downloads")
+    def _downloads_page(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget()
+        settings, services = self.services.settings, self.services
         self.library_edit = QtWidgets.QLineEdit(str(services.library_root))
         self.library_edit.editingFinished.connect(self.refresh_free_space)
         browse = QtWidgets.QPushButton("Browse…")
@@ -150,7 +200,7 @@ class SettingsDialog(QtWidgets.QDialog):
         self.bandwidth_spin.setSpecialValueText("Unlimited")  # shown at 0
         self.bandwidth_spin.setValue(settings.bandwidth_limit / MEGABYTE)
         self.bandwidth_spin.setToolTip("Shared by all downloads and updates; 0 = unlimited")
-        form = QtWidgets.QFormLayout(general)
+        form = QtWidgets.QFormLayout(page)
         form.addRow("Library folder:", library_row)
         form.addRow("", self.free_label)
         form.addRow("", self.use_hf_cache)
@@ -160,9 +210,11 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow("Connections per file:", self.segments_spin)
         form.addRow("Bandwidth limit:", self.bandwidth_spin)
         form.addRow("", self.auto_resume)
+        return page
 
-        # --- network ---------------------------------------------------------------------------
-        network = QtWidgets.QGroupBox("Network")
+    def _network_page(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget()
+        settings, services = self.services.settings, self.services
         self.endpoint_edit = QtWidgets.QLineEdit(settings.endpoint or "")
         self.endpoint_edit.setPlaceholderText(f"{services.endpoint}  (mirror URL; empty = default)")
         self.proxy_mode_combo = QtWidgets.QComboBox()
@@ -202,41 +254,37 @@ class SettingsDialog(QtWidgets.QDialog):
         self.network_error.setStyleSheet(ERROR_STYLE)
         self.network_error.setWordWrap(True)
         self.network_error.setVisible(False)
-        net_form = QtWidgets.QFormLayout(network)
+        net_form = QtWidgets.QFormLayout(page)
         net_form.addRow("Hub endpoint:", self.endpoint_edit)
         net_form.addRow("Proxy:", self.proxy_mode_combo)
         net_form.addRow("Proxy address:", self.proxy_url_edit)
         net_form.addRow("Proxy password:", self.proxy_password_edit)
         net_form.addRow("No proxy for:", self.no_proxy_edit)
         net_form.addRow("CA bundle:", ca_row)
+        net_form.addRow(self.network_error)
         self.proxy_mode_combo.currentIndexChanged.connect(self._proxy_mode_changed)
         mode_index = self.proxy_mode_combo.findData(settings.proxy_mode)
         self.proxy_mode_combo.setCurrentIndex(max(0, mode_index))
         self._proxy_mode_changed()
         for edit in (self.proxy_url_edit, self.proxy_password_edit, self.no_proxy_edit, self.ca_bundle_edit):
             edit.textEdited.connect(lambda _text: self._show_network_error(""))
+        return page
 
-        self.settings_error = QtWidgets.QLabel("")
-        self.settings_error.setStyleSheet(ERROR_STYLE)
-        self.settings_error.setWordWrap(True)
+    def _preferred_size(self) -> QtCore.QSize:
+        """Room for the tallest page without scrolling (plus a few lines for messages); the size hint
+        itself stays small so the dialog may shrink to any screen."""
+        content = max(scroll.widget().sizeHint().height() for scroll in self._scrolls.values())
+        chrome = self.sizeHint().height() - self.pages.currentWidget().sizeHint().height()
+        return QtCore.QSize(max(PREFERRED_WIDTH, self.sizeHint().width()), content + chrome + MESSAGE_ROOM)
 
-        box = QtWidgets.QDialogButtonBox(
-            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel
-        )
-        box.accepted.connect(self.save_and_close)
-        box.rejected.connect(self.reject)
-        self.ok_button = box.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+    def show_page(self, title: str) -> None:
+        """Bring the page ``title`` (PAGE_ACCOUNT, PAGE_DOWNLOADS, PAGE_NETWORK) to the front."""
+        self.pages.setCurrentWidget(self._scrolls[title])
 
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(token_box)
-        layout.addWidget(general)
-        layout.addWidget(network)
-        layout.addWidget(self.network_error)
-        layout.addWidget(self.settings_error)
-        layout.addWidget(box)
-
-        self.refresh_token_status()
-        self.refresh_free_space()
+    def _reveal(self, title: str, widget: QtWidgets.QWidget) -> None:
+        """Show the page holding ``widget`` and scroll it into view (a message the person must read)."""
+        self.show_page(title)
+        self._scrolls[title].ensureWidgetVisible(widget)
 
     # --- token ---------------------------------------------------------------------------------
 
@@ -340,7 +388,7 @@ class SettingsDialog(QtWidgets.QDialog):
                     "No OS keyring works here: the token is kept for this session only." + note
                 )
             self.refresh_token_status()
-            self.token_changed.emit()
+            self.token_changed.emit(self.token_result.text())
             if then is not None:
                 then()
 
@@ -349,6 +397,7 @@ class SettingsDialog(QtWidgets.QDialog):
             self.token_result.setStyleSheet("color: #c62828;")
             suffix = " It was not saved." if isinstance(exc, InvalidTokenError) else ""
             self.token_result.setText(_one_line(exc) + suffix)
+            self._reveal(PAGE_ACCOUNT, self.token_result)  # OK on another page saves a typed token too
 
         self.runner.submit(check_and_save, saved, refused)
 
@@ -359,11 +408,12 @@ class SettingsDialog(QtWidgets.QDialog):
             self.token_result.setStyleSheet("")
             self.token_result.setText("Token removed. Public models still download without one.")
             self.refresh_token_status()
-            self.token_changed.emit()
+            self.token_changed.emit(self.token_result.text())
 
         self.runner.submit(store.delete, removed, lambda exc: self.token_result.setText(_one_line(exc)))
 
     def focus_token(self) -> None:
+        self.show_page(PAGE_ACCOUNT)
         self.token_edit.setFocus()
 
     # --- library ---------------------------------------------------------------------------------
@@ -382,6 +432,7 @@ class SettingsDialog(QtWidgets.QDialog):
             self.refresh_free_space()
 
     def focus_library(self) -> None:
+        self.show_page(PAGE_DOWNLOADS)
         self.library_edit.setFocus()
         self.library_edit.selectAll()
 
@@ -428,11 +479,16 @@ class SettingsDialog(QtWidgets.QDialog):
             self.ca_bundle_edit.setText(path)
             self._show_network_error("")
 
+    def focus_network(self) -> None:
+        """The Network page with the CA bundle field ready (TLS errors send people here)."""
+        self.show_page(PAGE_NETWORK)
+        self.ca_bundle_edit.setFocus()
+
     def _show_network_error(self, text: str) -> None:
         self.network_error.setText(text)
         self.network_error.setVisible(bool(text))
         if text:
-            self.adjustSize()  # grow to fit the wrapped message instead of clipping it
+            self._reveal(PAGE_NETWORK, self.network_error)
 
     # --- saving ----------------------------------------------------------------------------------
 
@@ -499,8 +555,9 @@ class SettingsDialog(QtWidgets.QDialog):
         except NetworkSettingsError as exc:
             self._show_network_error(str(exc))
             return
-        except HfGuiError as exc:
+        except HfGuiError as exc:  # the endpoint: the one field checked here outside the network ones
             self.settings_error.setText(str(exc))
+            self.show_page(PAGE_NETWORK)
             return
         paths = self.services.paths
         self.ok_button.setEnabled(False)
@@ -525,12 +582,22 @@ class SettingsDialog(QtWidgets.QDialog):
             self.ok_button.setEnabled(True)
             if isinstance(exc, NetworkSettingsError):
                 self._show_network_error(str(exc))
-            elif isinstance(exc, HfGuiError):
+            elif isinstance(exc, HfGuiError):  # the library folder cannot hold models
                 self.settings_error.setText(str(exc))
+                self.show_page(PAGE_DOWNLOADS)
             else:
                 self.settings_error.setText(f"Could not save settings: {_one_line(exc)}")
 
         self.runner.submit(check_and_save, saved, failed)
+
+
+def _room_on_screen(widget: QtWidgets.QWidget) -> QtCore.QSize:
+    """The available area of the screen the dialog opens on, less room for the window frame."""
+    screen = widget.screen() or QtGui.QGuiApplication.primaryScreen()
+    if screen is None:
+        return QtCore.QSize(PREFERRED_WIDTH, 600)
+    room = screen.availableGeometry().size()
+    return QtCore.QSize(max(320, room.width() - 40), max(240, room.height() - 60))
 
 
 class NetworkSettingsError(HfGuiError):

@@ -1,17 +1,19 @@
 """What goes into the frozen bundle: Qt modules/plugins to drop, system libraries allowed, a post-build check.
 
 Used twice: `hfgui.spec` imports it to filter PyInstaller's Analysis, and `python bundle_policy.py check
-dist/hfgui` verifies a finished bundle (run by packaging/linux/build-bundle.sh). Standard library only, so
-it runs under any interpreter.
+dist/hfgui` verifies a finished bundle (run by packaging/linux/build-bundle.sh). Standard library only (plus
+its neighbours elfinfo.py and runpath.py), so it runs under any interpreter.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+import elfinfo  # packaging/pyinstaller/ is sys.path[0] when run as a script and put there by the spec
+import runpath
 
 # Qt bindings hfgui never imports (HTTP goes through requests in hfgui.core, so QtNetwork too); excluding
 # them keeps PyInstaller's hooks from collecting their libraries, QML files and plugins. Most are not in
@@ -52,16 +54,17 @@ _DROPPED_QT_LIB = re.compile(
     r"LabsStyleKit|WaylandCompositor|WaylandEgl(Compositor|Client)HwIntegration|WlShellIntegration|EglFS|EglFs|"
     r"Network|Xml|Concurrent)\w*\.(so|dylib|dll)[.\d]*"
 )
+# Interpreter extension modules with a pure-Python fallback that pyenv's build links without libc (lintian:
+# library-not-linked-against-libc); `uuid` and `statistics` work without them, and libuuid leaves Depends.
+_DROPPED_EXTENSION = re.compile(r"_(uuid|statistics)\.cpython-[-\w]+\.so")
 _PLUGIN_DIR = re.compile(r"(?:^|/)Qt6?/plugins/([^/]+)/([^/]+)$")
 
-# Libraries from the build machine's /usr/lib or /lib allowed into the bundle: Python's own runtime and
-# what its standard-library extensions (ssl, ctypes, zlib, bz2, lzma, decimal, ...) link. Everything
-# else (X11/xcb, GL/EGL, fontconfig, freetype, glib, dbus, ...) must come from the target system via the
-# package's Depends, never from the machine that built the bundle.
-SYSTEM_LIB_ALLOWLIST = re.compile(
-    r"lib(python3|ssl|crypto|ffi|z|bz2|lzma|expat|mpdec|sqlite3|uuid|b2|gdbm|readline|ncursesw|tinfo|"
-    r"panelw|formw|menuw|nsl|tirpc)\b[-.\w]*\.so[.\d]*"
-)
+# Libraries from the build machine's /usr/lib or /lib allowed into the bundle: only libpython (neither
+# Ubuntu 22.04 nor Debian 12 ships the 3.11 we build with). Everything else - OpenSSL, libffi, zlib, bz2,
+# lzma, expat, X11/xcb, GL/EGL, fontconfig, glib, dbus, ... - comes from the target system through the
+# package's Depends: a copy would carry the build machine's glibc needs and miss the distribution's
+# security updates (OpenSSL above all).
+SYSTEM_LIB_ALLOWLIST = re.compile(r"libpython3\b[-.\w]*\.so[.\d]*")
 SYSTEM_LIB_DIRS = ("/usr/lib", "/lib", "/usr/lib64", "/lib64", "/usr/local/lib")
 
 
@@ -69,7 +72,7 @@ def keep_entry(dest: str) -> bool:
     """Whether a collected file (its path inside the bundle) belongs in the bundle."""
     dest = dest.replace("\\", "/")
     name = dest.rsplit("/", 1)[-1]
-    if _DROPPED_QT_LIB.fullmatch(name):
+    if _DROPPED_QT_LIB.fullmatch(name) or _DROPPED_EXTENSION.fullmatch(name):
         return False
     plugin = _PLUGIN_DIR.search(dest)
     if plugin:
@@ -104,26 +107,28 @@ def keep_binary(dest: str, src: str | None) -> bool:
 
 # --- post-build check ---------------------------------------------------------------------------
 
+# Newest symbol versions a bundled ELF file may need: what Ubuntu 22.04 LTS has (glibc 2.35, libstdc++ of
+# GCC 12), the oldest system the .deb supports; Debian 12 has glibc 2.36 and the same libstdc++.
+SYMBOL_VERSION_FLOOR = {"GLIBC": (2, 35), "GLIBCXX": (3, 4, 30), "CXXABI": (1, 3, 13)}
 
-def _elf_files(bundle: Path) -> list[Path]:
+
+def too_new(needs: dict[str, set[str]]) -> list[str]:
+    """The needed symbol versions (of `elfinfo.version_needs`) above SYMBOL_VERSION_FLOOR."""
     found = []
-    for path in bundle.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            with path.open("rb") as f:
-                if f.read(4) == b"\x7fELF":
-                    found.append(path)
-    return found
-
-
-def _needed(path: Path) -> list[str]:
-    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True, check=False).stdout
-    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+    for versions in needs.values():
+        for version in versions:
+            family = version.partition("_")[0]
+            floor = SYMBOL_VERSION_FLOOR.get(family)
+            if floor is not None and elfinfo.version_key(version) > floor:
+                found.append(version)
+    return sorted(set(found), key=lambda v: (v.partition("_")[0], elfinfo.version_key(v)))
 
 
 def check_bundle(bundle: Path) -> list[str]:
-    """Problems with a finished Linux bundle: stray system libraries, or a missing bundled Qt library."""
+    """Problems with a finished Linux bundle: stray system libraries, a missing bundled Qt library, symbol
+    versions newer than the oldest supported system, run paths pointing outside the bundle."""
     problems = []
-    elves = _elf_files(bundle)
+    elves = list(elfinfo.elf_files(bundle))
     present = {p.name for p in bundle.rglob("*")}
     system_names = set()
     for directory in SYSTEM_LIB_DIRS:
@@ -132,14 +137,19 @@ def check_bundle(bundle: Path) -> list[str]:
                 system_names.update(p.name for p in sub.iterdir())
     for elf in elves:
         rel = elf.relative_to(bundle).as_posix()
-        if "PySide6/" in rel or "shiboken6/" in rel or "/lib-dynload/" in rel:
-            continue  # shipped by the wheels / the interpreter
-        if elf.name in system_names and not SYSTEM_LIB_ALLOWLIST.fullmatch(elf.name):
-            problems.append(f"{rel}: copied from the build machine's system libraries (not on the allowlist)")
-    for elf in elves:
-        for soname in _needed(elf):
+        from_wheel_or_interpreter = "PySide6/" in rel or "shiboken6/" in rel or "/lib-dynload/" in rel
+        if not from_wheel_or_interpreter and elf.name in system_names:
+            if not SYSTEM_LIB_ALLOWLIST.fullmatch(elf.name):
+                problems.append(f"{rel}: copied from the build machine's system libraries (not allowed)")
+        for soname in elfinfo.needed(elf):
             if re.match(r"lib(Qt6|pyside6|shiboken6)", soname) and soname not in present:
-                problems.append(f"{elf.relative_to(bundle)}: needs {soname}, which the bundle lacks")
+                problems.append(f"{rel}: needs {soname}, which the bundle lacks")
+        newer = too_new(elfinfo.version_needs(elf))
+        if newer:
+            problems.append(f"{rel}: needs {', '.join(newer)}, newer than Ubuntu 22.04 has")
+        foreign = runpath.foreign_entries(elf, bundle)
+        if foreign:
+            problems.append(f"{rel}: run path {':'.join(foreign)} points outside the bundle")
     return problems
 
 
@@ -156,7 +166,10 @@ def main(argv: list[str]) -> int:
     if problems:
         print(f"bundle_policy: {len(problems)} problem(s); see packaging/README.md", file=sys.stderr)
         return 1
-    print("bundle_policy: no stray system libraries, every bundled Qt library present")
+    print(
+        "bundle_policy: no stray system libraries, every bundled Qt library present, glibc <= 2.35, "
+        "no run path outside the bundle"
+    )
     return 0
 
 

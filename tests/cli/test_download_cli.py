@@ -153,7 +153,7 @@ def test_sigint_exits_130_keeps_partials_and_the_same_command_resumes(hub, tmp_p
 def test_terminal_display_redraws_in_place_with_a_total_bar():
     import io
 
-    from hfgui.cli.download import _TerminalDisplay
+    from hfgui.cli.progress_display import _TerminalDisplay
     from hfgui.core.types import FileProgress, FileState, ModelProgress, ModelState
 
     stream = io.StringIO()

@@ -102,7 +102,7 @@ def test_token_shows_private_models(hub, capsys, monkeypatch):
 def test_table_output(hub, capsys):
     assert main(["search", "phi", "--sort", "downloads"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["Model", "Downloads", "Likes", "Library", "Updated"]
+    assert lines[0].split() == ["Model", "Downloads", "Likes", "Framework", "Updated"]
     row = next(line for line in lines if line.startswith("TheBloke/phi-2-GGUF"))
     downloads = f"{hub.repo('TheBloke/phi-2-GGUF').downloads:,}"
     assert row.split()[1:4] == [downloads, str(hub.repo("TheBloke/phi-2-GGUF").likes), "gguf"]

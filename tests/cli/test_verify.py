@@ -104,11 +104,13 @@ def test_private_repo_details_with_token(hub, capsys, monkeypatch) -> None:
     code, out, _ = _verify(capsys, PRIVATE)
     assert code == 0
     assert "✅ Repository API accessible" in out
-    assert "❌ Not private" in out
-    assert "❌ Files downloadable without auth" in out
+    # Issue 12: no ❌ beside a fact that is fine (private, but the token reads it).
+    assert "✅ Private: your token can read it" in out
+    assert "✅ Files need a token (yours works)" in out
     assert "✅ Files downloadable with token (HF_TOKEN)" in out
     assert "✅ Account: alice" in out
-    assert "Verdict: token required" in out
+    assert "Verdict: token required (yours works)" in out
+    assert "❌" not in out
     assert GOOD not in out
 
 
@@ -239,3 +241,19 @@ def test_installed_entry_point_in_a_subprocess(hub, tmp_path) -> None:
     assert "Verdict: not found" in result.stdout
     assert GOOD not in result.stdout + result.stderr
     assert "PySide6" not in result.stderr
+
+
+def test_marks_never_contradict_the_outcome(hub, capsys, monkeypatch) -> None:
+    # A granted gate: every line ✅, and the summary does not read "✅ … license acceptance required".
+    monkeypatch.setenv("HF_TOKEN", GOOD)
+    code, out, _ = _verify(capsys, GATED)
+    assert code == 0
+    assert "✅ Gated (manual): access granted to your token" in out
+    assert "license acceptance required" not in out and "❌" not in out
+    assert "license accepted (gated)" in out
+    # Not granted: no ✅ beside the gate that blocks it.
+    monkeypatch.setenv("HF_TOKEN", STRANGER)
+    code, out, _ = _verify(capsys, GATED)
+    assert code == 1
+    assert "❌ Gated (manual): license acceptance required" in out
+    assert "✅ Gated" not in out and "✅ Not gated" not in out

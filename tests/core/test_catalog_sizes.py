@@ -84,3 +84,23 @@ def test_corrupt_cache_file_is_ignored(setup) -> None:
     assert cache.get(entry, repo.sha) is None
     assert entry_size(client, entry, cache).file_count == 3
     assert cache.get(entry, repo.sha) is not None
+
+
+def test_the_last_known_size_outlives_the_hub(setup) -> None:
+    hub, _repo, entry, cache, client = setup
+    assert cache.last_known(entry) is None
+    size = entry_size(client, entry, cache)
+    hub.close()  # offline from here on: the size is still known
+    assert cache.last_known(entry) == size
+    new_sha = "f" * 40
+    assert cache.get(entry, new_sha) is None and cache.last_known(entry) == size
+
+
+def test_ping_says_whether_the_hub_answers_at_all(setup) -> None:
+    from hfgui.core.errors import NetworkError
+
+    hub, _repo, _entry, _cache, client = setup
+    client.ping()  # the emulator answers its root with 404: an answer all the same
+    hub.close()
+    with pytest.raises(NetworkError):
+        client.ping()

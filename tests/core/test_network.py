@@ -242,10 +242,13 @@ def test_ca_bundle_from_settings_beats_requests_ca_bundle(no_ca_env, tmp_path):
     assert default.merge_environment_settings("https://h/a", {}, None, None, None)["verify"] == str(other)
 
 
-def test_ssl_cert_file_is_honoured_in_system_mode_only(no_ca_env):
+def test_ca_variables_are_honoured_in_every_proxy_mode(no_ca_env):
+    # Issue 12: they say whom to trust, not how to reach the network (proxy none/manual used to drop them).
     no_ca_env.setenv("SSL_CERT_FILE", str(CERT))
-    system = new_session(NetworkConfig("system"))
-    assert system.merge_environment_settings("https://h/a", {}, None, None, None)["verify"] == str(CERT)
+    for mode, proxy in (("system", None), ("none", None), ("manual", "http://proxy.corp:3128")):
+        session = new_session(NetworkConfig(mode, proxy_url=proxy))
+        assert session.merge_environment_settings("https://h/a", {}, None, None, None)["verify"] == str(CERT)
+    no_ca_env.delenv("SSL_CERT_FILE")
     direct = new_session(NetworkConfig("none"))
     assert direct.merge_environment_settings("https://h/a", {}, None, None, None)["verify"] is True
 
@@ -327,7 +330,8 @@ def _tls_client(url: str, config: NetworkConfig) -> HubClient:
 
 
 def test_unknown_certificate_is_rejected_by_default(tls_hub, no_ca_env):
-    with pytest.raises(NetworkError, match="TLS/SSL"):
+    # Issue 12: said as what it is (not "could not be reached (TLS/SSL error)"), still a NetworkError.
+    with pytest.raises(NetworkError, match="is not trusted"):
         _tls_client(tls_hub.url, NetworkConfig()).model_info("acme/tls")
 
 

@@ -161,3 +161,24 @@ def test_close_stops_the_heartbeat_before_returning():
     count = len(events)
     time.sleep(0.05)  # nothing arrives after close (not a time bound: the count must not change)
     assert len(events) == count
+
+
+def test_a_quiet_download_says_how_long_nothing_arrived_and_shows_no_speed():
+    clock = FakeClock()
+    agg = ProgressAggregator("o/m", [("a", 10_000)], clock=clock, trailing=False)
+    assert agg.snapshot().idle_seconds == 0.0  # nothing downloads yet: not quiet, just waiting
+    agg.set_state("a", FileState.DOWNLOADING)
+    for _ in range(10):  # a steady 1,000 bytes a second
+        clock.now += 0.5
+        agg.add_bytes("a", 500)
+    moving = agg.snapshot()
+    assert moving.idle_seconds == 0.0 and moving.speed > 0
+    clock.now += 2.0  # shorter than the quiet limit: still the averaged speed
+    assert agg.snapshot().speed > 0 and agg.snapshot().idle_seconds == 2.0
+    clock.now += 1.5
+    quiet = agg.snapshot()
+    assert quiet.idle_seconds == 3.5 and quiet.speed == 0.0 and quiet.eta_seconds is None
+    agg.add_bytes("a", 100)
+    assert agg.snapshot().idle_seconds == 0.0
+    agg.set_state("a", FileState.DONE)
+    assert agg.snapshot().idle_seconds == 0.0

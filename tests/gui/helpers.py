@@ -55,8 +55,8 @@ class FastServices(Services):
     """Services whose Hub clients do not retry: a refused connection fails at once instead of after
     the production back-off (about 20 s)."""
 
-    def make_client(self, token: str | None = None):
-        client = super().make_client(token)
+    def make_client(self, token: str | None = None, *, quick: bool = False):
+        client = super().make_client(token, quick=quick)
         client.retry = RetryPolicy(max_retries=0)
         return client
 
@@ -73,9 +73,8 @@ def make_window(
     services = (FastServices if fast else Services).from_environment()
     recorder = opened.append if opened is not None else (lambda url: None)
     options.setdefault("quit_app", lambda: None)
-    window = MainWindow(
-        services, open_url=recorder, catalog=catalog() if entries is None else entries, **options
-    )
+    options.setdefault("open_url", recorder)
+    window = MainWindow(services, catalog=catalog() if entries is None else entries, **options)
     qtbot.addWidget(window)
     window.show()
     if start:
@@ -95,6 +94,7 @@ def settle(window: MainWindow, qtbot, wait_ms: int = 60_000) -> None:
         window.runner.wait(wait_ms)
         qtbot.wait(20)  # deliver the results: their callbacks may submit more
         window.size_runner.wait(wait_ms)
+        window.hub_watch.wait(wait_ms)
         window.manager.wait_idle(wait_ms)
 
 

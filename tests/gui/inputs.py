@@ -4,6 +4,8 @@ signal passes into its slot (a toolbar action passes `checked`) is exercised too
 
 from __future__ import annotations
 
+import warnings
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
@@ -41,8 +43,16 @@ def activate(qtbot, window: QtWidgets.QWidget) -> None:
     """Make the window the active one, as a click on its title bar does (shortcuts need it)."""
     if QtWidgets.QApplication.activeWindow() is window:
         return
-    with qtbot.waitActive(window):
-        window.activateWindow()
+    if window.windowHandle() is not None and window.windowHandle().isActive():
+        # The offscreen platform does not move activation back when a dialog on top closes: the window
+        # is the focus window again, but the widgets still think the closed dialog is active.
+        with warnings.catch_warnings():  # deprecated, and still the only way to say so offscreen
+            warnings.simplefilter("ignore", DeprecationWarning)
+            QtWidgets.QApplication.setActiveWindow(window)
+    else:
+        with qtbot.waitActive(window):
+            window.activateWindow()
+    assert QtWidgets.QApplication.activeWindow() is window
 
 
 def press(qtbot, widget: QtWidgets.QWidget, sequence: str | QtGui.QKeySequence) -> None:

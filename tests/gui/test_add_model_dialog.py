@@ -6,7 +6,7 @@ import pytest
 
 from hfgui.core.catalog import load_user_models, select_files
 from hfgui.gui.add_model_dialog import AddModelDialog
-from hfgui.gui.download_choice import CHECKED
+from hfgui.gui.download_choice import INSTALLED_MARK
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
 from tests.gui.helpers import PACKAGE, populate
@@ -68,12 +68,12 @@ def test_gguf_repo_offers_one_quant_with_the_recommended_one_chosen(qtbot, servi
     assert dialog.add_button.isEnabled()
 
     # The vision projector goes with a quant; another quant replaces the first.
-    rows = dialog.files.rows()
-    rows[labels.index("mmproj-llama-F16.gguf (vision projector)")].setCheckState(0, CHECKED)
-    rows[labels.index("Q8_0")].setCheckState(0, CHECKED)
+    click(qtbot, dialog.files.button("mmproj-llama-F16.gguf (vision projector)"))
+    click(qtbot, dialog.files.button("Q8_0"))
     assert sorted(dialog.chosen_paths()) == ["llama-Q8_0.gguf", "mmproj-llama-F16.gguf"]
 
-    dialog.files.select_label("Q4_K_M")
+    click(qtbot, dialog.files.button("Q4_K_M"))
+    click(qtbot, dialog.files.button("mmproj-llama-F16.gguf (vision projector)"))
     entry = add(qtbot, dialog)
     assert entry.id == "acme-llama-gguf-q4_k_m-2", "an id not yet taken"
     assert entry.files == ("llama-Q4_K_M.gguf",) and entry.quantization == "Q4_K_M"
@@ -109,7 +109,7 @@ def test_plain_weights_come_with_their_config_and_select_exactly_those(qtbot, se
     assert sorted(t.path for t in select_files(entry, tree)) == ["config.json", "model.safetensors"]
 
     again = checked(qtbot, services, runner, "acme/plain", taken=[entry.id])
-    again.files.select_label("Whole repository")
+    click(qtbot, again.files.button("Whole repository"))
     whole = add(qtbot, again)
     assert whole.include == ("*",) and whole.id == "acme-plain-2"
     assert len(select_files(whole, tree)) == 3
@@ -139,6 +139,47 @@ def test_the_same_files_twice_are_refused_other_files_of_the_repo_are_not(qtbot,
     click(qtbot, dialog.add_button)
     assert "already in the list as" in dialog.status.text() and "\n" not in dialog.status.text()
     assert [e.id for e in load_user_models(services.paths)] == [first.id]  # nothing stored
-    dialog.files.select_label("Q8_0")
+    click(qtbot, dialog.files.button("Q8_0"))
     second = add(qtbot, dialog)
     assert second.files == ("llama-Q8_0.gguf",)
+
+
+def test_the_caller_says_what_is_installed_and_it_is_marked(qtbot, services, runner):
+    asked = []
+
+    def installed_files(repo_id):
+        asked.append(repo_id)
+        return {"llama-Q2_K.gguf", "README.md"}
+
+    dialog = AddModelDialog(services, runner, (), text="acme/llama-gguf", installed_files=installed_files)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    click(qtbot, dialog.check_button)
+    qtbot.waitUntil(lambda: dialog.info is not None, timeout=WAIT)
+    assert asked == ["acme/llama-gguf"]
+    assert INSTALLED_MARK in dialog.files.button("Q2_K").text()
+    assert INSTALLED_MARK not in dialog.files.button("Q4_K_M").text()
+
+
+def test_a_repo_of_json_files_is_other_here_and_in_the_library_tab(qtbot, services, runner, hub_env):
+    from hfgui.core.importer import detect_format
+    from hfgui.core.model_download import download_model
+    from hfgui.core.planner import DownloadRequest
+    from hfgui.gui.entries import format_label, model_entry
+
+    hub_env.add_repo("acme/configs", files={"config.json": b"{}", "tokenizer.json": b'{"a": 1}'})
+    dialog = checked(qtbot, services, runner, "acme/configs")
+    entry = add(qtbot, dialog)
+    assert (entry.framework, entry.format) == ("other", "other")
+    row = model_entry(entry)
+    assert (row.format, row.format_label) == ("Other", "other")  # the Models tab's group and column
+
+    client = services.make_client()
+    try:
+        download_model(
+            client, DownloadRequest(entry.repo, include=entry.patterns()[0]), services.library_root
+        )
+    finally:
+        client.close()
+    on_disk = detect_format(services.library_root / "acme" / "configs")
+    assert format_label(on_disk) == row.format_label  # the Library tab's Format column

@@ -109,7 +109,9 @@ def test_lists_library_cache_and_imported_models(
     assert cell(panel, "library:acme/tiny", LibraryTableModel.COL_DATE).startswith(time.strftime("%Y-"))
     assert cell(panel, "hf-cache:acme/cached", LibraryTableModel.COL_SOURCE) == "HF cache"
     assert cell(panel, "hf-cache:acme/cached", LibraryTableModel.COL_SIZE) == "50.0 kB"
-    assert cell(panel, "reference:local/llama", LibraryTableModel.COL_FORMAT) == "gguf"
+    assert (
+        cell(panel, "reference:local/llama", LibraryTableModel.COL_FORMAT) == "GGUF"
+    )  # as the Models tab says
     assert cell(panel, "reference:local/llama", LibraryTableModel.COL_STATE) == "Referenced"
     assert panel.summary_label.text().startswith("3 models")
     assert "free on the library disk" in panel.summary_label.text()

@@ -77,7 +77,7 @@ def test_row_shows_size_placeholder_then_size_and_status_texts():
     model.set_entries(entries())
     size = model.index_of("openelm", ModelsModel.COL_SIZE)
     status = model.index_of("openelm", ModelsModel.COL_STATUS)
-    assert size.data() == "…"
+    assert size.data() == "—"
     assert status.data() == "Available"
     model.update("openelm", size=1_234_000_000)
     assert size.data() == "1.2 GB"
@@ -99,7 +99,8 @@ def test_progress_reaches_view_only_on_flush(qtbot):
     assert changed == []
     assert model.flush() == 1
     assert {index.parent().row() for index in changed if index.parent().isValid()} == {0}
-    assert status.data() == "Downloading 50 %"
+    assert status.data() == "50 %"  # beside its bar; the details title says "Downloading 50 %"
+    assert model.state("openelm").status_text == "Downloading 50 %"
     assert status.data(roles.PROGRESS_ROLE) == 500
     assert model.flush() == 0
 

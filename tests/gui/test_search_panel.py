@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from urllib.parse import parse_qs
 
 import pytest
@@ -10,7 +12,10 @@ from PySide6 import QtCore
 
 from hfgui.core.catalog import load_user_models, select_files
 from hfgui.core.errors import format_bytes
+from hfgui.core.model_download import download_model
+from hfgui.core.planner import DownloadRequest
 from hfgui.gui import search_panel
+from hfgui.gui.download_choice import COL_FIT, COL_SIZE, INSTALLED_MARK
 from hfgui.gui.search_model import SUMMARY_ROLE
 from hfgui.gui.search_panel import SearchPanel
 from hfgui.gui.services import Services
@@ -124,6 +129,7 @@ def test_typing_searches_once_after_the_pause_without_blocking(hub_env, panel, q
     assert last_params(hub_env, 0)["search"] == ["llama"]
     assert repo_ids(panel) == ["acme/llama-gguf", "other/llama-onnx", "acme/big-llama-gguf"]  # by downloads
     assert panel.results.index(0, 1).data() == "500"
+    assert panel.results.headerData(3, QtCore.Qt.Orientation.Horizontal) == "Framework"
     assert panel.results.index(1, 3).data() == "transformers.js"
     assert len(panel.results.index(0, 4).data()) == 10  # the day it was last modified
 
@@ -201,15 +207,16 @@ def test_format_filter_and_sort_change_the_results(hub_env, panel, qtbot):
 def test_gguf_repo_offers_quants_with_the_recommended_one_chosen(hub_env, panel, qtbot):
     search(panel, qtbot, "llama")
     select(panel, qtbot, "acme/llama-gguf")
-    labels = [row.data(0, QtCore.Qt.ItemDataRole.UserRole + 1).label for row in panel.choice.rows()]
+    labels = [i.label for i in panel.choice.items()]
     assert labels[:3] == ["Q4_K_M", "Q2_K", "Q8_0"]  # recommended first, then small to large
     assert labels[-1] == "Whole repository"
     assert [i.label for i in panel.chosen_items()] == ["Q4_K_M"]
     assert panel.add_button.isEnabled() and panel.download_button.isEnabled()
-    assert panel.choice.rows()[0].text(3) == format_bytes(5_000)
+    assert panel.choice.row_of("Q4_K_M").text(COL_SIZE) == format_bytes(5_000)
+    assert panel.choice.row_of("Q4_K_M").text(COL_FIT) in ("fits", "tight", "too big", "—")
 
     # Quantisations exclude each other.
-    panel.choice.rows()[1].setCheckState(0, QtCore.Qt.CheckState.Checked)
+    click(qtbot, panel.choice.button("Q2_K"))
     assert [i.label for i in panel.chosen_items()] == ["Q2_K"]
 
 
@@ -220,7 +227,7 @@ def test_split_gguf_is_one_item_with_the_total_size(hub_env, panel, qtbot):
     quants = [i for i in items if i.kind == "gguf-quant"]
     assert len(quants) == 1
     assert quants[0].file_count == 2 and quants[0].total_bytes == 11_000
-    assert panel.choice.rows()[0].text(3) == format_bytes(11_000)
+    assert panel.choice.row_of("Q4_K_M (2 parts)").text(COL_SIZE) == format_bytes(11_000)
     assert panel.chosen_items() == quants
 
 
@@ -248,7 +255,7 @@ def test_add_to_library_emits_an_entry_selecting_exactly_the_item(hub_env, panel
 def test_whole_repository_entry_selects_every_file(hub_env, panel, qtbot):
     search(panel, qtbot, "onnx")
     select(panel, qtbot, "other/llama-onnx")
-    panel.choice.select_label("Whole repository")
+    click(qtbot, panel.choice.button("Whole repository"))
     with qtbot.waitSignal(panel.download_requested, timeout=WAIT) as blocker:
         click(qtbot, panel.download_button)
     entry = blocker.args[0]
@@ -287,3 +294,37 @@ def test_result_columns_show_their_whole_text(hub_env, panel, qtbot):
     header = panel.view.horizontalHeader()
     for column in range(1, panel.results.columnCount()):  # the model name column stretches
         assert header.sectionSize(column) >= panel.view.sizeHintForColumn(column), column
+
+
+def test_a_quantisation_in_the_library_is_marked_installed(hub_env, panel, qtbot):
+    client = panel.services.make_client()
+    try:
+        request = DownloadRequest("acme/llama-gguf", include=("llama-Q8_0.gguf",))
+        download_model(client, request, panel.services.library_root)
+    finally:
+        client.close()
+    search(panel, qtbot, "llama")
+    select(panel, qtbot, "acme/llama-gguf")
+    assert INSTALLED_MARK in panel.choice.button("Q8_0").text()
+    assert INSTALLED_MARK not in panel.choice.button("Q4_K_M").text()
+    assert [i.label for i in panel.chosen_items()] == ["Q4_K_M"], "the default stays the recommended one"
+
+
+def test_a_search_that_cannot_reach_the_hub_fails_within_seconds(hub_env, qtbot, monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{sock.getsockname()[1]}"  # nothing listens once it is closed
+    monkeypatch.setenv("HF_ENDPOINT", refused)
+    panel = SearchPanel(Services.from_environment())  # the production retry policy, not a test one
+    qtbot.addWidget(panel)
+    panel.show()
+    started = time.monotonic()
+    type_query(panel, qtbot, "llama")
+    qtbot.waitUntil(lambda: panel.last_error is not None, timeout=WAIT)
+    # The issue asks for a bound here: other requests give up within a few seconds (was 12–23 s).
+    assert time.monotonic() - started < 8
+    text = panel.result_status.text()
+    assert "\n" not in text and "could not be reached" in text and refused in text
+    assert "Settings → Network" in text and "search again" in text
+    assert panel.results.rowCount() == 0 and not panel.results.loading
+    panel.wait_idle(WAIT)

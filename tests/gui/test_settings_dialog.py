@@ -32,9 +32,8 @@ def dialog(hub_env, qtbot, caplog):
 
 
 def test_validate_save_and_remove_token_in_keyring(dialog, memory_keyring, qtbot, caplog, gui_home):
-    assert (
-        "Public models download without a token" in dialog.findChildren(type(dialog.stored_label))[0].text()
-    )
+    assert dialog.token_intro.isVisible()  # the Account page is the one the window opens
+    assert "Public models download without a token" in dialog.token_intro.text()
     dialog.token_edit.setText(TOKEN)
     assert dialog.token_edit.echoMode() == dialog.token_edit.EchoMode.Password
     click(qtbot, dialog.show_token)

@@ -35,8 +35,8 @@ def test_size_comes_from_tree_listing_and_access_problems_show(window, hub_env, 
     )
     # Anonymous: the gated repo's files need its license accepted, the private repo needs a token.
     qtbot.waitUntil(lambda: status(window, "gated-gguf") is Status.LICENSE_REQUIRED, timeout=WAIT)
-    qtbot.waitUntil(lambda: status(window, "private-gguf") is Status.NEEDS_TOKEN, timeout=WAIT)
-    assert window.model.index_of("private-gguf", 4).data() == "…"
+    qtbot.waitUntil(lambda: status(window, "private-gguf") is Status.PRIVATE_OR_MISSING, timeout=WAIT)
+    assert window.model.index_of("private-gguf", 4).data() == "—"
     assert window.model.index_of("gated-gguf", 4).data() == "50.0 kB"
 
 
@@ -171,7 +171,7 @@ def test_private_model_add_token_opens_settings(hub_env, qtbot):
     window.act_download.trigger()
     qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)
     dialog = window.pending_dialog
-    assert status(window, "private-gguf") is Status.NEEDS_TOKEN
+    assert status(window, "private-gguf") is Status.PRIVATE_OR_MISSING
     answer(qtbot, dialog, "Add token")
     assert window.settings_dialog is not None and window.settings_dialog.isVisible()
     window.settings_dialog.reject()

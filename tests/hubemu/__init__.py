@@ -10,6 +10,7 @@ Contract API (docs/contracts.md, "Emulator"):
     hub.requests; hub.clear_requests()  # RequestRecord(host, method, path, query, headers, status, ...)
     hub.rate_limit(bucket="api"|"resolvers", quota=N, window=300)
     hub.faults.drop_after / corrupt / ignore_range / status / stall / slow / expire_cdn_urls()
+    hub.faults.stale_object(path, size) / refuse_range / redirect_loop / truncate_json(url_pattern, nbytes)
     hub.faults.gzip_text / clear()
     hub.cdn_url_ttl = 3600
     hub.close()
@@ -46,6 +47,9 @@ Additions beyond the contract:
   `RequestRecord.in_flight` (requests to that host open when it arrived) show a client's connection reuse
   and concurrency. The emulator's sockets set TCP_NODELAY.
   By hand: `python -m tests.hubemu --rtt-ms 40 --conn-mib-s 40`.
+- HTTPS: `HubEmulator(tls=ctx, cdn_tls=ctx)` serves the Hub and/or the CDN over TLS (`hub.url` then starts
+  with https). `tests.hubemu.tls.TestCA(folder)` makes a throw-away CA (`.ca_file` to trust) and
+  `.issue(names, expired=False).server_context()` its server certificates; nothing is committed.
 - Hashes of generated content are computed on first use (sha256 for LFS files, git sha1 for regular ones) and
   cached per (size, seed) for the session. For multi-GiB files read `content.sha256` in the test before a
   client with a short HEAD timeout asks, so the first response is not held up by hashing.

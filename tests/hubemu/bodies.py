@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .content import CHUNK, Content
+from .content import CHUNK, Content, content_from_bytes
 
 if TYPE_CHECKING:
     from .server import HubEmulator
@@ -77,6 +77,10 @@ class BodyWriter:
     def _serve_content(self, content: Content, file_path: str, headers: dict[str, str]) -> None:
         faults = self.emu.faults
         host = self.role
+        stale = faults.take("stale_object", host, file_path, self.raw_path)
+        if stale is not None:  # another version of the file: cut or padded to the fault's size
+            kept = content.read(0, min(stale.nbytes, content.size))
+            content = content_from_bytes(kept.ljust(stale.nbytes, b"\0"))
         size = content.size
         is_get = self.command == "GET"
         accepts_gzip = "gzip" in (self.headers.get("Accept-Encoding") or "").lower()
@@ -85,6 +89,8 @@ class BodyWriter:
         wanted = parse_range(self.headers.get("Range"), size)
         if wanted is not None and is_get and faults.take("ignore_range", host, file_path, self.raw_path):
             wanted = None
+        if isinstance(wanted, tuple) and faults.take("refuse_range", host, file_path, self.raw_path):
+            wanted = "unsatisfiable"
         headers = {**headers, "Accept-Ranges": "bytes"}
         if wanted == "unsatisfiable":
             headers["Content-Range"] = f"bytes */{size}"

@@ -16,7 +16,7 @@ class Fault:
     pattern: str
     times: int | None = 1
     host: str | None = None  # "hub", "cdn" or None for whichever host serves the matching request
-    nbytes: int = 0  # drop_after / stall: body bytes sent before the fault
+    nbytes: int = 0  # drop_after / stall: body bytes sent before the fault; stale_object: its size
     offset: int = 0  # corrupt: file offset of the flipped byte
     code: int = 0  # status
     retry_after: int | str | None = None
@@ -82,6 +82,24 @@ class FaultPlan:
     ) -> Fault:
         """A slow link: send the body `piece` bytes at a time with a pause of `seconds` after each."""
         return self._add(Fault("slow", path, times, host, nbytes=piece, seconds=seconds))
+
+    def stale_object(self, path: str, size: int, times: int | None = 1, host: str | None = None) -> Fault:
+        """Serve another version of the file, `size` bytes long (a stale mirror or cache): the content cut
+        to `size` or padded with zeros, with Content-Length, Content-Range and 416s to match."""
+        return self._add(Fault("stale_object", path, times, host, nbytes=size))
+
+    def refuse_range(self, path: str, times: int | None = 1, host: str | None = None) -> Fault:
+        """Answer a Range request with 416 although the range lies inside the file."""
+        return self._add(Fault("refuse_range", path, times, host))
+
+    def redirect_loop(self, path: str, times: int | None = None, host: str | None = None) -> Fault:
+        """Answer matching requests with a 302 to the very same URL (a misconfigured mirror or proxy)."""
+        return self._add(Fault("redirect_loop", path, times, host))
+
+    def truncate_json(self, path: str, nbytes: int, times: int | None = 1) -> Fault:
+        """Cut a Hub API JSON answer (pattern: URL path, e.g. "/api/models/*/tree/*") to its first `nbytes`
+        bytes, sent with that Content-Length: a well-formed HTTP answer holding broken JSON."""
+        return self._add(Fault("truncate_json", path, times, "hub", nbytes=nbytes))
 
     def expire_cdn_urls(self) -> None:
         """Every CDN URL issued so far is expired from now on (403 from the CDN)."""

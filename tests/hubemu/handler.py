@@ -233,7 +233,11 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
 
     def _send_json(self, data: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(data, separators=(",", ":")).encode()
-        self._send(200, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+        headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+        cut = self.emu.faults.take("truncate_json", self.role, None, self.raw_path)
+        if cut is not None:  # a proxy or server that cut the body and sent the length of what is left
+            body = body[: cut.nbytes]
+        self._send(200, body, headers)
 
     def _send_error(self, error: HttpError) -> None:
         headers = dict(error.headers)
@@ -288,6 +292,7 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
         status_fault = self.emu.faults.take("status", "hub", None, path)
         if status_fault is not None:
             self._raise_fault_status(status_fault)
+        self._redirect_loop_fault(None)
         self.user = self._authenticate()
         segments = path.split("/")[1:]
         if path == "/api/whoami-v2":
@@ -303,6 +308,11 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
         if len(segments) == 2 and all(segments):
             return self._repo_page(segments)
         raise HttpError(404, "Sorry, we can't find the page you are looking for.")
+
+    def _redirect_loop_fault(self, file_path: str | None) -> None:
+        if self.emu.faults.take("redirect_loop", self.role, file_path, self.raw_path) is not None:
+            query = f"?{self.query}" if self.query else ""
+            raise Redirect(f"{self.raw_path}{query}", 302)
 
     def _raise_fault_status(self, fault: Any) -> None:
         headers = {}
@@ -543,6 +553,7 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
         fault = self.emu.faults.take("status", "hub", path, self.raw_path)
         if fault is not None:
             self._raise_fault_status(fault)
+        self._redirect_loop_fault(path)
 
     def _not_modified(self, commit: Commit, repo_file: RepoFile) -> bool:
         wanted = self.headers.get("If-None-Match")
@@ -604,6 +615,7 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
         fault = self.emu.faults.take("status", "cdn", issued.file_path, self.raw_path)
         if fault is not None:
             self._raise_fault_status(fault)
+        self._redirect_loop_fault(issued.file_path)
         headers = {
             "Content-Type": "application/octet-stream",
             "ETag": f'"{issued.cdn_etag}"',

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
 import os
 import selectors
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -30,10 +32,18 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], emulator: HubEmulator, role: str, family: int) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        emulator: HubEmulator,
+        role: str,
+        family: int,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.address_family = family
         self.emulator = emulator
         self.role = role
+        self.tls = tls
         self._stopping = False
         self._wake_r, self._wake_w = socket.socketpair()
         super().__init__(address, EmulatorHandler)
@@ -47,6 +57,21 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:  # connection resets are normal in fault tests
         pass
+
+    def finish_request(self, request, client_address) -> None:
+        """Over TLS, the handshake happens here, on the connection's own thread (never in the accept loop);
+        a client that refuses the certificate simply ends the connection."""
+        if self.tls is None:
+            return super().finish_request(request, client_address)
+        try:
+            wrapped = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return None
+        try:
+            return super().finish_request(wrapped, client_address)
+        finally:
+            with contextlib.suppress(OSError):
+                wrapped.close()
 
     def serve_until_stopped(self) -> None:
         """Like serve_forever, but `stop()` wakes it at once instead of after a poll interval."""
@@ -99,9 +124,14 @@ class HubEmulator:
         cdn_host: str = "localhost",
         rtt: float = 0.0,
         connection_rate: int = 0,
+        tls: ssl.SSLContext | None = None,
+        cdn_tls: ssl.SSLContext | None = None,
     ):
-        # Round trip per request and per new connection, byte-rate cap per CDN connection (network.py);
-        # change `hub.network`'s fields at any time.
+        """`tls`/`cdn_tls`: serve the Hub/the CDN over HTTPS with these server contexts (see hubemu.tls).
+
+        `rtt`, `connection_rate`: the network profile (network.py); change `hub.network`'s fields at any
+        time.
+        """
         self.network = NetworkProfile(rtt=rtt, connection_rate=connection_rate)
         self._connection_serials = itertools.count(1)
         self._in_flight = {"hub": 0, "cdn": 0}
@@ -125,25 +155,30 @@ class HubEmulator:
         self.send_retry_after = False  # add Retry-After to rate-limit 429s (the real Hub sends none)
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
-        hub_server = self._start(host, port, "hub", socket.AF_INET)
-        self.url = f"http://{host}:{hub_server.server_address[1]}"
-        cdn_server = self._start("127.0.0.1", cdn_port, "cdn", socket.AF_INET)
+        self._listening: list[tuple] = []  # what _start was given (with the port it got): to come back
+        self.offline = False
+        hub_server = self._start(host, port, "hub", socket.AF_INET, tls)
+        self.url = f"{'https' if tls else 'http'}://{host}:{hub_server.server_address[1]}"
+        cdn_server = self._start("127.0.0.1", cdn_port, "cdn", socket.AF_INET, cdn_tls)
         cdn_port = cdn_server.server_address[1]
-        self._also_listen_on_ipv6_localhost(cdn_host, cdn_port)
-        self.cdn_url = f"http://{cdn_host}:{cdn_port}"
+        self._also_listen_on_ipv6_localhost(cdn_host, cdn_port, cdn_tls)
+        self.cdn_url = f"{'https' if cdn_tls else 'http'}://{cdn_host}:{cdn_port}"
         self.port = hub_server.server_address[1]
         self.cdn_port = cdn_port
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def _start(self, host: str, port: int, role: str, family: int) -> _Server:
-        server = _Server((host, port), self, role, family)
+    def _start(
+        self, host: str, port: int, role: str, family: int, tls: ssl.SSLContext | None = None
+    ) -> _Server:
+        server = _Server((host, port), self, role, family, tls)
         thread = threading.Thread(target=server.serve_until_stopped, name=f"hubemu-{role}", daemon=True)
         thread.start()
         self._servers.append(server)
         self._threads.append(thread)
+        self._listening.append((host, server.server_address[1], role, family, tls))
         return server
 
-    def _also_listen_on_ipv6_localhost(self, cdn_host: str, port: int) -> None:
+    def _also_listen_on_ipv6_localhost(self, cdn_host: str, port: int, tls: ssl.SSLContext | None) -> None:
         """Where "localhost" also resolves to ::1, listen there too so clients never hit a refused port."""
         try:
             families = {info[0] for info in socket.getaddrinfo(cdn_host, port, type=socket.SOCK_STREAM)}
@@ -151,7 +186,7 @@ class HubEmulator:
             return
         if socket.AF_INET6 in families:
             try:
-                self._start("::1", port, "cdn", socket.AF_INET6)
+                self._start("::1", port, "cdn", socket.AF_INET6, tls)
             except OSError:
                 pass
 
@@ -176,11 +211,31 @@ class HubEmulator:
         with self._lock:
             self._in_flight[role] -= 1
 
+    def go_offline(self) -> None:
+        """As if the network went away: both hosts refuse connections and open ones are cut, until
+        `come_back()` listens again on the same ports. Repos, users and faults are kept."""
+        if self.offline or self._closing.is_set():
+            return
+        self.offline = True
+        self._stop_servers()
+        self._servers, self._threads = [], []
+
+    def come_back(self) -> None:
+        if not self.offline or self._closing.is_set():
+            return
+        listening, self._listening = self._listening, []
+        for host, port, role, family, tls in listening:
+            self._start(host, port, role, family, tls)
+        self.offline = False
+
     def close(self) -> None:
         """Stop both servers and cut open connections (stalled bodies and idle keep-alives)."""
         if self._closing.is_set():
             return
         self._closing.set()
+        self._stop_servers()
+
+    def _stop_servers(self) -> None:
         for server in self._servers:
             server.stop()
         with self._lock:

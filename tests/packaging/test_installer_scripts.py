@@ -6,10 +6,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from hfgui import __version__
-
 ROOT = Path(__file__).resolve().parents[2]
 SHELL_SCRIPTS = sorted((ROOT / "packaging").rglob("*.sh"))
 
@@ -27,28 +23,3 @@ def test_every_packaging_shell_script_parses() -> None:
 def test_pyinstaller_spec_is_valid_python() -> None:
     spec = ROOT / "packaging/pyinstaller/hfgui.spec"
     compile(spec.read_text(), str(spec), "exec")
-
-
-@pytest.mark.skipif(shutil.which("makensis") is None, reason="makensis not installed (apt-get install nsis)")
-def test_nsis_installer_compiles_against_a_dummy_bundle(tmp_path: Path) -> None:
-    bundle = tmp_path / "hfgui"
-    (bundle / "_internal" / "resources").mkdir(parents=True)
-    for name in ("hfgui.exe", "hfgui-gui.exe", "_internal/resources/catalog.json"):
-        (bundle / name).write_bytes(b"placeholder")
-    setup = tmp_path / f"hfgui-{__version__}-installer.exe"
-    result = subprocess.run(
-        [
-            "makensis",
-            "-V2",
-            "-WX",
-            f"-DVERSION={__version__}",
-            f"-DDIST_DIR={bundle}",
-            f"-DOUTFILE={setup}",
-            str(ROOT / "packaging/windows/hfgui.nsi"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert setup.read_bytes()[:2] == b"MZ"
