@@ -15,7 +15,8 @@ Tools: hfgui (its defaults: adaptive segments and files in flight), "hfgui (no h
 switched off, to show what it costs), huggingface_hub 2.4 (hf_hub_download / snapshot_download, 8
 workers), curl (one connection per file, --workers transfers at once), "curl | sha256sum" (a verifying
 single stream, one-file scenario only) and `aria2c -x8 -s8` (8 ranged connections per file, --workers
-files at once). aria2c and curl verify nothing.
+files at once). aria2c and curl verify nothing. Not in the default set: "hfgui (one stream)" (hfgui
+with --segments 1, to show what the adaptive segments buy or cost).
 
 Every tool runs in its own subprocess so wall time, CPU seconds and peak RSS are its own (os.wait4);
 the emulator runs in this process, counts Hub requests per file, and its CPU time is shown too (on two
@@ -192,10 +193,12 @@ def tool_commands(
 ) -> list[str]:
     py = sys.executable
     urls = {path: f"{endpoint}/{sc.repo_id}/resolve/main/{path}" for path in sc.files}
-    if tool in ("hfgui", "hfgui (no hash)"):
+    if tool in ("hfgui", "hfgui (no hash)", "hfgui (one stream)"):
         files = [sc.single_file] if sc.single_file else []
-        launcher = ["-m", "hfgui"] if tool == "hfgui" else ["-c", HFGUI_NO_HASH_SCRIPT]
+        launcher = ["-c", HFGUI_NO_HASH_SCRIPT] if tool == "hfgui (no hash)" else ["-m", "hfgui"]
         chosen = ["--workers", str(hfgui_workers)] if hfgui_workers else []  # default: adaptive
+        if tool == "hfgui (one stream)":
+            chosen += ["--segments", "1"]  # what the adaptive segments buy (or cost) over one stream
         return [py, *launcher, "download", sc.repo_id, *files, "--dest", str(out), *chosen]
     if tool == "huggingface_hub":
         return [py, "-c", HF_HUB_SCRIPT, sc.repo_id, sc.single_file or "", str(out)]
