@@ -2,9 +2,9 @@
 
 The calling thread coordinates: it reports progress (on_bytes is only ever called there), persists the
 segment layout often enough that a kill loses little (every `save_every` bytes, and at least once a
-second), and asks ConnectionGrowth how many connections the file should have, opening more or letting
-the newest retire after their piece. Connection threads write, hash the prefix as it grows
-(PrefixHasher) and claim their next piece.
+second), and asks ConnectionGrowth how many connections the file should have, opening more; when it
+asks for fewer, connections beyond the count retire as their pieces end. Connection threads write,
+hash the prefix as it grows (PrefixHasher) and claim their next piece.
 """
 
 from __future__ import annotations
@@ -235,7 +235,7 @@ class SegmentRunner:
                     self.table.release(span)
                 with self._lock:
                     if self._active > self.growth.target:
-                        return  # growth did not pay: the newest connections go after their piece
+                        return  # growth did not pay: connections beyond the count go as their pieces end
         except BaseException as exc:
             with self._lock:
                 self._errors.append(exc)
