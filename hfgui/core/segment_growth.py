@@ -69,13 +69,14 @@ class ConnectionGrowth:
         if self.history[-1][0] != self.target:
             self.history.append((self.target, self.history[-1][1]))
 
-    def update(self, total_bytes: int, delivering: int) -> int:
+    def update(self, total_bytes: int, delivering: int, *, may_measure: bool = True) -> int:
         """Called a few times a second with the bytes so far and how many connections have delivered
-        since they opened; returns how many connections the file should have now."""
+        since they opened; returns how many connections the file should have now. `may_measure=False`
+        (another file of the run is measuring) puts measuring off: it starts afresh when allowed."""
         if self._settled:
             return self.target
         now = self._clock()
-        if delivering < self.target:
+        if delivering < self.target or not may_measure:
             self._epoch_start = None  # new connections still opening: their handshake is not rate
             return self.target
         if self._epoch_start is None:

@@ -19,7 +19,8 @@ from hfgui.core.prefix_hash import PrefixHasher
 from hfgui.core.segment_growth import ConnectionGrowth
 from hfgui.core.segments import MAX_PIECE, MIN_PIECE, MIN_SPLIT, Segment, SegmentTable, Span
 
-TICK = 0.05  # the coordinator looks at progress, saving and growth this often (or when woken)
+TICK = 0.05  # the coordinator looks at progress, saving and growth this often while growth is measured…
+SETTLED_TICK = 0.25  # …and this often once the count is settled (saving and exits wake it anyway)
 SAVE_INTERVAL = 1.0
 PIECE_SECONDS = 0.5  # a piece keeps a connection busy at least this long…
 PIECE_ROUND_TRIPS = 25  # …and at least this many round trips, so a request's wait costs under ~4 %
@@ -40,13 +41,28 @@ class ConnectionBudget:
 
     Growth is judged on the run's bytes, not one file's: when several big files download at once, a
     connection that only takes bandwidth from its neighbours raises its own file's rate but not the
-    run's, and does not pay.
+    run's, and does not pay. And one file measures at a time (it holds the trial until its count
+    settles): steps taken together would each be credited with the others' gains, and eight files
+    trying more connections at once is eight more busy threads on a machine that may have none to spare.
     """
 
     def __init__(self, limit: int) -> None:
         self._lock = threading.Lock()
         self._left = limit
         self._moved = 0
+        self._trial: object | None = None  # the runner whose growth is being measured
+
+    def claim_trial(self, owner: object) -> bool:
+        """Whether `owner` may measure growth now (it then holds the trial until it releases it)."""
+        with self._lock:
+            if self._trial is None:
+                self._trial = owner
+            return self._trial is owner
+
+    def release_trial(self, owner: object) -> None:
+        with self._lock:
+            if self._trial is owner:
+                self._trial = None
 
     def moved(self, nbytes: int) -> None:
         with self._lock:
@@ -121,7 +137,7 @@ class SegmentRunner:
         try:
             self._open_up_to(self.growth.target)
             while True:
-                self._wake.wait(TICK)
+                self._wake.wait(SETTLED_TICK if self.growth.settled else TICK)
                 self._wake.clear()
                 reported = self._report(reported)
                 if self._unsaved >= self._save_every or self._clock() - last_save >= SAVE_INTERVAL:
@@ -140,6 +156,8 @@ class SegmentRunner:
             self._abort.set()
             for thread in self._threads:
                 thread.join()
+            if self._budget is not None:
+                self._budget.release_trial(self)
             self._report(reported)
             self._save_now()
         if self._errors:
@@ -155,11 +173,15 @@ class SegmentRunner:
             active = self._active
         moved = self._budget.total if self._budget is not None else self.table.done_bytes()
         before = self.growth.target
-        target = self.growth.update(moved, delivering)
+        budget = self._budget
+        may_measure = self.growth.settled or budget is None or budget.claim_trial(self)
+        target = self.growth.update(moved, delivering, may_measure=may_measure)
         if target > before and left < MIN_PIECE * target:
             # Too little left for the new connections' round trips to pay: stay with those there are.
             self.growth.settle_at(before)
             target = before
+        if self.growth.settled and budget is not None:
+            budget.release_trial(self)
         self._piece = self._piece_size(active)
         if active < target:
             self._open_up_to(target)

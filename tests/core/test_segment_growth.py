@@ -105,3 +105,16 @@ def test_a_marginal_gain_is_measured_twice_before_it_counts():
             total[0] += int(rate * 0.05)
             growth.update(total[0], growth.target)
     assert growth.target == 1 and [t for t, _ in growth.history] == [1, 2, 1]
+
+
+def test_measuring_waits_while_another_file_measures():
+    clock = Clock()
+    growth = ConnectionGrowth(16, clock=clock)
+    total = 0
+    for _ in range(40):  # two seconds of another file's trial: no step however fast this one is
+        clock.now += 0.05
+        total += 4 * MiB
+        growth.update(total, 1, may_measure=False)
+    assert growth.target == 1 and not growth.settled
+    drive(growth, clock, capped(40 * MiB, 10_000 * MiB), [total], seconds=0.5)
+    assert growth.target > 1

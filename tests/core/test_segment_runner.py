@@ -17,9 +17,11 @@ class RecordingGrowth(ConnectionGrowth):
     def __init__(self) -> None:
         super().__init__(16)
         self.seen: list[int] = []
+        self.allowed: list[bool] = []
 
-    def update(self, total_bytes: int, delivering: int) -> int:
+    def update(self, total_bytes: int, delivering: int, *, may_measure: bool = True) -> int:
         self.seen.append(total_bytes)
+        self.allowed.append(may_measure)
         return self.target
 
 
@@ -54,6 +56,23 @@ def test_alone_a_file_is_judged_on_its_own_bytes(monkeypatch):
     monkeypatch.setattr(runner, "_open_up_to", lambda target: None)
     runner._steer()
     assert growth.seen == [3 * MiB]
+
+
+def test_one_file_of_a_run_measures_growth_at_a_time(monkeypatch):
+    budget = ConnectionBudget(16)
+    first, second = RecordingGrowth(), RecordingGrowth()
+    runners = []
+    for growth in (first, second):
+        runner = runner_for(SegmentTable(64 * MiB), growth, budget, [])
+        monkeypatch.setattr(runner, "_open_up_to", lambda target: None)
+        runners.append(runner)
+    runners[0]._steer()
+    runners[1]._steer()
+    assert (first.allowed, second.allowed) == ([True], [False])  # the second waits for the trial
+    first.stop()  # its count settled: the trial is free again
+    runners[0]._steer()
+    runners[1]._steer()
+    assert second.allowed == [False, True]
 
 
 def test_the_budget_hands_out_at_most_its_extra_connections():
