@@ -7,8 +7,8 @@ from pathlib import Path
 
 from hfgui.core.catalog import CatalogEntry
 from hfgui.core.hub import RetryPolicy
-from hfgui.gui.main_window import MainWindow
 from hfgui.gui.services import Services
+from hfgui.gui.window.main_window import MainWindow
 from tests.hubemu import generated_content
 
 PACKAGE = "Tiny.mlpackage"
