@@ -344,6 +344,10 @@ class DownloadManager(QtCore.QObject):
 
     # --- running ---------------------------------------------------------------------------------
 
+    def settings_changed(self) -> None:
+        """Settings were saved: more models at once may start now."""
+        self._pump()
+
     def _pump(self) -> None:
         limit = max(1, self.services.settings.parallel_models)
         for key in list(self._queue):

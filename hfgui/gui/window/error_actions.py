@@ -1,6 +1,6 @@
 """How the main window turns a failed download into the action that fixes it: a dialog with "Open model
-page" / "Add token" / "Fix token" / "Change folder", the offline banner with Retry, or the rate-limit
-countdown. A mixin of MainWindow: it uses the window's model, banner, manager and dialogs."""
+page" / "Add token" / "Fix token" / "Change folder", or one of the banners (see hub_banners). A mixin
+of MainWindow."""
 
 from __future__ import annotations
 
@@ -16,13 +16,12 @@ from hfgui.core.errors import (
     RepoNotFoundError,
     format_bytes,
 )
-from hfgui.core.words import counted
 from hfgui.gui.models.rows import Status
 
 
 class ErrorActions:
-    """Needs from the window: model, banner, manager, hub_watch, ask(), open_settings(), open_url(),
-    fetch_sizes(), show_status(), update_actions(), the set `_token_failed` and `_token_dialog`."""
+    """Needs from the window: model, banner, ask(), open_settings(), open_url(), show_status(), the
+    banners of HubBanners, the set `_token_failed` and `_token_dialog`."""
 
     def present_error(self, key: str, error: HfGuiError) -> None:
         """Turn a failure into the action that fixes it."""
@@ -56,7 +55,7 @@ class ErrorActions:
         elif isinstance(error, RateLimitedError):
             self._show_rate_limited(key, error)
         elif isinstance(error, NetworkError):  # a certificate problem: waiting does not mend it
-            self.banner.show_message("network", error.message, (("Settings", self._open_network),))
+            self._show_certificate_problem(error)
         elif isinstance(error, InsufficientSpaceError):
             self.ask(
                 "Not enough disk space",
@@ -87,46 +86,6 @@ class ErrorActions:
             (("Fix token", lambda: self.open_settings("token")), ("Close", None)),
             icon="warning",
         )
-
-    def _open_network(self) -> None:
-        self.open_settings("network")
-
-    def _went_offline(self, error: NetworkError) -> None:
-        """The Hub cannot be reached: what only it can tell is unknown now; downloads wait for it."""
-        for state in self.model.states():
-            if state.status.hub_decides and state.status is not Status.OFFLINE:
-                self.model.update(state.entry.key, status=Status.OFFLINE, error=None)
-        self.banner.show_message(
-            "offline",
-            f"Offline: {error.message} Downloads start by themselves when the Hub answers again.",
-            (("Retry now", self.hub_watch.probe_now),),
-        )
-        self.update_actions()
-
-    def _came_online(self) -> None:
-        if self.banner.kind == "offline":
-            self.banner.dismiss()
-        self.fetch_sizes([s.entry.key for s in self.model.states() if s.status is Status.OFFLINE])
-        started = self.manager.release_waiting()
-        if started:
-            self.show_status(f"The Hub answers again: {counted(len(started), 'download')} started.", 10_000)
-
-    def _show_rate_limited(self, key: str, error: RateLimitedError) -> None:
-        waiting = set(getattr(self, "_rate_limited", set())) | {key}
-        self._rate_limited = waiting
-        seconds = max(1, round(error.retry_after or 60))
-        template = "The Hugging Face Hub is rate limiting requests. Retrying in {seconds} s."
-        actions: tuple = ()
-        if not error.authenticated:
-            template += " A free Hugging Face token gives higher limits."
-            actions = (("Add token", lambda: self.open_settings("token")),)
-
-        def retry() -> None:
-            keys, self._rate_limited = sorted(self._rate_limited), set()
-            for k in keys:
-                self.manager.start(k)
-
-        self.banner.show_countdown("rate-limit", template, seconds, retry, actions)
 
     def _show_plain_error(self, exc: BaseException) -> None:
         self.show_status(" ".join(str(exc).split()), 15000)

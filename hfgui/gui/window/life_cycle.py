@@ -97,7 +97,7 @@ class LifeCycle:
             self.library_panel.shutdown,
             self.search_panel.wait_idle,
             self.runner.wait,
-            self.size_runner.wait,
+            self.sizes.wait,
             self.hub_watch.wait,
         )
         return all([wait(max(0, deadline.remainingTime())) for wait in waits])

@@ -113,7 +113,7 @@ def test_two_quantisations_of_one_repo_download_one_after_the_other(hub_env, qtb
 def test_another_quantisation_is_available_and_damage_shows_as_failed_with_repair(hub_env, qtbot):
     from hfgui.core.catalog import CatalogEntry
     from hfgui.core.library import Library
-    from hfgui.gui.window.main_window import DAMAGED_MESSAGE
+    from hfgui.gui.models.library_sync import DAMAGED_MESSAGE
     from tests.hubemu import generated_content
 
     hub_env.add_repo(
