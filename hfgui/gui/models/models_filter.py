@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from PySide6 import QtCore
 
-from hfgui.gui.models.models_model import FILTER_SEPARATOR
+from hfgui.gui.models.row_cells import FILTER_SEPARATOR
 from hfgui.gui.models.rows import Status
 from hfgui.gui.widgets import roles
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from hfgui.gui.models.models_filter import ModelsFilterProxy
-from hfgui.gui.models.models_model import ModelsModel, column_widths
+from hfgui.gui.models.models_model import ModelsModel
+from hfgui.gui.models.row_cells import column_widths
 from hfgui.gui.widgets import roles
 
 STATUS_MIN_WIDTH = 215  # a bar and "58 %  ·  526.3 kB/s"; longer states are cut with … (whole in details)
