@@ -130,7 +130,7 @@ def test_table_model_passes_qt_checks_through_rescans(
     install(hub, client, services, "acme/two")
     rescan(panel, qtbot)
     qtmodeltester.check(panel.model)
-    qtmodeltester.check(panel.leftovers)
+    qtmodeltester.check(panel.leftovers_section.model)
     from hfgui.core.library import Library
 
     Library(services.library_root).delete("acme/one")
@@ -146,7 +146,7 @@ def test_verify_reports_ok_then_a_flipped_byte(hub, client, services, panel, qtb
     panel.select("library:acme/tiny")
     click(qtbot, panel.verify_button)
     wait_idle(panel, qtbot)
-    assert panel.last_problems == []
+    assert panel.care.verifier.last_problems == []
     assert "OK" in panel.status_label.text() and "3 files" in panel.status_label.text()
 
     weights = services.library_root / "acme" / "tiny" / "model.safetensors"
@@ -157,13 +157,16 @@ def test_verify_reports_ok_then_a_flipped_byte(hub, client, services, panel, qtb
     panel.download_requested.connect(requested.append)
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
         click(qtbot, panel.verify_button)
-    assert [p.path for p in panel.last_problems] == ["model.safetensors"]
-    assert panel.last_problems[0].kind == "hash"
+    assert [p.path for p in panel.care.verifier.last_problems] == ["model.safetensors"]
+    assert panel.care.verifier.last_problems[0].kind == "hash"
     assert "1 problem" in panel.status_label.text()
-    assert panel.problems_list.count() == 1 and "model.safetensors" in panel.problems_list.item(0).text()
+    assert (
+        panel.care.verifier.problems_list.count() == 1
+        and "model.safetensors" in panel.care.verifier.problems_list.item(0).text()
+    )
     qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
     assert cell(panel, "library:acme/tiny", LibraryTableModel.COL_STATE) == "Damaged"
-    click(qtbot, panel.redownload_button)
+    click(qtbot, panel.care.verifier.redownload_button)
     assert requested == ["acme/tiny"]
 
 
@@ -181,7 +184,7 @@ def test_verify_a_hugging_face_cache_snapshot_reports_damage_and_changes_nothing
     assert panel.verify_button.isEnabled()
     click(qtbot, panel.verify_button)
     wait_idle(panel, qtbot)
-    assert panel.last_problems == []
+    assert panel.care.verifier.last_problems == []
     assert "all 2 files match their hashes" in panel.status_label.text()
 
     blob = (folder / "weights.bin").resolve()
@@ -190,9 +193,12 @@ def test_verify_a_hugging_face_cache_snapshot_reports_damage_and_changes_nothing
     blob.write_bytes(bytes(data))
     click(qtbot, panel.verify_button)
     wait_idle(panel, qtbot)
-    assert [(p.path, p.kind) for p in panel.last_problems] == [("weights.bin", "hash")]
+    assert [(p.path, p.kind) for p in panel.care.verifier.last_problems] == [("weights.bin", "hash")]
     assert "Hugging Face cache" in panel.status_label.text()
-    assert panel.problems_list.isVisible() and not panel.redownload_button.isVisible()
+    assert (
+        panel.care.verifier.problems_list.isVisible()
+        and not panel.care.verifier.redownload_button.isVisible()
+    )
     assert blob.read_bytes() == bytes(data) and (folder / "weights.bin").is_symlink()
     assert handle.sha == folder.name
 
@@ -322,27 +328,29 @@ def test_orphaned_partials_are_listed_and_removed(hub, client, services, panel, 
     owned = fake_partial(staging, "acme/started", "big.bin", nbytes=2000)
     rescan(panel, qtbot)
 
-    rows = {item.repo_id: item for item in panel.leftovers.items()}
+    rows = {item.repo_id: item for item in panel.leftovers_section.model.items()}
     assert rows["acme/tiny"].orphaned and rows["acme/started"].owner == "download"
     by_model = {
-        panel.leftovers.index(r, 0).data(): [panel.leftovers.index(r, c).data() for c in range(6)]
-        for r in range(panel.leftovers.rowCount())
+        panel.leftovers_section.model.index(r, 0).data(): [
+            panel.leftovers_section.model.index(r, c).data() for c in range(6)
+        ]
+        for r in range(panel.leftovers_section.model.rowCount())
     }
     assert by_model["acme/tiny"][3] == "3 days" and by_model["acme/tiny"][4] == "Nothing (orphaned)"
     assert by_model["acme/started"][4] == "Unfinished download"
-    assert "1 orphaned" in panel.leftovers_label.text()
+    assert "1 orphaned" in panel.leftovers_section.label.text()
     expected = rows["acme/tiny"].size
 
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
-        click(qtbot, panel.remove_orphans_button)
+        click(qtbot, panel.leftovers_section.remove_orphans_button)
     assert not orphan.exists() and owned.exists()
     assert panel.status_label.text() == f"Removed 1 partial file: {expected / 1000:.1f} kB freed."
     qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
-    assert [i.repo_id for i in panel.leftovers.items()] == ["acme/started"]
+    assert [i.repo_id for i in panel.leftovers_section.model.items()] == ["acme/started"]
 
     # Removing an owned partial by selection asks first.
-    panel.leftovers_view.selectRow(0)
-    click(qtbot, panel.remove_selected_button)
+    panel.leftovers_section.view.selectRow(0)
+    click(qtbot, panel.leftovers_section.remove_selected_button)
     assert "unfinished download" in panel.pending_dialog.text()
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
         answer(qtbot, panel.pending_dialog, "Remove")
@@ -379,10 +387,10 @@ def test_update_can_be_cancelled_and_resumed_under_a_bandwidth_limit(hub, client
     wait_idle(panel, qtbot)
 
     click(qtbot, panel.update_button)
-    assert panel.cancel_button.isVisible()
-    qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=WAIT)
-    assert "Updating acme/tiny" in panel.progress.format()
-    click(qtbot, panel.cancel_button)
+    assert panel.operations.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: panel.operations.progress.value() > 0, timeout=WAIT)
+    assert "Updating acme/tiny" in panel.operations.progress.format()
+    click(qtbot, panel.operations.cancel_button)
     wait_idle(panel, qtbot)
     assert "cancelled; the installed copy is unchanged" in panel.status_label.text()
     assert (root / "model.safetensors").read_bytes() == before
