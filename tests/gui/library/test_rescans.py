@@ -8,15 +8,9 @@ import dataclasses
 import pytest
 
 from hfgui.gui.library.rescans import Rescans
-from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
-
-
-@pytest.fixture
-def services(hub_env):
-    return Services.from_environment()
 
 
 @pytest.fixture
