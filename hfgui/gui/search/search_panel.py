@@ -11,13 +11,10 @@ from hfgui.core.errors import NetworkError
 from hfgui.core.grouping import DownloadItem, group_files
 from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS, HubClient
 from hfgui.core.types import ModelSummary, TreeEntry
-from hfgui.gui.dialogs.download_choice import (
-    DownloadChoice,
-    InstalledFiles,
-    choice_hint,
-    entry_for_choice,
-    installed_reader,
-)
+from hfgui.gui.dialogs.choice_entry import entry_for_choice
+from hfgui.gui.dialogs.choice_rules import choice_hint
+from hfgui.gui.dialogs.download_choice import DownloadChoice
+from hfgui.gui.dialogs.repo_files import InstalledFiles, installed_reader
 from hfgui.gui.search.search_model import (
     SUMMARY_ROLE,
     ResultPages,

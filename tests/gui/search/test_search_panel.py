@@ -14,7 +14,7 @@ from hfgui.core.catalog import load_user_models, select_files
 from hfgui.core.errors import format_bytes
 from hfgui.core.model_download import download_model
 from hfgui.core.planner import DownloadRequest
-from hfgui.gui.dialogs.download_choice import COL_FIT, COL_SIZE, INSTALLED_MARK
+from hfgui.gui.dialogs.choice_cells import COL_FIT, COL_SIZE, INSTALLED_MARK
 from hfgui.gui.search import search_panel
 from hfgui.gui.search.search_model import SUMMARY_ROLE
 from hfgui.gui.search.search_panel import SearchPanel
