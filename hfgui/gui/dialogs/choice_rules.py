@@ -128,7 +128,7 @@ def choice_hint(items: Sequence[DownloadItem]) -> str:
     return "Choose what to download."
 
 
-def offer_text(file_count: int, items: Sequence[DownloadItem], gated: bool) -> str:
+def offer_text(file_count: int, items: Sequence[DownloadItem], gated: str | bool) -> str:
     """The status line once a repository's files are listed."""
     gate = " It is gated: accept its license on the Hub and add a token." if gated else ""
     return f"{file_count} files. {choice_hint(items)}{gate}"
