@@ -1,5 +1,6 @@
 """What a repository offers, read on a worker without Qt: its files on the Hub and those already on this
-computer, for the download picker of the Add model dialog and the Search tab."""
+computer, for the download picker of the Add model dialog and the Search tab. A person waits on these
+reads, so they use a quick client: an unreachable Hub fails in seconds, not after the downloads' backoff."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import Callable, Collection
 from typing import NamedTuple
 
 from hfgui.core.catalog import ModelReference
-from hfgui.core.hub import HubClient
 from hfgui.core.installed_files import installed_paths
 from hfgui.core.types import ModelInfo, TreeEntry
 from hfgui.gui.services import Services
@@ -41,7 +41,7 @@ def check_repository(
     services: Services, ref: ModelReference, installed_files: InstalledFiles
 ) -> CheckedRepository:
     """The repository's info and files at ``ref``'s revision, and which of them are installed."""
-    client = services.make_client(quick=True)  # a person waits: an unreachable Hub fails in seconds
+    client = services.make_client(quick=True)
     try:
         info = client.model_info(ref.repo_id, ref.revision)
         files = [e for e in client.list_tree(ref.repo_id, info.sha, recursive=True) if e.is_file]
@@ -51,10 +51,10 @@ def check_repository(
 
 
 def list_repository(
-    make_client: Callable[[], HubClient], repo_id: str, installed_files: InstalledFiles
+    services: Services, repo_id: str, installed_files: InstalledFiles
 ) -> tuple[tuple[TreeEntry, ...], Collection[str]]:
     """The files on the main branch, and which of them are installed."""
-    client = make_client()
+    client = services.make_client(quick=True)
     try:
         tree = tuple(e for e in client.iter_tree(repo_id, "main", recursive=True) if e.is_file)
     finally:
