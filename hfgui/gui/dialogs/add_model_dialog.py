@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.core.catalog import CatalogEntry, add_user_model, parse_model_reference, path_matches
+from hfgui.core.catalog import CatalogEntry, ModelReference, add_user_model, parse_model_reference
 from hfgui.core.errors import HfGuiError
 from hfgui.core.grouping import group_files
-from hfgui.core.types import ModelInfo, TreeEntry
-from hfgui.gui.dialogs.download_choice import (
-    DownloadChoice,
-    InstalledFiles,
-    choice_hint,
-    entry_for_choice,
-    installed_reader,
-)
-from hfgui.gui.models.entries import model_entry
+from hfgui.core.types import ModelInfo
+from hfgui.gui.dialogs.choice_entry import entry_for_choice, listed_as
+from hfgui.gui.dialogs.choice_rules import offer_text, one_quant_of_many
+from hfgui.gui.dialogs.download_choice import DownloadChoice
+from hfgui.gui.dialogs.repo_files import CheckedRepository, InstalledFiles, check_repository, installed_reader
 from hfgui.gui.models.rows import ModelEntry
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
@@ -48,7 +44,7 @@ class AddModelDialog(QtWidgets.QDialog):
         self.services = services
         self.runner = runner
         self.taken_ids = set(taken_ids)
-        self.existing = list(existing)  # the window's rows: the same files twice are refused
+        self.existing = list(existing)  # the window's rows
         self.installed_files = installed_files or installed_reader(services)
         self.info: ModelInfo | None = None
         self.revision = "main"
@@ -101,24 +97,15 @@ class AddModelDialog(QtWidgets.QDialog):
         self.check_button.setEnabled(False)
         self.status.setText(f"Checking {ref.repo_id} with the Hub…")
 
-        def fetch() -> tuple[ModelInfo, list[TreeEntry], Collection[str]]:
-            client = services.make_client(quick=True)  # a person waits: an unreachable Hub fails in seconds
-            try:
-                info = client.model_info(ref.repo_id, ref.revision)
-                files = [e for e in client.list_tree(ref.repo_id, info.sha, recursive=True) if e.is_file]
-            finally:
-                client.close()
-            return info, files, installed_files(info.repo_id)
-
-        def done(result: tuple[ModelInfo, list[TreeEntry], Collection[str]]) -> None:
+        def done(checked: CheckedRepository) -> None:
             self.check_button.setEnabled(True)
-            self._show(ref.revision, ref.path, *result)
+            self._show(ref, checked)
 
         def failed(exc: BaseException) -> None:
             self.check_button.setEnabled(True)
             self._fail(exc)
 
-        self.runner.submit(fetch, done, failed)
+        self.runner.submit(lambda: check_repository(services, ref, installed_files), done, failed)
 
     def _reference_edited(self, _text: str) -> None:
         """Another id: what was checked no longer applies (Enter must not add the old one)."""
@@ -131,47 +118,20 @@ class AddModelDialog(QtWidgets.QDialog):
         self.status.setText(" ".join(str(exc).split()))
         self.add_button.setEnabled(False)
 
-    def _show(
-        self,
-        revision: str,
-        path: str | None,
-        info: ModelInfo,
-        files: list[TreeEntry],
-        installed: Collection[str] = (),
-    ) -> None:
-        self.info, self.revision, self.last_error = info, revision, None
-        items = group_files(files, library_name=info.library_name, tags=info.tags)
-        # A GGUF repo usually holds one file per quantisation: the user wants exactly one of them.
-        self.single_choice = sum(1 for i in items if i.kind == "gguf-quant") > 1
-        self.all_paths = [f.path for f in files if f.is_file]
-        self.files.set_items(items, wanted_path=path, installed=installed)
+    def _show(self, ref: ModelReference, checked: CheckedRepository) -> None:
+        info = checked.info
+        self.info, self.revision, self.last_error = info, ref.revision, None
+        items = group_files(checked.files, library_name=info.library_name, tags=info.tags)
+        self.single_choice = one_quant_of_many(items)
+        self.all_paths = [f.path for f in checked.files if f.is_file]
+        self.files.set_items(items, wanted_path=ref.path, installed=checked.installed)
         self.name_edit.setText(info.repo_id.split("/", 1)[1])
-        gated = " It is gated: accept its license on the Hub and add a token." if info.gated else ""
-        hint = choice_hint(items)
         self.status.setStyleSheet("")
-        self.status.setText(f"{info.repo_id}: {len(self.all_paths)} files. {hint}{gated}")
+        self.status.setText(f"{info.repo_id}: {offer_text(len(self.all_paths), items, info.gated)}")
         self._update_add()
-
-    def _listed_as(self, entry: CatalogEntry) -> ModelEntry | None:
-        """A row of the window that selects exactly the files this entry would."""
-        new = model_entry(entry)
-
-        def selected(row: ModelEntry) -> set[str]:
-            return {p for p in self.all_paths if path_matches(p, row.include, row.exclude)}
-
-        wanted = selected(new)
-        for row in self.existing:
-            if row.repo_id.lower() == new.repo_id.lower() and selected(row) == wanted:
-                return row
-        return None
 
     def chosen_paths(self) -> list[str]:
         return self.files.chosen_paths()
-
-    def select_paths(self, chosen: Iterable[str]) -> None:
-        """Check the items that hold exactly the given files (and only those)."""
-        chosen = set(chosen)
-        self.files.select_items(i for i in self.files.items() if set(i.paths) <= chosen)
 
     def _update_add(self) -> None:
         self.add_button.setEnabled(self.info is not None and bool(self.files.chosen_items()))
@@ -193,7 +153,7 @@ class AddModelDialog(QtWidgets.QDialog):
         except HfGuiError as exc:
             self._fail(exc)
             return
-        twin = self._listed_as(entry)
+        twin = listed_as(entry, self.existing, self.all_paths)  # the same files twice are refused
         if twin is not None:
             self._fail(
                 HfGuiError(f"These files are already in the list as {twin.name}.", "Choose other files.")

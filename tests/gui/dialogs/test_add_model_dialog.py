@@ -6,7 +6,7 @@ import pytest
 
 from hfgui.core.catalog import load_user_models, select_files
 from hfgui.gui.dialogs.add_model_dialog import AddModelDialog
-from hfgui.gui.dialogs.download_choice import INSTALLED_MARK
+from hfgui.gui.dialogs.choice_cells import INSTALLED_MARK
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
 from tests.gui.helpers import PACKAGE, populate

@@ -14,7 +14,7 @@ from hfgui.core.catalog import load_user_models, select_files
 from hfgui.core.errors import format_bytes
 from hfgui.core.model_download import download_model
 from hfgui.core.planner import DownloadRequest
-from hfgui.gui.dialogs.download_choice import COL_FIT, COL_SIZE, INSTALLED_MARK
+from hfgui.gui.dialogs.choice_cells import COL_FIT, COL_SIZE, INSTALLED_MARK
 from hfgui.gui.search import search_panel
 from hfgui.gui.search.search_model import SUMMARY_ROLE
 from hfgui.gui.search.search_panel import SearchPanel
@@ -85,9 +85,9 @@ def panel(hub_env, qtbot):
 
 def type_query(panel: SearchPanel, qtbot, text: str) -> None:
     """Replace the query with ``text`` and press Enter, as a person does."""
-    panel.query_edit.clear()
-    qtbot.keyClicks(panel.query_edit, text)
-    qtbot.keyClick(panel.query_edit, QtCore.Qt.Key.Key_Return)
+    panel.form.query_edit.clear()
+    qtbot.keyClicks(panel.form.query_edit, text)
+    qtbot.keyClick(panel.form.query_edit, QtCore.Qt.Key.Key_Return)
 
 
 def search(panel: SearchPanel, qtbot, text: str) -> None:
@@ -98,7 +98,7 @@ def search(panel: SearchPanel, qtbot, text: str) -> None:
 def select(panel: SearchPanel, qtbot, repo_id: str) -> None:
     row = repo_ids(panel).index(repo_id)
     panel.select_row(row)
-    qtbot.waitUntil(lambda: panel.choice.topLevelItemCount() > 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.picked.choice.topLevelItemCount() > 0, timeout=WAIT)
 
 
 def test_typing_searches_once_after_the_pause_without_blocking(hub_env, panel, qtbot):
@@ -111,8 +111,8 @@ def test_typing_searches_once_after_the_pause_without_blocking(hub_env, panel, q
 
     panel.services.make_client = held_make_client
     hub_env.clear_requests()
-    qtbot.keyClicks(panel.query_edit, "llama")
-    assert panel.debounce.isActive()
+    qtbot.keyClicks(panel.form.query_edit, "llama")
+    assert panel.form.debounce.isActive()
     assert not search_requests(hub_env), "nothing is sent while typing"
 
     probe_fired = []
@@ -183,21 +183,21 @@ def test_format_filter_and_sort_change_the_results(hub_env, panel, qtbot):
     search(panel, qtbot, "llama")
     assert len(repo_ids(panel)) == 3
 
-    panel.format_combo.setCurrentIndex(panel.format_combo.findData("gguf"))
+    panel.form.format_combo.setCurrentIndex(panel.form.format_combo.findData("gguf"))
     qtbot.waitUntil(lambda: not panel.results.loading and panel.results.rowCount() == 2, timeout=WAIT)
     assert repo_ids(panel) == ["acme/llama-gguf", "acme/big-llama-gguf"]
     assert was_queried(hub_env, "filter", "gguf")
 
-    panel.sort_combo.setCurrentIndex(panel.sort_combo.findData("likes"))
+    panel.form.sort_combo.setCurrentIndex(panel.form.sort_combo.findData("likes"))
     qtbot.waitUntil(lambda: repo_ids(panel) == ["acme/big-llama-gguf", "acme/llama-gguf"], timeout=WAIT)
     assert was_queried(hub_env, "sort", "likes")
 
-    panel.format_combo.setCurrentIndex(panel.format_combo.findData("onnx"))
+    panel.form.format_combo.setCurrentIndex(panel.form.format_combo.findData("onnx"))
     qtbot.waitUntil(lambda: repo_ids(panel) == ["other/llama-onnx"], timeout=WAIT)
 
-    panel.format_combo.setCurrentIndex(0)
-    qtbot.keyClicks(panel.author_edit, "other")
-    qtbot.keyClick(panel.author_edit, QtCore.Qt.Key.Key_Return)
+    panel.form.format_combo.setCurrentIndex(0)
+    qtbot.keyClicks(panel.form.author_edit, "other")
+    qtbot.keyClick(panel.form.author_edit, QtCore.Qt.Key.Key_Return)
     qtbot.waitUntil(
         lambda: repo_ids(panel) == ["other/llama-onnx"] and not panel.results.loading, timeout=WAIT
     )
@@ -207,47 +207,47 @@ def test_format_filter_and_sort_change_the_results(hub_env, panel, qtbot):
 def test_gguf_repo_offers_quants_with_the_recommended_one_chosen(hub_env, panel, qtbot):
     search(panel, qtbot, "llama")
     select(panel, qtbot, "acme/llama-gguf")
-    labels = [i.label for i in panel.choice.items()]
+    labels = [i.label for i in panel.picked.choice.items()]
     assert labels[:3] == ["Q4_K_M", "Q2_K", "Q8_0"]  # recommended first, then small to large
     assert labels[-1] == "Whole repository"
-    assert [i.label for i in panel.chosen_items()] == ["Q4_K_M"]
-    assert panel.add_button.isEnabled() and panel.download_button.isEnabled()
-    assert panel.choice.row_of("Q4_K_M").text(COL_SIZE) == format_bytes(5_000)
-    assert panel.choice.row_of("Q4_K_M").text(COL_FIT) in ("fits", "tight", "too big", "—")
+    assert [i.label for i in panel.picked.chosen_items()] == ["Q4_K_M"]
+    assert panel.picked.add_button.isEnabled() and panel.picked.download_button.isEnabled()
+    assert panel.picked.choice.row_of("Q4_K_M").text(COL_SIZE) == format_bytes(5_000)
+    assert panel.picked.choice.row_of("Q4_K_M").text(COL_FIT) in ("fits", "tight", "too big", "—")
 
     # Quantisations exclude each other.
-    click(qtbot, panel.choice.button("Q2_K"))
-    assert [i.label for i in panel.chosen_items()] == ["Q2_K"]
+    click(qtbot, panel.picked.choice.button("Q2_K"))
+    assert [i.label for i in panel.picked.chosen_items()] == ["Q2_K"]
 
 
 def test_split_gguf_is_one_item_with_the_total_size(hub_env, panel, qtbot):
     search(panel, qtbot, "big")
     select(panel, qtbot, "acme/big-llama-gguf")
-    items = panel.choice.items()
+    items = panel.picked.choice.items()
     quants = [i for i in items if i.kind == "gguf-quant"]
     assert len(quants) == 1
     assert quants[0].file_count == 2 and quants[0].total_bytes == 11_000
-    assert panel.choice.row_of("Q4_K_M (2 parts)").text(COL_SIZE) == format_bytes(11_000)
-    assert panel.chosen_items() == quants
+    assert panel.picked.choice.row_of("Q4_K_M (2 parts)").text(COL_SIZE) == format_bytes(11_000)
+    assert panel.picked.chosen_items() == quants
 
 
 def test_add_to_library_emits_an_entry_selecting_exactly_the_item(hub_env, panel, qtbot):
     search(panel, qtbot, "big")
     select(panel, qtbot, "acme/big-llama-gguf")
-    item = panel.chosen_items()[0]
+    item = panel.picked.chosen_items()[0]
     with qtbot.waitSignal(panel.add_requested, timeout=WAIT) as blocker:
-        click(qtbot, panel.add_button)
+        click(qtbot, panel.picked.add_button)
     entry = blocker.args[0]
     assert entry.repo == "acme/big-llama-gguf" and entry.revision == "main"
     assert entry.format == "gguf" and entry.quantization == "Q4_K_M"
-    tree = panel.tree
+    tree = panel.picked.tree
     assert [t.path for t in select_files(entry, tree)] == list(item.paths)
     saved = load_user_models(panel.services.paths)
     assert [e.id for e in saved] == [entry.id]
 
     # Adding the same choice again gives the stored entry back instead of a duplicate.
     with qtbot.waitSignal(panel.download_requested, timeout=WAIT) as again:
-        click(qtbot, panel.download_button)
+        click(qtbot, panel.picked.download_button)
     assert again.args[0].id == entry.id
     assert len(load_user_models(panel.services.paths)) == 1
 
@@ -255,29 +255,29 @@ def test_add_to_library_emits_an_entry_selecting_exactly_the_item(hub_env, panel
 def test_whole_repository_entry_selects_every_file(hub_env, panel, qtbot):
     search(panel, qtbot, "onnx")
     select(panel, qtbot, "other/llama-onnx")
-    click(qtbot, panel.choice.button("Whole repository"))
+    click(qtbot, panel.picked.choice.button("Whole repository"))
     with qtbot.waitSignal(panel.download_requested, timeout=WAIT) as blocker:
-        click(qtbot, panel.download_button)
+        click(qtbot, panel.picked.download_button)
     entry = blocker.args[0]
-    assert {t.path for t in select_files(entry, panel.tree)} == {"model.onnx", "config.json"}
+    assert {t.path for t in select_files(entry, panel.picked.tree)} == {"model.onnx", "config.json"}
 
 
 def test_errors_show_one_line_in_the_panel(hub_env, panel, qtbot):
-    qtbot.keyClicks(panel.author_edit, "a/b")
-    qtbot.keyClick(panel.author_edit, QtCore.Qt.Key.Key_Return)
+    qtbot.keyClicks(panel.form.author_edit, "a/b")
+    qtbot.keyClick(panel.form.author_edit, QtCore.Qt.Key.Key_Return)
     assert "Author takes a user or organisation name" in panel.result_status.text()
     assert panel.results.rowCount() == 0
 
-    panel.author_edit.clear()
+    panel.form.author_edit.clear()
     hub_env.add_repo("acme/zz-llama-gone", files={"x.gguf": b"GGUF"}, downloads=0)
     search(panel, qtbot, "llama")
     gone = repo_ids(panel).index("acme/zz-llama-gone")
     hub_env.remove_repo("acme/zz-llama-gone")
     panel.select_row(gone)
-    qtbot.waitUntil(lambda: panel.last_error is not None, timeout=WAIT)
-    text = panel.files_status.text()
+    qtbot.waitUntil(lambda: panel.picked.last_error is not None, timeout=WAIT)
+    text = panel.picked.files_status.text()
     assert "\n" not in text and "acme/zz-llama-gone" in text
-    assert not panel.add_button.isEnabled()
+    assert not panel.picked.add_button.isEnabled()
 
 
 def test_results_model_passes_qt_model_tester(hub_env, panel, qtbot, qtmodeltester):
@@ -305,9 +305,11 @@ def test_a_quantisation_in_the_library_is_marked_installed(hub_env, panel, qtbot
         client.close()
     search(panel, qtbot, "llama")
     select(panel, qtbot, "acme/llama-gguf")
-    assert INSTALLED_MARK in panel.choice.button("Q8_0").text()
-    assert INSTALLED_MARK not in panel.choice.button("Q4_K_M").text()
-    assert [i.label for i in panel.chosen_items()] == ["Q4_K_M"], "the default stays the recommended one"
+    assert INSTALLED_MARK in panel.picked.choice.button("Q8_0").text()
+    assert INSTALLED_MARK not in panel.picked.choice.button("Q4_K_M").text()
+    assert [i.label for i in panel.picked.chosen_items()] == ["Q4_K_M"], (
+        "the default stays the recommended one"
+    )
 
 
 def test_a_search_that_cannot_reach_the_hub_fails_within_seconds(hub_env, qtbot, monkeypatch):

@@ -1,49 +1,20 @@
-"""The shared download choice: radio buttons for one-of choices, check boxes for what combines, marks for
-what is installed, a memory hint per quantisation, and the catalog entry a choice becomes."""
+"""The download picker widget: radio buttons for one-of choices, check boxes for what combines, marks for
+what is installed, a memory hint per quantisation."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6 import QtWidgets
 
-from hfgui.core.catalog import entry_from_dict, select_files
 from hfgui.core.grouping import group_files
 from hfgui.core.types import TreeEntry
-from hfgui.gui.dialogs.download_choice import (
-    COL_FIT,
-    COL_SIZE,
-    INSTALLED_MARK,
-    NO_QUANT_LABEL,
-    ONLY_TICKED_LABEL,
-    DownloadChoice,
-    default_choice,
-    entry_for_choice,
-    size_cell,
-)
+from hfgui.gui.dialogs.choice_cells import COL_FIT, COL_SIZE, INSTALLED_MARK
+from hfgui.gui.dialogs.choice_rules import NO_QUANT_LABEL, ONLY_TICKED_LABEL
+from hfgui.gui.dialogs.download_choice import DownloadChoice
+from tests.gui.dialogs.choice_trees import GB, GGUF, ONNX, by_label, labels
 from tests.gui.inputs import click
 
-GGUF = [
-    TreeEntry("m-Q4_K_M.gguf", "file", 400),
-    TreeEntry("m-Q8_0.gguf", "file", 800),
-    TreeEntry("mmproj-m-F16.gguf", "file", 50),
-    TreeEntry("README.md", "file", 5),
-]
-MLX = [
-    TreeEntry("model.safetensors", "file", 1000),
-    TreeEntry("config.json", "file", 10),
-    TreeEntry("tokenizer.json", "file", 10),
-    TreeEntry("README.md", "file", 5),
-]
-GB = 1_000_000_000
 RAM = 16 * GB  # injected: the hints must not depend on the machine running the tests
-
-
-def by_label(items, label):
-    return next(i for i in items if i.label == label)
-
-
-def labels(items):
-    return [i.label for i in items]
 
 
 @pytest.fixture
@@ -53,29 +24,6 @@ def choice(qtbot):
     widget.resize(800, 400)
     widget.show()
     return widget
-
-
-def test_quant_with_its_vision_projector_is_named_by_the_quant():
-    items = group_files(GGUF)
-    chosen = [by_label(items, "Q8_0"), by_label(items, "mmproj-m-F16.gguf (vision projector)")]
-    entry = entry_for_choice("acme/m", chosen, taken_ids=["acme-m-q8_0"])
-    assert entry.quantization == "Q8_0" and entry.id == "acme-m-q8_0-2" and entry.name == "m Q8_0"
-    assert [t.path for t in select_files(entry, GGUF)] == ["m-Q8_0.gguf", "mmproj-m-F16.gguf"]
-    # It is a valid catalog entry (what add_user_model checks before storing it).
-    assert entry_from_dict(entry.to_dict(), where="test") == entry
-
-
-def test_an_mlx_folder_becomes_an_mlx_entry_with_its_config():
-    items = group_files(MLX, library_name="mlx")
-    chosen = default_choice(items)
-    assert [i.kind for i in chosen] == ["mlx"]
-    entry = entry_for_choice("mlx-community/m-4bit", chosen, tags=["mlx"])
-    assert (entry.framework, entry.format) == ("mlx", "mlx")
-    assert sorted(t.path for t in select_files(entry, MLX)) == [
-        "config.json",
-        "model.safetensors",
-        "tokenizer.json",
-    ]
 
 
 def test_quants_and_the_whole_repository_are_radio_buttons_the_projector_a_check_box(choice, qtbot):
@@ -110,12 +58,7 @@ def test_quants_and_the_whole_repository_are_radio_buttons_the_projector_a_check
 
 
 def test_without_quants_only_what_is_ticked_stands_against_the_whole_repository(choice, qtbot):
-    files = [
-        TreeEntry("model.onnx", "file", 2_000),
-        TreeEntry("model_q4.onnx", "file", 600),
-        TreeEntry("config.json", "file", 10),
-    ]
-    choice.set_items(group_files(files))
+    choice.set_items(group_files(ONNX))
     assert isinstance(choice.button(ONLY_TICKED_LABEL), QtWidgets.QRadioButton)
     assert isinstance(choice.button("model.onnx"), QtWidgets.QCheckBox)
     assert choice.button(ONLY_TICKED_LABEL).isChecked()
@@ -187,16 +130,7 @@ def test_unknown_ram_says_so_instead_of_guessing(qtbot):
     assert "could not be read" in widget.row_of("Q4_K_M").toolTip(COL_FIT)
 
 
-def test_a_pointed_at_folder_or_file_is_chosen_first(choice):
-    items = group_files(GGUF)
-    assert [i.label for i in default_choice(items, "m-Q8_0.gguf")] == ["Q8_0"]
-    assert [i.label for i in default_choice(items, "README.md")] == ["Whole repository"]
-    assert [i.label for i in default_choice(items, "missing.bin")] == ["Q4_K_M"]
-    # Pointing at the projector chooses it with the recommended quant (a projector is no model alone).
-    choice.set_items(items, wanted_path="mmproj-m-F16.gguf")
+def test_a_pointed_at_projector_is_chosen_with_the_recommended_quant(choice):
+    # A projector is no model alone: the quant the rules pick stays beside it.
+    choice.set_items(group_files(GGUF), wanted_path="mmproj-m-F16.gguf")
     assert labels(choice.chosen_items()) == ["Q4_K_M", "mmproj-m-F16.gguf (vision projector)"]
-
-
-def test_an_unknown_size_is_a_dash():
-    assert size_cell(None) == "—" and size_cell(-1) == "—"
-    assert size_cell(0) == "0 B" and size_cell(1_500_000) == "1.5 MB"
