@@ -99,7 +99,7 @@ class RowState:
         if (
             self.status is Status.DOWNLOADING
             and progress is not None
-            and progress.reconnecting is None
+            and (progress.reconnecting is None or progress.speed)
             and progress.idle_seconds < QUIET_SECONDS
         ):
             speed = speed_text(progress.speed)
@@ -110,8 +110,8 @@ class RowState:
     def status_text(self) -> str:
         if self.status is Status.DOWNLOADING:
             progress = self.progress
-            if progress is not None and progress.reconnecting is not None:
-                return reconnecting_text(progress.reconnecting)
+            if progress is not None and progress.reconnecting is not None and not progress.speed:
+                return reconnecting_text(progress.reconnecting)  # while other files move, they show
             if progress is not None and progress.idle_seconds >= QUIET_SECONDS:
                 return f"Downloading {self.permille // 10} %  ·  no data for {int(progress.idle_seconds)} s"
             speed = speed_text(progress.speed) if progress is not None else ""
