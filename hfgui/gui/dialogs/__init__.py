@@ -1,3 +1,3 @@
-"""Dialogs opened from the window: Add model, Import, Settings, and the window's non-blocking questions;
-with the download picker (download_choice, its choice_* rules, cells and entry, repo_files) that the Add
-model dialog and the Search tab share."""
+"""Dialogs opened from the window: Add model, Import and Settings, with the download picker
+(download_choice, its choice_* rules, cells and entry, repo_files) that Add model and the Search tab
+share."""

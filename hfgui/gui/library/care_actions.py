@@ -7,14 +7,14 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.gui.dialogs.questions import Buttons
 from hfgui.gui.library.delete import Deleter
 from hfgui.gui.library.installed_table import InstalledTable
 from hfgui.gui.library.operations import OperationRunner
 from hfgui.gui.library.updates import Updater
 from hfgui.gui.library.verify import Verifier
 from hfgui.gui.services import Services
-from hfgui.gui.window.reveal import reveal_folder
+from hfgui.gui.widgets.questions import Buttons
+from hfgui.gui.widgets.reveal import reveal_folder
 
 
 class CareActions(QtWidgets.QWidget):

@@ -9,10 +9,10 @@ from PySide6 import QtCore, QtWidgets
 from hfgui.core.errors import format_bytes
 from hfgui.core.hfcache import delete_cached_model
 from hfgui.core.library import SOURCE_HF_CACHE, SOURCE_LIBRARY, SOURCE_REFERENCE, Library
-from hfgui.gui.dialogs.questions import Buttons
 from hfgui.gui.library.library_model import LibraryRow
 from hfgui.gui.library.operations import OperationRunner, one_line
 from hfgui.gui.services import Services
+from hfgui.gui.widgets.questions import Buttons
 
 
 class Deleter(QtCore.QObject):

@@ -9,11 +9,11 @@ from PySide6 import QtCore, QtWidgets
 from hfgui.core.errors import format_bytes
 from hfgui.core.leftovers import Leftover, remove_leftovers
 from hfgui.core.words import counted
-from hfgui.gui.dialogs.questions import Buttons
 from hfgui.gui.library.library_model import LeftoversModel
 from hfgui.gui.library.operations import OperationRunner, one_line
 from hfgui.gui.widgets import roles
 from hfgui.gui.widgets.columns import fit_columns
+from hfgui.gui.widgets.questions import Buttons
 
 
 class LeftoversSection(QtWidgets.QGroupBox):

@@ -25,9 +25,8 @@ from hfgui.core.library import (
 )
 from hfgui.core.library_care import UpdateInfo, updatable
 from hfgui.core.manifest import LOCAL_COMMIT, read_manifest
-from hfgui.gui.models.entries import format_label
 from hfgui.gui.widgets import roles
-from hfgui.gui.widgets.formatting import duration_text, size_text
+from hfgui.gui.widgets.formatting import duration_text, format_label, size_text
 from hfgui.gui.widgets.table_model import ListTableModel
 
 Qt = QtCore.Qt

@@ -16,7 +16,6 @@ import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from hfgui.core.settings import Settings
-from hfgui.gui.dialogs import questions
 from hfgui.gui.library.care_actions import CareActions
 from hfgui.gui.library.installed_table import InstalledTable
 from hfgui.gui.library.leftovers_section import LeftoversSection
@@ -25,7 +24,8 @@ from hfgui.gui.library.operations import OperationRunner
 from hfgui.gui.library.rescans import Rescans
 from hfgui.gui.library.summary_line import SummaryLine
 from hfgui.gui.services import Services
-from hfgui.gui.window.free_space import FreeSpace
+from hfgui.gui.widgets import questions
+from hfgui.gui.widgets.free_space import FreeSpace
 from hfgui.gui.workers import TaskRunner
 
 

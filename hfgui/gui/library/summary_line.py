@@ -7,7 +7,7 @@ from PySide6 import QtCore, QtWidgets
 from hfgui.core.errors import format_bytes
 from hfgui.core.words import counted
 from hfgui.gui.library.library_model import LibrarySnapshot
-from hfgui.gui.window.free_space import FreeSpace
+from hfgui.gui.widgets.free_space import FreeSpace
 
 
 class SummaryLine(QtWidgets.QLabel):

@@ -17,7 +17,7 @@ from hfgui.core.model_download import download_model
 from hfgui.core.planner import DownloadRequest
 from hfgui.core.tls import CertificateError
 from hfgui.core.types import ModelProgress, RetryNotice
-from hfgui.gui.library.library_scan import discard_partials
+from hfgui.gui.models.library_scan import discard_partials
 from hfgui.gui.models.rows import ModelEntry
 from hfgui.gui.services import Services
 from hfgui.gui.workers import Mailbox

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from PySide6 import QtCore
 
-from hfgui.gui.library.library_scan import discard_partials
 from hfgui.gui.models.download_events import JobEvents
 from hfgui.gui.models.download_job import DownloadJob
 from hfgui.gui.models.download_queue import QueueFile
 from hfgui.gui.models.download_waiting import HubWaiting
+from hfgui.gui.models.library_scan import discard_partials
 from hfgui.gui.models.models_model import ModelsModel
 from hfgui.gui.models.rows import Status
 from hfgui.gui.services import Services

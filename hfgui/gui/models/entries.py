@@ -8,25 +8,7 @@ from collections.abc import Iterable, Sequence
 from hfgui.core.catalog import CatalogEntry
 from hfgui.core.grouping import FRAMEWORK_OF_FORMAT, repo_format
 from hfgui.gui.models.rows import ModelEntry
-
-GROUP_LABELS = {
-    "coreml": "Core ML",
-    "llama.cpp": "GGUF (llama.cpp)",
-    "onnxruntime": "ONNX",
-    "mlx": "MLX",
-    "transformers": "safetensors",
-    "other": "Other",
-}
-FORMAT_LABELS = {
-    "mlpackage": ".mlpackage",
-    "mlmodel": ".mlmodel",
-    "zip": "zip",
-    "gguf": "GGUF",
-    "onnx": "ONNX",
-    "mlx": "MLX",
-    "safetensors": "safetensors",
-    "other": "other",
-}
+from hfgui.gui.widgets.formatting import FORMAT_LABELS, GROUP_LABELS
 
 
 def ram_hint(entry: CatalogEntry) -> str:
@@ -74,14 +56,6 @@ def guess_kind(paths: Sequence[str], repo_id: str = "", tags: Sequence[str] = ()
     mlx = "mlx" in {t.lower() for t in tags} or repo_id.lower().startswith("mlx-community/")
     fmt = repo_format(paths, mlx=mlx)
     return FRAMEWORK_OF_FORMAT[fmt], fmt
-
-
-def format_label(fmt: str | None) -> str:
-    """How every tab names a format: catalog formats, and what the importer detects on disk (it calls
-    an ``.mlmodel`` "coreml")."""
-    if not fmt:
-        return ""
-    return FORMAT_LABELS.get("mlmodel" if fmt == "coreml" else fmt, fmt)
 
 
 _QUANT_RE = re.compile(r"(?:^|[._-])((?:I?Q\d+(?:_[A-Z0-9]+)*)|F16|F32|BF16|FP16)(?=[._-]|$)", re.IGNORECASE)

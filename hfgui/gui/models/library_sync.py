@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hfgui.gui.library.library_scan import LibraryState
+from hfgui.gui.models.library_scan import LibraryState
 from hfgui.gui.models.models_model import ModelsModel
 from hfgui.gui.models.rows import Status
 

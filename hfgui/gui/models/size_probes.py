@@ -27,7 +27,7 @@ from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
 
 if TYPE_CHECKING:
-    from hfgui.gui.window.hub_watch import HubWatch
+    from hfgui.gui.hub_watch import HubWatch
 
 log = logging.getLogger(__name__)
 

@@ -41,3 +41,32 @@ def permille(done: int, total: int) -> int:
 def reconnecting_text(notice: RetryNotice) -> str:
     """ "Reconnecting… (attempt 2, connection dropped)" while a transfer waits to try again."""
     return f"Reconnecting… (attempt {notice.attempt}, {notice.reason})"
+
+
+# How the window names frameworks (the models list's groups) and file formats, in every tab.
+GROUP_LABELS = {
+    "coreml": "Core ML",
+    "llama.cpp": "GGUF (llama.cpp)",
+    "onnxruntime": "ONNX",
+    "mlx": "MLX",
+    "transformers": "safetensors",
+    "other": "Other",
+}
+FORMAT_LABELS = {
+    "mlpackage": ".mlpackage",
+    "mlmodel": ".mlmodel",
+    "zip": "zip",
+    "gguf": "GGUF",
+    "onnx": "ONNX",
+    "mlx": "MLX",
+    "safetensors": "safetensors",
+    "other": "other",
+}
+
+
+def format_label(fmt: str | None) -> str:
+    """How every tab names a format: catalog formats, and what the importer detects on disk (it calls
+    an ``.mlmodel`` "coreml")."""
+    if not fmt:
+        return ""
+    return FORMAT_LABELS.get("mlmodel" if fmt == "coreml" else fmt, fmt)

@@ -11,24 +11,24 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from hfgui.core.catalog import CatalogEntry, load_catalog
 from hfgui.core.errors import HfGuiError
-from hfgui.gui.dialogs import questions
 from hfgui.gui.dialogs.import_dialog import FilePicker
+from hfgui.gui.hub_watch import HubWatch
 from hfgui.gui.library.library_panel import LibraryPanel
-from hfgui.gui.library.library_scan import LibraryState, installed_files
 from hfgui.gui.models.download_manager import DownloadManager
 from hfgui.gui.models.entries import model_entries
+from hfgui.gui.models.library_scan import LibraryState, installed_files
 from hfgui.gui.models.models_view import ModelsView
 from hfgui.gui.models.rows import RowState, Status
 from hfgui.gui.models.size_probes import SizeProbes
 from hfgui.gui.search.search_panel import SearchPanel
 from hfgui.gui.services import Services
+from hfgui.gui.widgets import questions
 from hfgui.gui.widgets.banner import Banner
+from hfgui.gui.widgets.free_space import FreeSpace
 from hfgui.gui.widgets.icons import app_icon
 from hfgui.gui.window.actions import WindowActions
 from hfgui.gui.window.error_actions import ErrorActions
-from hfgui.gui.window.free_space import FreeSpace
 from hfgui.gui.window.hub_banners import HubBanners
-from hfgui.gui.window.hub_watch import HubWatch
 from hfgui.gui.window.life_cycle import LifeCycle
 from hfgui.gui.window.model_commands import ModelCommands
 from hfgui.gui.window.opening import Opening

@@ -10,9 +10,9 @@ from PySide6 import QtCore
 
 from hfgui.core.catalog import remove_user_model
 from hfgui.core.errors import format_bytes
-from hfgui.gui.library.library_scan import delete_model
+from hfgui.gui.models.library_scan import delete_model
 from hfgui.gui.models.rows import Status
-from hfgui.gui.window.reveal import reveal_folder
+from hfgui.gui.widgets.reveal import reveal_folder
 
 
 class ModelCommands:

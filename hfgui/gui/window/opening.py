@@ -11,12 +11,12 @@ from hfgui.core.catalog import CatalogEntry, ModelReference, path_matches
 from hfgui.core.errors import HfGuiError
 from hfgui.core.launch import models_to_open
 from hfgui.core.settings import Settings
-from hfgui.gui.dialogs import questions
 from hfgui.gui.dialogs.add_model_dialog import AddModelDialog
 from hfgui.gui.dialogs.import_dialog import ImportDialog
 from hfgui.gui.dialogs.settings_dialog import SettingsDialog
-from hfgui.gui.library.library_scan import LibraryState
 from hfgui.gui.models.entries import model_entry
+from hfgui.gui.models.library_scan import LibraryState
+from hfgui.gui.widgets import questions
 
 
 class Opening:

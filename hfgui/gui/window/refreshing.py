@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 
 from hfgui.core.errors import HfGuiError
-from hfgui.gui.library.library_scan import LibraryState, scan_library
+from hfgui.gui.models.library_scan import LibraryState, scan_library
 from hfgui.gui.models.library_sync import apply_library_state
 
 log = logging.getLogger(__name__)

@@ -165,7 +165,8 @@ def test_a_repo_of_json_files_is_other_here_and_in_the_library_tab(qtbot, servic
     from hfgui.core.importer import detect_format
     from hfgui.core.model_download import download_model
     from hfgui.core.planner import DownloadRequest
-    from hfgui.gui.models.entries import format_label, model_entry
+    from hfgui.gui.models.entries import model_entry
+    from hfgui.gui.widgets.formatting import format_label
 
     hub_env.add_repo("acme/configs", files={"config.json": b"{}", "tokenizer.json": b'{"a": 1}'})
     dialog = checked(qtbot, services, runner, "acme/configs")
