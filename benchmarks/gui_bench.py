@@ -193,7 +193,7 @@ def main() -> int:
 def measure_window() -> list[tuple[str, str, str]]:
     from hfgui.core.catalog import CatalogEntry
     from hfgui.gui.app import build_main_window, make_application
-    from hfgui.gui.rows import Status
+    from hfgui.gui.models.rows import Status
     from hfgui.gui.services import Services
 
     app = make_application(sys.argv[:1])

@@ -9,10 +9,10 @@ import sys
 from PySide6 import QtCore, QtWidgets
 
 from hfgui import __version__
-from hfgui.gui.icons import app_icon
-from hfgui.gui.main_window import MainWindow
 from hfgui.gui.services import Services
-from hfgui.gui.single_instance import InstanceServer, hand_over, instance_name
+from hfgui.gui.widgets.icons import app_icon
+from hfgui.gui.window.main_window import MainWindow
+from hfgui.gui.window.single_instance import InstanceServer, hand_over, instance_name
 
 log = logging.getLogger(__name__)
 

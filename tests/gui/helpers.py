@@ -7,8 +7,8 @@ from pathlib import Path
 
 from hfgui.core.catalog import CatalogEntry
 from hfgui.core.hub import RetryPolicy
-from hfgui.gui.main_window import MainWindow
 from hfgui.gui.services import Services
+from hfgui.gui.window.main_window import MainWindow
 from tests.hubemu import generated_content
 
 PACKAGE = "Tiny.mlpackage"
@@ -93,7 +93,7 @@ def settle(window: MainWindow, qtbot, wait_ms: int = 60_000) -> None:
     for _ in range(2):
         window.runner.wait(wait_ms)
         qtbot.wait(20)  # deliver the results: their callbacks may submit more
-        window.size_runner.wait(wait_ms)
+        window.sizes.wait(wait_ms)
         window.hub_watch.wait(wait_ms)
         window.manager.wait_idle(wait_ms)
 

@@ -1,0 +1,1 @@
+"""The Search tab: Hub search results page by page, and a result's files to pick from."""

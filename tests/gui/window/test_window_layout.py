@@ -1,0 +1,56 @@
+"""The window reads well at the sizes people's screens have: every toolbar button on screen (none behind
+»), the repository column given the room, and status messages that never run into the storage line."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtWidgets
+
+from hfgui.gui.models.models_model import ModelsModel
+from tests.gui.helpers import make_window, populate
+
+SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_window_reads_well_at_common_sizes(hub_env, qtbot, width, height):
+    populate(hub_env)
+    window = make_window(qtbot, start=False)
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.width() == width, timeout=5_000)
+    qtbot.wait(20)  # the layout settles
+
+    toolbar = window.toolbar
+    extension = toolbar.findChild(QtWidgets.QToolButton, "qt_toolbar_ext_button")
+    assert extension is None or not extension.isVisible(), "some actions hide behind »"
+    for action in toolbar.actions():
+        if action.isSeparator() or not action.isVisible() or toolbar.widgetForAction(action) is None:
+            continue
+        button = toolbar.widgetForAction(action)
+        assert button.isVisible() and toolbar.rect().contains(button.geometry()), action.text()
+    assert toolbar.widgetForAction(window.act_settings).isVisible()
+
+    header = window.view.header()
+    repo = header.sectionSize(ModelsModel.COL_REPO)
+    status = header.sectionSize(ModelsModel.COL_STATUS)
+    assert repo >= 180, f"the repository column is {repo} px"
+    assert repo >= status * 0.8, (repo, status)
+    shown = header.length()
+    assert shown <= window.view.viewport().width() + 1, "columns wider than the view scroll sideways"
+
+    long_message = "Download finished: " + "A very long model name " * 8 + "is installed and verified."
+    window.show_status(long_message)
+    bar = window.statusBar()
+    text_width = bar.fontMetrics().horizontalAdvance(bar.currentMessage())
+    assert text_width <= bar.width() - window.storage_label.width(), "the message runs into the storage line"
+    assert bar.toolTip() == long_message  # the whole message stays readable
+
+
+def test_a_cut_message_drops_an_address_whole_rather_than_mid_path(hub_env, qtbot):
+    window = make_window(qtbot, start=False)
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=5_000)
+    url = "https://huggingface.co/some-organisation/a-model-with-a-long-name-GGUF/blob/main/README.md"
+    window.show_status("Could not open that address: " + url + " — check the spelling " + "x" * 200)
+    shown = window.statusBar().currentMessage()
+    assert url in shown or "huggingface.co" not in shown, shown
