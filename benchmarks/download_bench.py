@@ -412,8 +412,9 @@ def render_table(scenarios: list[Scenario], results: list[Result], loads: dict[s
             vs_hf = f"{ref_hf.wall / r.wall:.2f}×" if ref_hf and r.ok else "–"
             vs_curl = f"{ref_curl.wall / r.wall:.2f}×" if ref_curl and r.ok else "–"
             status = "" if r.ok else " (FAILED)"
+            tool = r.tool.replace("|", "\\|")  # "curl | sha256sum" inside a Markdown table cell
             lines.append(
-                f"| {sc.key}) {sc.title} | {r.tool}{status} | {r.wall:.2f} | {r.mbps:.0f} | {r.cpu:.2f} | "
+                f"| {sc.key}) {sc.title} | {tool}{status} | {r.wall:.2f} | {r.mbps:.0f} | {r.cpu:.2f} | "
                 f"{r.emulator_cpu:.2f} | {r.peak_rss_mb:.0f} | {r.hub_requests / r.files:.2f} | "
                 f"{r.connections} | {vs_hf} | {vs_curl} |"
             )
