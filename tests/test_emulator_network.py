@@ -177,3 +177,28 @@ def test_a_link_cap_holds_two_connections_to_it_together(hub, repo, session):
     _, took = timed(both)
     assert results == [repo.head.files[WEIGHTS].content.read()] * 2
     assert took >= (4 * MiB - 2 * PACE_PIECE) / (4 * MiB)  # 4 MiB in all through a 4 MiB/s link
+
+
+def test_the_profile_can_be_set_when_run_by_hand(session):
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.hubemu", "--rtt-ms", "40", "--conn-mib-s", "40"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = []
+        while not lines or not lines[-1].startswith("  export HF_ENDPOINT="):
+            line = proc.stdout.readline()
+            assert line, "the emulator exited before printing HF_ENDPOINT"
+            lines.append(line)
+        assert any("40 ms round trip, 40 MiB/s per CDN connection" in line for line in lines)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait() == 0
