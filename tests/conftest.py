@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
+from hfgui.core import tree_cache
 from tests.hubemu import HubEmulator
 
 
@@ -49,6 +50,15 @@ def no_logged_crashes(request):
         first = recorder.records[0]
         text = logging.Formatter().formatException(first.exc_info) if first.exc_info else ""
         pytest.fail(f"hfgui logged an exception: {first.getMessage()}\n{text}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def no_tree_listing_cached_by_an_earlier_test():
+    """Listings are cached per process by endpoint and commit; a later emulator may get the same port and
+    a repository with the same (deterministic) commit, and its test must see its own requests."""
+    tree_cache.clear()
+    yield
+    tree_cache.clear()
 
 
 @pytest.fixture

@@ -64,7 +64,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="store into the library even when Settings make the Hugging Face cache the default",
     )
     parser.add_argument(
-        "--workers", type=_positive_int, metavar="N", help="files downloaded at once (default: Settings, 4)"
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="files downloaded at once (default: Settings; adaptive, up to 32, growing with latency)",
+    )
+    parser.add_argument(
+        "--segments",
+        type=_segment_count,
+        metavar="N",
+        help="connections per large file; 1 = one stream (default: Settings; adaptive, up to 16)",
     )
     parser.add_argument(
         "--limit-rate",
@@ -92,6 +101,22 @@ def _positive_int(text: str) -> int:
     if not 1 <= value <= 64:
         raise argparse.ArgumentTypeError(f"expected a number of workers from 1 to 64, got {text!r}")
     return value
+
+
+def _segment_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 16:
+        raise argparse.ArgumentTypeError(f"expected a number of connections from 1 to 16, got {text!r}")
+    return value
+
+
+def segments_for(args: argparse.Namespace) -> int:
+    """--segments N, else the Settings value (0: adaptive)."""
+    chosen = getattr(args, "segments", None)
+    return chosen if chosen else context.settings(args).segments_per_file
 
 
 def _rate(text: str) -> int:
@@ -202,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
             on_progress=display.update,
             cancel=cancel,
             on_plan=display.plan,
-            segments=context.settings(args).segments_per_file,
+            segments=segments_for(args),
             stall_timeout=float(context.settings(args).stall_timeout_seconds),
             limiter=limiter,
         )

@@ -9,7 +9,14 @@ import sys
 import threading
 
 from hfgui.cli import context, output
-from hfgui.cli.download import _install_sigint, _positive_int, _rate, limiter_for
+from hfgui.cli.download import (
+    _install_sigint,
+    _positive_int,
+    _rate,
+    _segment_count,
+    limiter_for,
+    segments_for,
+)
 from hfgui.cli.progress_display import _Display, choose_display
 from hfgui.core.errors import DownloadCancelledError, HfGuiError, ModelNotInstalledError, format_bytes
 
@@ -45,6 +52,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument(
         "--workers", type=_positive_int, metavar="N", help="files downloaded at once (default: Settings)"
+    )
+    parser.add_argument(
+        "--segments",
+        type=_segment_count,
+        metavar="N",
+        help="connections per large file; 1 = one stream (default: Settings)",
     )
     parser.add_argument(
         "--limit-rate", type=_rate, metavar="RATE", help="cap the speed, e.g. 5M; 0 = unlimited"
@@ -96,7 +109,7 @@ def _common(args: argparse.Namespace) -> dict:
     settings = context.settings(args)
     return {
         "workers": args.workers or settings.parallel_files,
-        "segments": settings.segments_per_file,
+        "segments": segments_for(args),
         "stall_timeout": float(settings.stall_timeout_seconds),
         "limiter": limiter_for(args),
     }

@@ -13,8 +13,11 @@ from hfgui.core.errors import MalformedJsonError, UnexpectedResponseError
 from hfgui.core.network import NetworkConfig, NetworkSession
 from hfgui.core.urls import display_url
 
-# Enough pooled connections per host for several download workers sharing one session.
-POOL_SIZE = 16
+# Connections kept alive per host: a run's files in flight (concurrency.MAX_FILES_IN_FLIGHT) plus a
+# segmented file's ranged connections (up to 16). A smaller pool would close what it cannot
+# keep, and each later request would pay a new connection's round trip again.
+POOL_SIZE = 48
+HOST_POOLS = 16  # hosts with a pool of their own (Hub, CDN, mirrors, proxies)
 
 
 def user_agent() -> str:
@@ -42,7 +45,7 @@ def new_session(network: NetworkConfig | None = None) -> requests.Session:
     """
     session = NetworkSession(network)
     session.headers["User-Agent"] = user_agent()
-    adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE)
+    adapter = HTTPAdapter(pool_connections=HOST_POOLS, pool_maxsize=POOL_SIZE)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session

@@ -6,13 +6,13 @@ import copy
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import Any, Literal
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from typing import Any, Literal, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from hfgui.core import urls
+from hfgui.core import tree_cache, urls
 from hfgui.core.auth import Token, TokenStore, redact, resolve_token
 from hfgui.core.errors import (
     DisabledRepoError,
@@ -78,6 +78,10 @@ SEARCH_FORMAT_TAGS = {
 _TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
+class ResponseObserver(Protocol):
+    def hub_answered(self, status: int, headers: Mapping[str, str]) -> None: ...
+
+
 class _WaitBudget:
     """Total time one call may spend sleeping between attempts."""
 
@@ -124,6 +128,7 @@ class HubClient:
         self.retry = retry
         self._sleep = sleep
         self._cancels: tuple[threading.Event, ...] = (cancel,) if cancel is not None else ()
+        self._observer: ResponseObserver | None = None
         # Told before each wait between attempts (the CLI says "retrying in 4 s", a download shows
         # "reconnecting"); called on the requesting thread, so it must return quickly.
         self.on_retry = on_retry
@@ -154,6 +159,14 @@ class HubClient:
         clone = copy.copy(self)
         clone._cancels = (*self._cancels, cancel)
         clone._owns_session = False  # the session stays this client's to close
+        return clone
+
+    def observed(self, observer: ResponseObserver) -> HubClient:
+        """This client (same session and settings) telling ``observer`` the status and headers of every
+        answer, retried ones included (a download's concurrency yields to 429s and RateLimit quotas)."""
+        clone = copy.copy(self)
+        clone._observer = observer
+        clone._owns_session = False
         return clone
 
     def _pause(self, delay: float) -> None:
@@ -278,6 +291,8 @@ class HubClient:
             else:
                 log.debug("%s %s -> %s", method, display_url(response.url), response.status_code)
                 status = response.status_code
+                if self._observer is not None:
+                    self._observer.hub_answered(status, response.headers)
                 if status < 400 or status in accept:
                     return response
                 if not (retry and is_retryable_status(status)) or attempt >= policy.max_retries:
@@ -432,12 +447,28 @@ class HubClient:
     def iter_tree(
         self, repo_id: str, revision: str = "main", path: str = "", recursive: bool = True
     ) -> Iterator[TreeEntry]:
-        """Every entry (files and directories) under ``path``, across all pages."""
+        """Every entry (files and directories) under ``path``, across all pages.
+
+        A whole recursive listing at a full commit sha is fetched once per process (tree_cache.py).
+        """
         validate_repo_id(repo_id)
+        cache_key = None
+        if tree_cache.cacheable(revision, path, recursive):
+            cache_key = tree_cache.key(self.endpoint, repo_id, revision, self.token and self.token.reveal())
+            cached = tree_cache.get(cache_key)
+            if cached is not None:
+                yield from cached
+                return
         url = tree_url(self.endpoint, repo_id, revision, path)
         params = {"recursive": "true" if recursive else "false", "expand": "false"}
+        listed: list[TreeEntry] = []
         for item in self._pages(url, params, repo_id=repo_id, revision=revision, path=path or None):
-            yield _tree_entry(item, url)
+            entry = _tree_entry(item, url)
+            if cache_key is not None:
+                listed.append(entry)
+            yield entry
+        if cache_key is not None:
+            tree_cache.put(cache_key, tuple(listed))
 
     def list_tree(
         self, repo_id: str, revision: str = "main", path: str = "", recursive: bool = True

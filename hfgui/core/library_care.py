@@ -233,11 +233,11 @@ def update_model(
     repo_id: str,
     *,
     revision: str | None = None,
-    workers: int = 4,
+    workers: int = 0,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     on_plan: Callable[[UpdatePlan], None] | None = None,
-    segments: int = 1,
+    segments: int = 0,
     stall_timeout: float = DEFAULT_STALL_TIMEOUT,
     limiter: BandwidthLimiter | None = None,
 ) -> UpdateResult:

@@ -170,13 +170,23 @@ def append_journal(model_root: Path, commit: str, entry: ManifestFile, *, fetche
 
     ``fetched``: this run downloaded it (Cancel deletes those), rather than kept it from an installed copy.
     """
+    append_journal_records(model_root, [(commit, entry)], fetched=fetched)
+
+
+def append_journal_records(
+    model_root: Path, records: list[tuple[str, ManifestFile]], *, fetched: bool = False
+) -> None:
+    """append_journal for several (commit, file) records at once: one open, one write."""
     path = journal_path(model_root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"commit": commit, "path": entry.path, "size": entry.size, "etag": entry.etag}
-    if fetched:
-        record["fetched"] = True
+    lines = []
+    for commit, entry in records:
+        record = {"commit": commit, "path": entry.path, "size": entry.size, "etag": entry.etag}
+        if fetched:
+            record["fetched"] = True
+        lines.append(json.dumps(record) + "\n")
     with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record) + "\n")
+        fh.write("".join(lines))
 
 
 def read_journal(model_root: Path) -> dict[str, ManifestFile]:

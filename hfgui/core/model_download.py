@@ -1,4 +1,7 @@
-"""Download every file of a plan with a pool of workers; the model is installed only when all verified."""
+"""Download every file of a plan with a pool of workers; the model is installed only when all verified.
+
+How many files are in flight is `concurrency.AdaptiveConcurrency`'s call (or fixed by `workers`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from hfgui.core import destinations, hfcache, partials, transfer
+from hfgui.core import concurrency, destinations, hfcache, partials, transfer
 from hfgui.core.bandwidth import BandwidthLimiter
 from hfgui.core.diskspace import check_space
 from hfgui.core.errors import (
@@ -22,10 +25,10 @@ from hfgui.core.errors import (
     RateLimitedError,
     RepoNotFoundError,
 )
+from hfgui.core.journal_writer import JournalWriter
 from hfgui.core.manifest import (
     Manifest,
     ManifestFile,
-    append_journal,
     clear_journal,
     demote_to_journal,
     read_manifest,
@@ -34,8 +37,15 @@ from hfgui.core.manifest import (
 from hfgui.core.model_lock import model_lock
 from hfgui.core.planner import DownloadRequest, Plan, lock_file_for, plan_download
 from hfgui.core.progress import ProgressAggregator, ProgressCallback
+from hfgui.core.segment_runner import ConnectionBudget
 from hfgui.core.types import FileState, ModelProgress, ModelState
 from hfgui.core.words import counted
+
+# Ranged connections beyond each file's first, for all files of a run together: one big file may use
+# up to segments.MAX_CONNECTIONS; several big files at once share them instead of multiplying them.
+RUN_EXTRA_CONNECTIONS = 16
+# Files smaller than this are flushed to disk by the journal thread (journal_writer.py), not the worker.
+DEFERRED_SYNC_BELOW = transfer.RESUMABLE_MIN_SIZE
 
 # Failures that will hit every remaining file the same way: stop starting new ones.
 _FATAL = (
@@ -54,25 +64,29 @@ class ModelDownloader:
         client,
         plan: Plan,
         *,
-        workers: int = 4,
+        workers: int = 0,
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
-        segments: int = 1,
+        segments: int = 0,
         stall_timeout: float = transfer.DEFAULT_STALL_TIMEOUT,
         limiter: BandwidthLimiter | None = None,
     ) -> None:
-        self.client = client
         self.limiter = limiter
         self.plan = plan
-        self.workers = max(1, int(workers))
+        # 0: as many files in flight as pays (grows with latency and file count); N: N at most.
+        self.concurrency = concurrency.for_files(len(plan.tasks), max(0, int(workers)))
+        # Every answer reaches the concurrency: a 429 or a nearly spent quota means fewer files at once.
+        self.client = client.observed(self.concurrency)
         self.cancel = cancel if cancel is not None else threading.Event()
-        self.segments = segments
+        self.segments = segments  # per large file: 0 = adaptive, 1 = one stream, N = N connections
+        # Extra ranged connections all files of this run hold together (each file's first is not counted).
+        self.connection_budget = ConnectionBudget(RUN_EXTRA_CONNECTIONS)
         self.stall_timeout = stall_timeout
         self.progress = ProgressAggregator(plan.repo_id, [(f.path, f.size) for f in plan.files], on_progress)
         self._stop = threading.Event()  # set after a fatal failure: queued files do not start
         self._failures: list[tuple[str, BaseException]] = []
         self._failures_lock = threading.Lock()
-        self._journal_lock = threading.Lock()
+        self._journal: JournalWriter | None = None  # library mode: records verified files
 
     def run(self) -> Manifest:
         """Download what is missing; return the written manifest or raise the first failure.
@@ -101,9 +115,15 @@ class ModelDownloader:
             partials.drop_superseded(plan.staging_dir, plan.repo_id, {f.path: f.etag for f in plan.files})
             if tasks:
                 plan.staging_dir.mkdir(parents=True, exist_ok=True)
-                with ThreadPoolExecutor(self.workers, thread_name_prefix="hfgui-download") as pool:
-                    for future in [pool.submit(self._run_task, task) for task in tasks]:
-                        future.result()  # _run_task records its own failures; this surfaces bugs
+                if target is None:
+                    self._journal = JournalWriter(plan.root)
+                try:
+                    pool_size = self.concurrency.maximum
+                    with ThreadPoolExecutor(pool_size, thread_name_prefix="hfgui-download") as pool:
+                        for future in [pool.submit(self._run_task, task) for task in tasks]:
+                            future.result()  # _run_task records its own failures; this surfaces bugs
+                finally:
+                    self._close_journal()
         finally:
             self.progress.close()
         self.progress.flush()
@@ -147,6 +167,19 @@ class ModelDownloader:
         self.progress.set_model_state(ModelState.INSTALLED)
         return manifest
 
+    def _close_journal(self) -> None:
+        """Every verified file recorded (and its content flushed) before the run ends, however it ends."""
+        if self._journal is None:
+            return
+        try:
+            self._journal.close()
+        except OSError as exc:
+            error = HfGuiError(
+                f"Could not record the downloaded files of {self.plan.repo_id}: {exc.strerror or exc}.",
+                "Check the download folder (space, permissions), then run it again.",
+            )
+            self._record_failure("", error)
+
     def _first_failure(self) -> BaseException:
         real = [exc for _, exc in self._failures if not isinstance(exc, DownloadCancelledError)]
         if real:
@@ -159,16 +192,19 @@ class ModelDownloader:
 
     def _run_task(self, task: transfer.FileTask) -> None:
         try:
-            self._fetch_one(task)
+            with self.concurrency.slot(self.cancel):  # cancelled while waiting: _fetch_one says so
+                if self._fetch_one(task):
+                    self.concurrency.file_done()
         except BaseException:
             self._stop.set()  # a bug, or a progress callback that raised: start no further file
             raise
 
-    def _fetch_one(self, task: transfer.FileTask) -> None:
+    def _fetch_one(self, task: transfer.FileTask) -> bool:
+        """Download one file and record the outcome; True when it is in."""
         if self.cancel.is_set() or self._stop.is_set():
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, DownloadCancelledError(f"Download of {self.plan.repo_id}"))
-            return
+            return False
         self.progress.set_state(task.path, FileState.DOWNLOADING)
 
         resumed = self.plan.partial_bytes.get(task.path, 0)
@@ -180,8 +216,11 @@ class ModelDownloader:
                 self.progress.set_bytes(task.path, n)
             else:
                 self.progress.add_bytes(task.path, n)
+                self.concurrency.add_bytes(n)
             first_report[0] = False
 
+        # A small file's flush waits for the journal thread instead of holding this worker's slot.
+        deferred = self._journal is not None and task.size < DEFERRED_SYNC_BELOW
         try:
             transfer.download_file(
                 self.client,
@@ -190,35 +229,38 @@ class ModelDownloader:
                 cancel=self.cancel,
                 on_bytes=on_bytes,
                 segments=self.segments,
+                budget=self.connection_budget,
                 stall_timeout=self.stall_timeout,
                 limiter=self.limiter,
                 sync_dir=False,  # each folder is synced once, before the manifest is written
+                sync_data=not deferred,
                 on_retry=lambda notice: self.progress.set_reconnecting(task.path, notice),
             )
             if self.plan.cache_target is not None:
                 hfcache.install_file(self.plan.cache_target, task.path, task.etag, task.dest)
             else:
-                with self._journal_lock:
-                    entry = ManifestFile(task.path, task.size, task.etag)
-                    append_journal(self.plan.root, task.commit, entry, fetched=True)
+                assert self._journal is not None
+                entry = ManifestFile(task.path, task.size, task.etag)
+                self._journal.add(task.dest, task.commit, entry, sync=deferred)
         except DownloadCancelledError as exc:
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, exc)
-            return
+            return False
         except HfGuiError as exc:
             self.progress.set_state(task.path, FileState.FAILED, str(exc))
             self._record_failure(task.path, exc)
             if isinstance(exc, _FATAL):
                 self._stop.set()
-            return
+            return False
         except OSError as exc:
             message = f"Could not write '{task.path}': {exc.strerror or exc}."
             error = HfGuiError(message, "Check the download folder's permissions, then run it again.")
             self.progress.set_state(task.path, FileState.FAILED, str(error))
             self._record_failure(task.path, error)
             self._stop.set()
-            return
+            return False
         self.progress.set_state(task.path, FileState.DONE)
+        return True
 
 
 def _withdraw_outdated_manifest(root: Path, tasks) -> None:
@@ -253,7 +295,7 @@ def download_model(
     on_progress: Callable[[ModelProgress], None] | None = None,
     cancel: threading.Event | None = None,
     on_plan: Callable[[Plan], None] | None = None,
-    segments: int = 1,
+    segments: int = 0,
     stall_timeout: float = transfer.DEFAULT_STALL_TIMEOUT,
     limiter: BandwidthLimiter | None = None,
 ) -> Manifest:

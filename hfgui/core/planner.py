@@ -41,7 +41,7 @@ class DownloadRequest:
     include: tuple[str, ...] = ()  # globs (hub-protocol §6.3); empty = every file
     exclude: tuple[str, ...] = ()
     dest: Path | None = None  # None: <library>/<owner>/<name>
-    workers: int = 4
+    workers: int = 0  # files in flight: 0 = adaptive (concurrency.py), N = at most N
     cache_dir: Path | None = None  # set: store into this Hugging Face cache (hfcache) instead of the library
 
 

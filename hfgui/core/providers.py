@@ -64,7 +64,7 @@ class HuggingFaceProvider:
     name = "Hugging Face"
     requires_auth = False  # public models need no token; a token, when present, is used
 
-    def __init__(self, client, library_root: Path, *, workers: int = 4) -> None:
+    def __init__(self, client, library_root: Path, *, workers: int = 0) -> None:
         self.client = client
         self.library_root = Path(library_root)
         self.workers = workers
@@ -276,7 +276,7 @@ class ProviderManager:
         self.providers = list(providers)
 
     @classmethod
-    def default(cls, client, library_root: Path, *, workers: int = 4) -> ProviderManager:
+    def default(cls, client, library_root: Path, *, workers: int = 0) -> ProviderManager:
         return cls(
             [HuggingFaceProvider(client, library_root, workers=workers), DirectURLProvider(library_root)]
         )

@@ -43,6 +43,20 @@ def ratelimit_reset(headers: Mapping[str, str]) -> int | None:
     return max(resets) if resets else None
 
 
+def ratelimit_remaining(headers: Mapping[str, str]) -> tuple[int, int] | None:
+    """(requests left, seconds until the window resets) from ``RateLimit: "bucket";r=N;t=T``, the
+    tightest bucket when several are listed; None without the header."""
+    value = headers.get("RateLimit")
+    if not value:
+        return None
+    found = []
+    for item in value.split(","):
+        fields = dict(_RATELIMIT_FIELD.findall(item))
+        if "r" in fields:
+            found.append((int(fields["r"]), int(fields.get("t", "0"))))
+    return min(found) if found else None
+
+
 def retry_after(headers: Mapping[str, str]) -> int | None:
     """An integer ``Retry-After`` in seconds (the HTTP-date form is ignored, like huggingface_hub does)."""
     value = (headers.get("Retry-After") or "").strip()

@@ -27,7 +27,10 @@ from hfgui.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 1 saved every field, so the old fixed defaults (4 files, 1 connection per file; no window
+# could change them) were pinned in every settings.json: read them as "not chosen", i.e. adaptive.
+_OLD_DEFAULTS = {1: {"parallel_files": 4, "segments_per_file": 1}}
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
 
@@ -37,11 +40,11 @@ class Settings:
 
     schema_version: int = SCHEMA_VERSION
     library_dir: str | None = None  # None -> AppPaths.default_library
-    parallel_files: int = 4  # files downloaded at once within one model
+    parallel_files: int = 0  # files in flight within one model: 0 = adaptive (up to 32), N = at most N
     parallel_models: int = 2  # models downloaded at once
     endpoint: str | None = None  # None -> $HF_ENDPOINT or https://huggingface.co
     auto_resume: bool = True  # resume unfinished downloads on start
-    segments_per_file: int = 1  # parallel ranged connections per large file
+    segments_per_file: int = 0  # ranged connections per large file: 0 = adaptive (up to 16), N = N
     use_hf_cache: bool = False  # also look in the huggingface_hub cache for existing files
     proxy_mode: str = "system"  # system (env/OS), none, or manual (proxy_url)
     proxy_url: str | None = field(default=None, repr=False)  # may hold user:password; never shown
@@ -101,11 +104,11 @@ def _is_endpoint(value: Any) -> bool:
 
 _VALIDATORS: dict[str, Callable[[Any], bool]] = {
     "library_dir": _is_optional_str,
-    "parallel_files": _is_int_in(1, 32),
+    "parallel_files": _is_int_in(0, 32),
     "parallel_models": _is_int_in(1, 8),
     "endpoint": _is_endpoint,
     "auto_resume": lambda v: isinstance(v, bool),
-    "segments_per_file": _is_int_in(1, 16),
+    "segments_per_file": _is_int_in(0, 16),
     "use_hf_cache": lambda v: isinstance(v, bool),
     "proxy_mode": lambda v: v in PROXY_MODES,
     "proxy_url": _is_proxy_url,
@@ -122,8 +125,10 @@ _VALIDATORS: dict[str, Callable[[Any], bool]] = {
 def settings_from_dict(data: Mapping[str, Any], warnings: list[str] | None = None) -> Settings:
     """Build Settings from parsed JSON: unknown keys are ignored, invalid values fall back to defaults."""
     values: dict[str, Any] = {}
+    version = data.get("schema_version", 1)
+    outgrown = _OLD_DEFAULTS.get(version, {}) if isinstance(version, int) else {}
     for name, is_valid in _VALIDATORS.items():
-        if name not in data:
+        if name not in data or _is_outgrown(data[name], outgrown.get(name)):
             continue
         value = data[name]
         if is_valid(value):
@@ -133,6 +138,10 @@ def settings_from_dict(data: Mapping[str, Any], warnings: list[str] | None = Non
             shown = redact_url(repr(value))  # a proxy URL may carry a password
             _warn(warnings, f"Setting '{name}' has an invalid value {shown}; using the default {default!r}.")
     return Settings(**values)
+
+
+def _is_outgrown(value: Any, old_default: Any) -> bool:
+    return old_default is not None and type(value) is type(old_default) and value == old_default
 
 
 def load_settings(paths: AppPaths, warnings: list[str] | None = None) -> Settings:

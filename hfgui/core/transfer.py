@@ -41,6 +41,9 @@ from hfgui.core.errors import (
 from hfgui.core.hashing import StreamHasher, normalize_etag
 from hfgui.core.hub import refuse_downgrade
 from hfgui.core.partials import Sidecar
+from hfgui.core.prefix_hash import PrefixHasher
+from hfgui.core.segment_growth import ConnectionGrowth
+from hfgui.core.segment_runner import ConnectionBudget, SegmentRunner
 from hfgui.core.types import RetryNotice
 from hfgui.core.urls import host_of
 
@@ -99,11 +102,13 @@ def download_file(
     *,
     cancel: threading.Event,
     on_bytes: Callable[[int], None] | None = None,
-    segments: int = 1,
+    segments: int = 0,
     stall_timeout: float = DEFAULT_STALL_TIMEOUT,
     limiter: BandwidthLimiter | None = None,
     sync_dir: bool = True,
     on_retry: Callable[[RetryNotice], None] | None = None,
+    budget: ConnectionBudget | None = None,
+    sync_data: bool = True,
 ) -> Path:
     """Fetch `task` into `task.dest` through a resumable partial in `staging_dir`; returns `task.dest`.
 
@@ -114,16 +119,22 @@ def download_file(
     InsufficientSpaceError (partial kept for a later resume), NetworkError and the Hub client's errors.
     `limiter` (shared by all workers of a run) caps the bandwidth; each chunk waits for its share.
     `sync_dir=False` leaves making the final rename durable to the caller (a many-file download syncs
-    each folder once, before it records the model as installed).
+    each folder once, before it records the model as installed); `sync_data=False` also leaves the
+    file's content to the caller to make durable (it must before it records the file as verified).
     `on_retry(notice)` is told, on the calling thread (or a segment's), each time the transfer starts
     waiting to reconnect (a drop, a stall of `stall_timeout` seconds, a 5xx); the next byte ends it.
     A server whose copy has another size than the listing (StaleObjectError) or that refuses to resume
     inside it twice (RangeRefusedError) fails the file without keeping anything of it.
+    `segments`: ranged connections for a file of at least segments.SEGMENT_MIN_SIZE: 0 = adaptive (one
+    first, more while they raise the rate, see segment_growth.py), 1 = one stream, N = N. `budget` caps
+    the extra connections all files of a run hold together.
     """
     job = _FileDownload(
-        client, task, Path(staging_dir), cancel, on_bytes, max(1, segments), stall_timeout, limiter, on_retry
+        client, task, Path(staging_dir), cancel, on_bytes, max(0, segments), stall_timeout, limiter, on_retry
     )
     job.sync_dir = sync_dir
+    job.sync_data = sync_data
+    job.budget = budget
     return job.run()
 
 
@@ -351,7 +362,9 @@ class _Source:
                 raise segments.RangesUnsupportedError("HTTP 416 for a Range inside the file") from None
             try:
                 try:
-                    if self.body_start(response, pos, end - 1) != pos:
+                    # Strictly a 206: a 200 (even from 0) says the server ignores ranges, and the
+                    # other connections of the file would then get the whole file each.
+                    if self.body_start(response, pos, end - 1) != pos or response.status_code != 206:
                         raise segments.RangesUnsupportedError(
                             f"HTTP {response.status_code} for a Range request"
                         )
@@ -497,6 +510,8 @@ class _FileDownload:
     ) -> None:
         self.task = task
         self.sync_dir = True
+        self.sync_data = True
+        self.budget: ConnectionBudget | None = None
         self.reported = 0  # running sum of on_bytes: always the bytes the partial holds
         self.limiter = limiter
         self.etag = normalize_etag(task.etag)
@@ -588,7 +603,8 @@ class _FileDownload:
                 else:
                     self.keep_for_resume(fd)
                 raise
-            _sync_data(fd)
+            if self.sync_data:
+                _sync_data(fd)
             if os.name == "nt":  # Windows cannot rename an open file
                 os.close(fd)
                 fd = -1
@@ -643,9 +659,7 @@ class _FileDownload:
         """Bring the partial to full size; returns the hex digest of its content."""
         size = self.task.size
         offset = os.fstat(fd).st_size
-        wants_segments = (
-            allow_segments and self.segment_count > 1 and size >= segments.SEGMENT_MIN_SIZE and offset == 0
-        )
+        wants_segments = allow_segments and self.segment_count != 1 and size >= segments.SEGMENT_MIN_SIZE
         if sidecar.segments is not None or wants_segments:
             try:
                 return self.fill_segmented(fd, sidecar)
@@ -718,34 +732,49 @@ class _FileDownload:
         return hasher.hexdigest()
 
     def fill_segmented(self, fd: int, sidecar: Sidecar) -> str:
+        """Fetch the file over ranged connections (segment_runner.py), hashing it as its prefix grows.
+
+        A single-stream partial continues as the first segment; a segmented one continues every
+        segment where it stopped, with as many connections as it has unfinished segments.
+        """
         size = self.task.size
         if sidecar.segments is None:
+            done = os.fstat(fd).st_size
             _preallocate(fd, size, self)
-            sidecar = replace(sidecar, segments=segments.plan_segments(size, self.segment_count))
+            sidecar = replace(sidecar, segments=(partials.Segment(0, size, done),))
             self.save_sidecar(sidecar)
         base = sidecar
-        runner = segments.SegmentRunner(
+        table = segments.SegmentTable(size, sidecar.segments)
+        runner = SegmentRunner(
             self.source,
-            sidecar.segments or (),
+            table,
             write_at=lambda offset, data: self.write(fd, data, offset),
             save=lambda segs: self.save_sidecar(replace(base, segments=segs)),
+            hasher=PrefixHasher(StreamHasher.for_etag(self.etag, size), fd, on_hashed=_writeback_behind(fd)),
+            growth=self._growth(size, table),
             cancel=self.cancel,
             on_bytes=self.report,
+            budget=self.budget,
         )
         try:
-            finished = runner.run()
+            runner.run()
         finally:
             # Whatever happened, the reported total must equal the bytes the segments hold on disk.
-            held = sum(seg.done - seg.start for seg in runner.current())
+            held = table.done_bytes()
             if held != self.reported:
                 self.report(held - self.reported)
-        if any(s.done < s.end for s in finished):
+        if not table.complete():
             self.check_cancel()
             raise NetworkError(_origin(self.task.url), "a segment stopped before it was complete")
-        # Out-of-order writes: hash in one sequential pass now (the bytes are usually still cached).
-        hasher = StreamHasher.for_etag(self.etag, size)
-        hasher.update_from_fd(fd, 0, size)
-        return hasher.hexdigest()
+        return runner.hasher.hexdigest()
+
+    def _growth(self, size: int, table: segments.SegmentTable) -> ConnectionGrowth:
+        """Adaptive from one connection; or as many as a resumed layout has segments to continue; or the
+        count the user fixed."""
+        if self.segment_count > 0:
+            return ConnectionGrowth(self.segment_count, start=self.segment_count, fixed=True)
+        maximum = segments.max_connections(size)
+        return ConnectionGrowth(maximum, start=min(maximum, max(1, table.started_count())))
 
     def install(self) -> None:
         dest = self.task.dest
@@ -822,6 +851,29 @@ def _start_writeback(fd: int, start: int) -> None:
         os.posix_fadvise(fd, start, WRITEBACK_WINDOW, os.POSIX_FADV_DONTNEED)
         if start >= WRITEBACK_WINDOW:
             os.posix_fadvise(fd, start - WRITEBACK_WINDOW, WRITEBACK_WINDOW, os.POSIX_FADV_DONTNEED)
+
+
+def _writeback_behind(fd: int) -> Callable[[int], None]:
+    """For the prefix hasher: each WRITEBACK_WINDOW it has hashed goes to the disk (see _start_writeback);
+    bytes ahead of it stay cached until it reads them back."""
+    passed = [0]
+
+    def on_hashed(upto: int) -> None:
+        while upto - passed[0] >= WRITEBACK_WINDOW:
+            _start_writeback(fd, passed[0])
+            passed[0] += WRITEBACK_WINDOW
+
+    return on_hashed
+
+
+def sync_file_data(path: Path) -> None:
+    """Make a file's content durable after the fact (download_file(sync_data=False) left it to us)."""
+    flags = os.O_RDWR if os.name == "nt" else os.O_RDONLY  # Windows flushes only writable handles
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    try:
+        _sync_data(fd)
+    finally:
+        os.close(fd)
 
 
 def _sync_data(fd: int) -> None:

@@ -168,3 +168,16 @@ def test_terminal_display_redraws_in_place_with_a_total_bar():
     assert "a.bin" in first and "b.bin" not in first  # only active files get a line
     display.finish(None)
     assert "\x1b[2F" in stream.getvalue()[len(first) :]  # moved back over the two lines it drew
+
+
+def test_segments_option_fixes_the_connections_of_a_large_file(cli_env, tmp_path, capsys):
+    big = generated_content(20 * 1024 * 1024, seed=9)
+    cli_env.add_repo("acme/big", files={"model.gguf": big})
+    dest = tmp_path / "out"
+    assert main(["download", "acme/big", "--dest", str(dest), "--segments", "1"]) == 0
+    gets = [r for r in cli_env.requests if r.host == "cdn" and r.method == "GET"]
+    assert [r.headers.get("Range") for r in gets] == [None]  # one stream, one request
+    assert (dest / "model.gguf").stat().st_size == big.size
+    for wrong in ("0", "17", "many"):
+        assert main(["download", "acme/big", "--segments", wrong]) == 2
+        assert "connections from 1 to 16" in capsys.readouterr().err

@@ -52,3 +52,11 @@ def test_server_wait_prefers_ratelimit_then_retry_after() -> None:
 def test_retryable_statuses() -> None:
     assert all(is_retryable_status(s) for s in (408, 429, 500, 502, 503, 504, 599))
     assert not any(is_retryable_status(s) for s in (400, 401, 403, 404, 416))
+
+
+def test_ratelimit_remaining_reads_the_tightest_bucket():
+    from hfgui.core.ratelimit import ratelimit_remaining
+
+    assert ratelimit_remaining({"RateLimit": '"resolvers";r=42;t=17'}) == (42, 17)
+    assert ratelimit_remaining({"RateLimit": '"api";r=900;t=100, "resolvers";r=3;t=250'}) == (3, 250)
+    assert ratelimit_remaining({}) is None

@@ -428,3 +428,22 @@ def test_default_session_keeps_requests_defaults(no_ca_env):
     session = new_session()
     assert isinstance(session, requests.Session)
     assert session.trust_env is True and session.verify is True and session.proxies == {}
+
+
+def test_system_proxies_are_looked_up_once_per_origin(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "cdn.example")
+    lookups: list[str] = []
+    real = requests.sessions.get_environ_proxies
+
+    def counting(url, no_proxy=None):
+        lookups.append(url)
+        return real(url, no_proxy=no_proxy)
+
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies", counting)
+    session = new_session(NetworkConfig())
+    for path in ("a", "b", "c"):
+        merged = session.merge_environment_settings(f"http://hub.example/{path}", {}, None, None, None)
+        assert merged["proxies"]["http"] == "http://proxy.example:3128"
+    assert session.merge_environment_settings("http://cdn.example/x", {}, True, None, None)["stream"]
+    assert len(lookups) == 2  # one per origin, not one per request

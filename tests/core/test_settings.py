@@ -20,9 +20,9 @@ def paths(tmp_path: Path) -> AppPaths:
 def test_missing_file_gives_defaults(paths: AppPaths) -> None:
     settings = load_settings(paths)
     assert settings == Settings()
-    assert settings.parallel_files == 4 and settings.parallel_models == 2
+    assert settings.parallel_files == 0 and settings.parallel_models == 2  # 0: adaptive
     assert settings.auto_resume is True and settings.use_hf_cache is False
-    assert settings.proxy_mode == "system" and settings.segments_per_file == 1
+    assert settings.proxy_mode == "system" and settings.segments_per_file == 0
     assert settings.library_root(paths) == paths.default_library
 
 
@@ -79,15 +79,32 @@ def test_bad_values_fall_back_to_defaults_with_warnings(paths: AppPaths) -> None
     paths.settings_file.write_text(json.dumps(bad), encoding="utf-8")
     warnings: list[str] = []
     settings = load_settings(paths, warnings)
-    assert settings.parallel_files == 4
+    assert settings.parallel_files == 0
     assert settings.parallel_models == 2
     assert settings.auto_resume is True
     assert settings.proxy_mode == "system"
     assert settings.endpoint is None
-    assert settings.segments_per_file == 1
+    assert settings.segments_per_file == 0
     assert settings.library_dir == "/data/models"  # valid values survive next to bad ones
     assert len(warnings) == 6
     assert any("parallel_files" in w and "'many'" in w for w in warnings)
+
+
+def test_old_fixed_defaults_become_adaptive_but_chosen_values_stay(paths: AppPaths) -> None:
+    paths.config_dir.mkdir(parents=True)
+    # Version 1 wrote every field, so its defaults (4 files, 1 connection) were pinned in every file.
+    version_1 = {"schema_version": 1, "parallel_files": 4, "segments_per_file": 1, "parallel_models": 3}
+    paths.settings_file.write_text(json.dumps(version_1), encoding="utf-8")
+    settings = load_settings(paths)
+    assert (settings.parallel_files, settings.segments_per_file, settings.parallel_models) == (0, 0, 3)
+
+    hand_edited = {"schema_version": 1, "parallel_files": 12, "segments_per_file": 6}
+    paths.settings_file.write_text(json.dumps(hand_edited), encoding="utf-8")
+    assert (load_settings(paths).parallel_files, load_settings(paths).segments_per_file) == (12, 6)
+
+    save_settings(paths, Settings(parallel_files=4, segments_per_file=1))  # chosen now: kept as chosen
+    settings = load_settings(paths)
+    assert (settings.parallel_files, settings.segments_per_file) == (4, 1)
 
 
 @pytest.mark.parametrize("content", ["{not json", "[1, 2, 3]", "\udcff"])

@@ -39,6 +39,14 @@ Additions beyond the contract:
   host="hub" for them.
 - `RequestRecord.params` (parsed query), `.authorized`; `headers` lookups ignore case.
 - `with HubEmulator() as hub: ...` closes on exit.
+- Network profile (network.py): `HubEmulator(rtt=0.04, connection_rate=40 * 2**20)` or, at any time,
+  `hub.network.rtt = 0.04` (seconds: each answer waits one round trip, a new connection one more),
+  `hub.network.connection_rate = N` (bytes/s per CDN connection; `hub_connection_rate` for the Hub host),
+  `hub.network.link_rate = N` (bytes/s for all CDN connections together).
+  `RequestRecord.connection` (TCP connection serial; `hub.connections(host)` lists them) and
+  `RequestRecord.in_flight` (requests to that host open when it arrived) show a client's connection reuse
+  and concurrency. The emulator's sockets set TCP_NODELAY.
+  By hand: `python -m tests.hubemu --rtt-ms 40 --conn-mib-s 40`.
 - HTTPS: `HubEmulator(tls=ctx, cdn_tls=ctx)` serves the Hub and/or the CDN over TLS (`hub.url` then starts
   with https). `tests.hubemu.tls.TestCA(folder)` makes a throw-away CA (`.ca_file` to trust) and
   `.issue(names, expired=False).server_context()` its server certificates; nothing is committed.
@@ -62,6 +70,7 @@ from .content import (
     unservable_content,
 )
 from .faults import Fault, FaultPlan
+from .network import NetworkProfile
 from .records import RequestRecord, User
 from .repos import Commit, Repo, RepoFile
 from .server import HubEmulator
@@ -74,6 +83,7 @@ __all__ = [
     "Fault",
     "FaultPlan",
     "HubEmulator",
+    "NetworkProfile",
     "Repo",
     "RepoFile",
     "RepoHandle",

@@ -1,4 +1,5 @@
-"""Run the emulator by hand: `python -m tests.hubemu [--port 8080] [--cdn-port 8081] [--demo]`."""
+"""Run the emulator by hand: `python -m tests.hubemu [--port 8080] [--cdn-port 8081] [--demo]
+[--rtt-ms 40 --conn-mib-s 40]`."""
 
 from __future__ import annotations
 
@@ -19,10 +20,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--demo", action="store_true", help="add the demo data set (tests/hubemu/demo.py)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply demo file sizes (default 1.0)")
+    parser.add_argument(
+        "--rtt-ms", type=float, default=0.0, help="round trip per request and per new connection (ms)"
+    )
+    parser.add_argument(
+        "--conn-mib-s", type=float, default=0.0, help="cap each CDN connection at this many MiB/s (0: none)"
+    )
     args = parser.parse_args(argv)
 
-    hub = HubEmulator(port=args.port, cdn_port=args.cdn_port)
+    hub = HubEmulator(
+        port=args.port,
+        cdn_port=args.cdn_port,
+        rtt=args.rtt_ms / 1000,
+        connection_rate=int(args.conn_mib_s * 1024 * 1024),
+    )
     print(f"Hub emulator on {hub.url} (CDN on {hub.cdn_url})")
+    if hub.network.active:
+        print(f"Network profile: {args.rtt_ms:g} ms round trip, {args.conn_mib_s:g} MiB/s per CDN connection")
     if args.demo:
         from .demo import populate
 

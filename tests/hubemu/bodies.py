@@ -112,9 +112,8 @@ class BodyWriter:
         slow = faults.take("slow", host, file_path, self.raw_path)
         disk = content.disk_file()
         if disk is not None and not (drop or stall or corrupt or slow):
-            self.record.bytes_sent += length
             with open(disk, "rb") as handle:
-                self.connection.sendfile(handle, start, length)
+                self._sendfile(handle, start, length)  # type: ignore[attr-defined]
             return
         stop_at = start + drop.nbytes if drop else None
         pause_at = start + stall.nbytes if stall else None

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode
 
 from . import api
 from .bodies import BodyWriter, content_disposition, content_type_for
+from .network import PACE_PIECE, Pacer
 from .records import Headers, RequestRecord, User
 from .repos import Commit, Repo, RepoFile
 
@@ -93,6 +94,16 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.emu._track(self.connection, True)
+        self.connection_serial = self.emu._new_connection_serial()
+        self.pacer = Pacer(self.emu._closing)
+        # The handshake of a new connection (when the emulator closes meanwhile, handle() finds the
+        # socket shut and finish() still untracks it).
+        self._round_trip()
+
+    def _round_trip(self) -> bool:
+        """Sleep one round trip of the network profile (nothing on plain loopback); False when closing."""
+        rtt = self.emu.network.rtt
+        return rtt <= 0 or not self.emu._closing.wait(rtt)
 
     def finish(self) -> None:
         try:
@@ -125,6 +136,14 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
         self.record = RequestRecord(
             self.role, self.command, raw_path, self.query, Headers(self.headers.items())
         )
+        self.record.connection = self.connection_serial
+        self.record.in_flight = self.emu._enter_request(self.role)
+        try:
+            self._answer()
+        finally:
+            self.emu._leave_request(self.role)
+
+    def _answer(self) -> None:
         self.emu._log.add(self.record)
         self.params = parse_qs(self.query, keep_blank_values=True)
         self.extra: dict[str, str] = {}
@@ -133,6 +152,8 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
         if length:
             self.body = self.rfile.read(length)
         try:
+            if not self._round_trip():
+                raise ConnectionAbortedError("emulator closing")
             try:
                 if self.role == "cdn":
                     self._cdn()
@@ -171,13 +192,44 @@ class EmulatorHandler(BodyWriter, BaseHTTPRequestHandler):
         if body and self.command != "HEAD":
             self._write(body)
 
+    def _paced(self) -> bool:
+        network = self.emu.network
+        return network.rate_for(self.role) > 0 or (self.role == "cdn" and network.link_rate > 0)
+
+    def _pace(self, nbytes: int) -> None:
+        """Wait until `nbytes` may go out: this connection's cap, then (CDN) the link's."""
+        network = self.emu.network
+        if not self.pacer.wait(nbytes, network.rate_for(self.role)):
+            raise ConnectionAbortedError("emulator closing")
+        if self.role == "cdn" and not self.emu._link_pacer.wait(nbytes, network.link_rate):
+            raise ConnectionAbortedError("emulator closing")
+
     def _write(self, data: bytes | memoryview) -> None:
+        paced = self._paced()
+        if paced and len(data) > PACE_PIECE:
+            view = memoryview(data)
+            for at in range(0, len(view), PACE_PIECE):
+                self._write(view[at : at + PACE_PIECE])
+            return
+        if paced:
+            self._pace(len(data))
         self.record.bytes_sent += len(data)
         try:
             self.wfile.write(data)
         except OSError:
             self.record.bytes_sent -= len(data)
             raise
+
+    def _sendfile(self, handle: Any, start: int, length: int) -> None:
+        """Send a disk file's bytes with sendfile (zero copy), in paced pieces under a rate cap."""
+        paced = self._paced()
+        piece = PACE_PIECE if paced else length
+        for at in range(start, start + length, max(piece, 1)):
+            n = min(piece, start + length - at)
+            if paced:
+                self._pace(n)
+            self.record.bytes_sent += n
+            self.connection.sendfile(handle, at, n)
 
     def _send_json(self, data: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(data, separators=(",", ":")).encode()

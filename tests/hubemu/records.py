@@ -41,7 +41,9 @@ class Headers(dict):
 class RequestRecord:
     """One request as the emulator saw it. `path` is the raw (still percent-encoded) path without the query;
     `query` the raw query string. `status` is set when the status line is sent, `bytes_sent` counts body bytes
-    (updated before each write, so it is final by the time the client has read the body)."""
+    (updated before each write, so it is final by the time the client has read the body).
+    `connection` tells kept-alive requests from new ones; `in_flight`, how many a client had open at once.
+    """
 
     host: str  # "hub" or "cdn"
     method: str
@@ -50,6 +52,8 @@ class RequestRecord:
     headers: Headers
     status: int = 0
     bytes_sent: int = 0
+    connection: int = 0  # serial of the TCP connection it came on (per emulator, both hosts)
+    in_flight: int = 0  # requests to the same host being answered when it arrived, itself included
 
     @property
     def params(self) -> dict[str, list[str]]:

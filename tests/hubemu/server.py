@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import itertools
 import os
 import selectors
 import socket
@@ -20,6 +21,7 @@ from .bodies import content_disposition
 from .content import Content
 from .faults import FaultPlan
 from .handler import EmulatorHandler
+from .network import NetworkProfile, SharedPacer
 from .ratelimit import RateLimiter
 from .records import RequestLog, RequestRecord, User
 from .repos import LfsRule, Repo, RepoFile
@@ -120,10 +122,19 @@ class HubEmulator:
         cdn_port: int = 0,
         host: str = "127.0.0.1",
         cdn_host: str = "localhost",
+        rtt: float = 0.0,
+        connection_rate: int = 0,
         tls: ssl.SSLContext | None = None,
         cdn_tls: ssl.SSLContext | None = None,
     ):
-        """`tls`/`cdn_tls`: serve the Hub/the CDN over HTTPS with these server contexts (see hubemu.tls)."""
+        """`tls`/`cdn_tls`: serve the Hub/the CDN over HTTPS with these server contexts (see hubemu.tls).
+
+        `rtt`, `connection_rate`: the network profile (network.py); change `hub.network`'s fields at any
+        time.
+        """
+        self.network = NetworkProfile(rtt=rtt, connection_rate=connection_rate)
+        self._connection_serials = itertools.count(1)
+        self._in_flight = {"hub": 0, "cdn": 0}
         self._repos: dict[str, Repo] = {}
         self._renames: dict[str, str] = {}
         self._users: dict[str, User] = {}
@@ -131,6 +142,7 @@ class HubEmulator:
         self._limiter = RateLimiter()
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._link_pacer = SharedPacer(self._closing)  # the CDN's connections share network.link_rate
         self._connections: set[socket.socket] = set()
         self._secret = os.urandom(16)
         self._issued: dict[int, IssuedUrl] = {}
@@ -184,6 +196,20 @@ class HubEmulator:
                 self._connections.add(connection)
             else:
                 self._connections.discard(connection)
+
+    def _new_connection_serial(self) -> int:
+        with self._lock:
+            return next(self._connection_serials)
+
+    def _enter_request(self, role: str) -> int:
+        """Count a request being answered on `role`'s host; returns how many are (itself included)."""
+        with self._lock:
+            self._in_flight[role] += 1
+            return self._in_flight[role]
+
+    def _leave_request(self, role: str) -> None:
+        with self._lock:
+            self._in_flight[role] -= 1
 
     def go_offline(self) -> None:
         """As if the network went away: both hosts refuse connections and open ones are cut, until
@@ -339,6 +365,10 @@ class HubEmulator:
             if (host is None or r.host == host)
             and (r.path.endswith(suffix) or r.params.get("file") == [file_path])
         ]
+
+    def connections(self, host: str | None = None) -> set[int]:
+        """Serials of the TCP connections the logged requests came on (to `host` only, if given)."""
+        return {r.connection for r in self.requests if host is None or r.host == host}
 
     def rate_limit(self, bucket: str = "api", quota: int = 100, window: int = 300) -> None:
         """Set a bucket's quota per fixed window (also restarts its window)."""

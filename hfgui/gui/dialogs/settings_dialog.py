@@ -166,6 +166,23 @@ class SettingsDialog(QtWidgets.QDialog):
         self.parallel_spin = QtWidgets.QSpinBox()
         self.parallel_spin.setRange(1, 8)
         self.parallel_spin.setValue(settings.parallel_models)
+        # 0 shows as "Automatic": files in flight and connections per large file measured as they go.
+        self.files_spin = QtWidgets.QSpinBox()
+        self.files_spin.setRange(0, 32)
+        self.files_spin.setSpecialValueText("Automatic")
+        self.files_spin.setValue(settings.parallel_files)
+        self.files_spin.setToolTip(
+            "Files of one model downloaded at once. Automatic grows it while it helps (up to 32): "
+            "a far-away Hub needs more, and fewer when the Hub limits requests"
+        )
+        self.segments_spin = QtWidgets.QSpinBox()
+        self.segments_spin.setRange(0, 16)
+        self.segments_spin.setSpecialValueText("Automatic")
+        self.segments_spin.setValue(settings.segments_per_file)
+        self.segments_spin.setToolTip(
+            "Connections for one large file. Automatic starts with one and adds more while they raise "
+            "the speed (up to 16); 1 = a single stream"
+        )
         self.auto_resume = QtWidgets.QCheckBox("Resume interrupted downloads when hfgui starts")
         self.auto_resume.setChecked(settings.auto_resume)
         self.use_hf_cache = QtWidgets.QCheckBox(
@@ -189,6 +206,8 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow("", self.use_hf_cache)
         form.addRow("", self.cache_path_label)
         form.addRow("Models at once:", self.parallel_spin)
+        form.addRow("Files at once:", self.files_spin)
+        form.addRow("Connections per file:", self.segments_spin)
         form.addRow("Bandwidth limit:", self.bandwidth_spin)
         form.addRow("", self.auto_resume)
         return page
@@ -502,6 +521,8 @@ class SettingsDialog(QtWidgets.QDialog):
             self.services.settings,
             library_dir=None if not library or library == default else library,
             parallel_models=self.parallel_spin.value(),
+            parallel_files=self.files_spin.value(),
+            segments_per_file=self.segments_spin.value(),
             endpoint=endpoint,
             auto_resume=self.auto_resume.isChecked(),
             use_hf_cache=self.use_hf_cache.isChecked(),

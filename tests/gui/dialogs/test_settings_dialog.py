@@ -116,6 +116,10 @@ def test_other_settings_persist(hub_env, qtbot, tmp_path):
     library = tmp_path / "elsewhere"
     dlg.library_edit.setText(str(library))
     dlg.parallel_spin.setValue(3)
+    # Files at once and connections per file are measured unless a number is chosen.
+    assert dlg.files_spin.text() == dlg.segments_spin.text() == "Automatic"
+    dlg.files_spin.setValue(6)
+    dlg.segments_spin.setValue(1)
     dlg.endpoint_edit.setText(hub_env.url + "/")  # a mirror URL; the trailing slash is dropped
     dlg.auto_resume.setChecked(False)
     click(qtbot, dlg.ok_button)
@@ -123,6 +127,7 @@ def test_other_settings_persist(hub_env, qtbot, tmp_path):
     saved = load_settings(AppPaths.from_environment())
     assert saved.library_dir == str(library)
     assert saved.parallel_models == 3
+    assert (saved.parallel_files, saved.segments_per_file) == (6, 1)
     assert saved.endpoint == hub_env.url
     assert saved.auto_resume is False
     assert window.services.library_root == library
