@@ -15,7 +15,8 @@ from pathlib import Path
 import elfinfo  # packaging/pyinstaller/ is sys.path[0] when run as a script and put there by the spec
 import runpath
 
-# Qt bindings hfgui never imports (HTTP goes through requests in hfgui.core, so QtNetwork too); excluding
+# Qt bindings hfgui never imports (HTTP goes through requests in hfgui.core; QtNetwork is kept only for the
+# local socket that makes one window per user, gui/single_instance.py); excluding
 # them keeps PyInstaller's hooks from collecting their libraries, QML files and plugins. Most are not in
 # PySide6-Essentials at all: listed so a full PySide6 in the build venv cannot bloat the bundle either.
 EXCLUDED_QT_MODULES = [
@@ -23,7 +24,7 @@ EXCLUDED_QT_MODULES = [
     for name in (
         "Qt3DAnimation Qt3DCore Qt3DExtras Qt3DInput Qt3DLogic Qt3DRender QtBluetooth QtCharts "
         "QtConcurrent QtDataVisualization QtDesigner QtGraphs QtGraphsWidgets QtHelp QtHttpServer "
-        "QtLabsStyleKit QtLocation QtMultimedia QtMultimediaWidgets QtNetwork QtNfc QtOpenGL "
+        "QtLabsStyleKit QtLocation QtMultimedia QtMultimediaWidgets QtNfc QtOpenGL "
         "QtOpenGLWidgets QtPdf QtPdfWidgets QtPositioning QtPrintSupport QtQml QtQmlFeatures "
         "QtQuick QtQuick3D QtQuickControls2 QtQuickTest QtQuickWidgets QtRemoteObjects QtScxml "
         "QtSensors QtSerialBus QtSerialPort QtSpatialAudio QtSql QtStateMachine QtTest "
@@ -52,7 +53,7 @@ KEEP_PLUGINS: dict[str, str] = {
 _DROPPED_QT_LIB = re.compile(
     r"(lib)?Qt6(Qml|Quick|VirtualKeyboard|Pdf|OpenGLWidgets|PrintSupport|Sql|Test|Designer|Help|UiTools|"
     r"LabsStyleKit|WaylandCompositor|WaylandEgl(Compositor|Client)HwIntegration|WlShellIntegration|EglFS|EglFs|"
-    r"Network|Xml|Concurrent)\w*\.(so|dylib|dll)[.\d]*"
+    r"Xml|Concurrent)\w*\.(so|dylib|dll)[.\d]*"
 )
 # Interpreter extension modules with a pure-Python fallback that pyenv's build links without libc (lintian:
 # library-not-linked-against-libc); `uuid` and `statistics` work without them, and libuuid leaves Depends.

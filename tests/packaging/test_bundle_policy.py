@@ -32,7 +32,8 @@ QT = "PySide6/Qt"
         (f"{QT}/plugins/sqldrivers/libqsqlite.so", False),
         (f"{QT}/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so", False),
         (f"{QT}/lib/libQt6Quick.so.6", False),
-        (f"{QT}/lib/libQt6Network.so.6", False),
+        (f"{QT}/lib/libQt6Network.so.6", True),  # the local socket of one window per user
+        (f"{QT}/plugins/tls/libqopensslbackend.so", False),  # HTTP goes through requests, not Qt
         (f"{QT}/lib/libQt6Widgets.so.6", True),
         (f"{QT}/lib/libQt6XcbQpa.so.6", True),
         (f"{QT}/qml/QtQuick/Controls/qmldir", False),
