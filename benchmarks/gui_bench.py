@@ -137,7 +137,7 @@ def spin(condition, timeout: float = 600.0) -> None:
 
 
 def catalog_rows(count: int):
-    from hfgui.core.catalog import CatalogEntry
+    from hfgui.core.library.catalog import CatalogEntry
 
     return [
         CatalogEntry(
@@ -191,7 +191,7 @@ def main() -> int:
 
 
 def measure_window() -> list[tuple[str, str, str]]:
-    from hfgui.core.catalog import CatalogEntry
+    from hfgui.core.library.catalog import CatalogEntry
     from hfgui.gui.app import build_main_window, make_application
     from hfgui.gui.models.rows import Status
     from hfgui.gui.services import Services

@@ -82,7 +82,7 @@ def check_resources() -> str:
 
 
 def check_catalog() -> str:
-    from hfgui.core.catalog import load_builtin_catalog
+    from hfgui.core.library.catalog import load_builtin_catalog
 
     entries = load_builtin_catalog()
     if not entries:
@@ -91,7 +91,7 @@ def check_catalog() -> str:
 
 
 def check_data_folders() -> str:
-    from hfgui.core.paths import AppPaths
+    from hfgui.core.store.paths import AppPaths
 
     paths = AppPaths.from_environment()
     for folder in (paths.data_dir, paths.config_dir, paths.cache_dir):

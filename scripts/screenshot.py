@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6 import QtCore  # noqa: E402 - scripts may use Qt
 
-from hfgui.core.catalog import CatalogEntry, load_builtin_catalog  # noqa: E402
+from hfgui.core.library.catalog import CatalogEntry, load_builtin_catalog  # noqa: E402
 from hfgui.gui.models.rows import Status  # noqa: E402
 from tests.hubemu import HubEmulator, generated_content  # noqa: E402
 

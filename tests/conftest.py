@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-from hfgui.core import tree_cache
+from hfgui.core.wire import tree_cache
 from tests.hubemu import HubEmulator
 
 

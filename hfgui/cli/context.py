@@ -8,14 +8,14 @@ import os
 from typing import TYPE_CHECKING
 
 from hfgui.cli import output
-from hfgui.core.paths import AppPaths
-from hfgui.core.ratelimit import RetryPolicy
 from hfgui.core.settings import Settings, load_settings
+from hfgui.core.store.paths import AppPaths
+from hfgui.core.wire.ratelimit import RetryPolicy
 
 if TYPE_CHECKING:
-    from hfgui.core.auth import Token
-    from hfgui.core.hub import HubClient
     from hfgui.core.types import RetryNotice
+    from hfgui.core.wire.auth import Token
+    from hfgui.core.wire.hub import HubClient
 
 RETRY = RetryPolicy()  # the Hub client's retries on the command line (tests make them fast)
 
@@ -39,7 +39,7 @@ def endpoint(args: argparse.Namespace) -> str:
     A value that is not an http(s) URL is a usage error (exit 2) naming where it came from.
     """
     from hfgui.core.errors import UsageError
-    from hfgui.core.urls import endpoint_problem
+    from hfgui.core.wire.urls import endpoint_problem
 
     if getattr(args, "endpoint", None):
         chosen, source = args.endpoint, "--endpoint"
@@ -62,11 +62,11 @@ def endpoint(args: argparse.Namespace) -> str:
 def token(args: argparse.Namespace) -> Token | None:
     """--token, else HF_TOKEN, HUGGING_FACE_HUB_TOKEN, the keyring (Settings), the huggingface token file."""
     if not hasattr(args, "_token"):
-        from hfgui.core.auth import KeyringTokenStore, resolve_token
+        from hfgui.core.wire.auth import KeyringTokenStore, resolve_token
 
         # Without a usable keyring there is simply no saved token; that is not worth a warning in a
         # terminal (-v still shows it).
-        auth_log = logging.getLogger("hfgui.core.auth")
+        auth_log = logging.getLogger("hfgui.core.wire.auth")
         previous = auth_log.level
         if not getattr(args, "verbose", False):
             auth_log.setLevel(logging.ERROR)
@@ -84,8 +84,8 @@ def client(args: argparse.Namespace, *, anonymous: bool = False) -> HubClient:
     in 4 s, attempt 2 of 6"), not sat out in silence. Raises HfGuiError (one line) when the saved network
     settings are unusable.
     """
-    from hfgui.core.auth import proxy_password_store
-    from hfgui.core.hub import HubClient
+    from hfgui.core.wire.auth import proxy_password_store
+    from hfgui.core.wire.hub import HubClient
 
     chosen = endpoint(args)
     return HubClient(
@@ -99,7 +99,7 @@ def client(args: argparse.Namespace, *, anonymous: bool = False) -> HubClient:
 
 def retry_line(notice: RetryNotice, hub_endpoint: str) -> str:
     """ "Hub unreachable (connection refused); retrying in 4 s, attempt 2 of 6" """
-    from hfgui.core.urls import same_origin
+    from hfgui.core.wire.urls import same_origin
 
     where = "Hub" if same_origin(notice.host, hub_endpoint) else notice.host.split("://", 1)[-1]
     if notice.reason.startswith("HTTP "):

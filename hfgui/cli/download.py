@@ -120,7 +120,7 @@ def segments_for(args: argparse.Namespace) -> int:
 
 
 def _rate(text: str) -> int:
-    from hfgui.core.bandwidth import parse_rate
+    from hfgui.core.engine.bandwidth import parse_rate
 
     try:
         return parse_rate(text)
@@ -133,7 +133,7 @@ def cache_dir_for(args: argparse.Namespace) -> Path | None:
 
     --cache DIR > --cache (huggingface_hub's cache) > --no-cache > the Settings default.
     """
-    from hfgui.core import hfcache
+    from hfgui.core.store import hfcache
 
     chosen = getattr(args, "cache", None)
     if getattr(args, "no_cache", False) and chosen is not None:
@@ -156,7 +156,7 @@ def cache_dir_for(args: argparse.Namespace) -> Path | None:
 
 def limiter_for(args: argparse.Namespace):
     """A bandwidth limiter for --limit-rate (or the Settings default), None when unlimited."""
-    from hfgui.core.bandwidth import BandwidthLimiter
+    from hfgui.core.engine.bandwidth import BandwidthLimiter
 
     rate = getattr(args, "limit_rate", None)
     if rate is None:
@@ -166,8 +166,8 @@ def limiter_for(args: argparse.Namespace):
 
 def build_request(args: argparse.Namespace):
     """The DownloadRequest the arguments describe; raises InvalidRepoIdError before any request."""
-    from hfgui.core.catalog import parse_model_reference
-    from hfgui.core.planner import DownloadRequest
+    from hfgui.core.engine.planner import DownloadRequest
+    from hfgui.core.library.catalog import parse_model_reference
 
     ref = parse_model_reference(args.repo, context.endpoint(args))
     include = list(args.files) + list(args.include)
@@ -205,7 +205,7 @@ def check_dest(dest: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hfgui.core.model_download import download_model
+    from hfgui.core.engine.model_download import download_model
 
     request = build_request(args)
     if request.dest is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from hfgui.cli import context, output
-from hfgui.core.catalog import parse_model_reference
 from hfgui.core.errors import format_bytes
+from hfgui.core.library.catalog import parse_model_reference
 from hfgui.core.types import TreeEntry
 
 HELP = "list a repository's files recursively with sizes and hashes"

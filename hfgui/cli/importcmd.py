@@ -17,7 +17,7 @@ EXIT_INTERRUPTED = 130
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     from hfgui.cli.main import add_global_options
-    from hfgui.core.importer import FORMATS
+    from hfgui.core.library.importer import FORMATS
 
     parser = subparsers.add_parser(
         "import",
@@ -52,7 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from hfgui.core.importer import import_model
+    from hfgui.core.library.importer import import_model
 
     library_root = context.settings(args).library_root(context.app_paths())
     cancel = threading.Event()

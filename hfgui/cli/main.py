@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         return _open_window()
-    from hfgui.core.launch import is_model_address
+    from hfgui.core.library.launch import is_model_address
 
     if is_model_address(args_list[0]):  # `hfgui https://huggingface.co/owner/name`: open it in the window
         opened = _open_models(args_list)
@@ -209,9 +209,9 @@ def os_error_message(exc: OSError) -> str:
 
 def _open_models(args_list: list[str]) -> int | None:
     """Open the window on the models these addresses name; None when they are not all model addresses."""
-    from hfgui.core.launch import models_to_open
-    from hfgui.core.paths import AppPaths
+    from hfgui.core.library.launch import models_to_open
     from hfgui.core.settings import load_settings
+    from hfgui.core.store.paths import AppPaths
 
     output.prepare_streams()
     endpoint = load_settings(AppPaths.from_environment()).effective_endpoint(os.environ)

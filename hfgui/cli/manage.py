@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hfgui.cli import context, output
 from hfgui.core.errors import format_bytes
-from hfgui.core.library import SOURCE_DEST, SOURCE_LIBRARY, SOURCE_REFERENCE, Library
+from hfgui.core.library.installed import SOURCE_DEST, SOURCE_LIBRARY, SOURCE_REFERENCE, Library
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -155,7 +155,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _check_updates(args: argparse.Namespace, lib: Library) -> dict:
-    from hfgui.core.library_care import check_updates
+    from hfgui.core.library.care import check_updates
 
     return {u.repo_id: u for u in check_updates(lib, context.client(args))}
 
@@ -169,7 +169,7 @@ def _update_cell(update) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from hfgui.core.repo_id import validate_repo_id
+    from hfgui.core.wire.repo_id import validate_repo_id
 
     if args.cache is not None and args.repo is not None:
         return _check_cache(args)
@@ -196,10 +196,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _check_cache(args: argparse.Namespace) -> int:
     """`hfgui check REPO --cache`: re-hash the model's current snapshot in a Hugging Face cache."""
-    from hfgui.core import hfcache
     from hfgui.core.errors import ModelNotInstalledError
-    from hfgui.core.library import check_cached
-    from hfgui.core.repo_id import validate_repo_id
+    from hfgui.core.library.installed import check_cached
+    from hfgui.core.store import hfcache
+    from hfgui.core.wire.repo_id import validate_repo_id
 
     repo_id = validate_repo_id(args.repo)
     cached = hfcache.cached_model(repo_id, _cache_dir(args.cache))
@@ -245,9 +245,9 @@ def _dest_option(args: argparse.Namespace) -> str:
 def _check_dest(root: Path, repo: str | None):
     """(repo id, manifest, problems) for a model downloaded with --dest into `root`."""
     from hfgui.core.errors import HfGuiError
-    from hfgui.core.library import check_folder
-    from hfgui.core.manifest import read_manifest
-    from hfgui.core.repo_id import validate_repo_id
+    from hfgui.core.library.installed import check_folder
+    from hfgui.core.store.manifest import read_manifest
+    from hfgui.core.wire.repo_id import validate_repo_id
 
     manifest = read_manifest(root)
     if manifest is None:
@@ -265,7 +265,7 @@ def _check_dest(root: Path, repo: str | None):
 
 def run_delete(args: argparse.Namespace) -> int:
     from hfgui.core.errors import ModelNotInstalledError
-    from hfgui.core.repo_id import validate_repo_id
+    from hfgui.core.wire.repo_id import validate_repo_id
 
     repo_id = validate_repo_id(args.repo)
     if args.cache is not None:
@@ -321,8 +321,8 @@ def _unconfirmed(args: argparse.Namespace, verb: str, repo_id: str, question: st
 
 def _refuse_cache_only(lib: Library, repo_id: str) -> None:
     """A model that is only in the Hugging Face cache: point at --cache rather than "not installed"."""
-    from hfgui.core import hfcache
     from hfgui.core.errors import HfGuiError
+    from hfgui.core.store import hfcache
 
     if lib.model_root(repo_id).exists() or any(p.repo_id == repo_id for p in lib.installed()):
         return
@@ -334,8 +334,8 @@ def _refuse_cache_only(lib: Library, repo_id: str) -> None:
 
 
 def _delete_from_cache(args: argparse.Namespace, repo_id: str) -> int:
-    from hfgui.core import hfcache
     from hfgui.core.errors import HfGuiError
+    from hfgui.core.store import hfcache
 
     cache_dir = _cache_dir(args.cache) or hfcache.hub_cache_dir()
     model = hfcache.cached_model(repo_id, cache_dir)

@@ -53,7 +53,7 @@ def _days(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hfgui.core.leftovers import KIND_DELETED_MODEL, clean_leftovers, find_leftovers
+    from hfgui.core.library.leftovers import KIND_DELETED_MODEL, clean_leftovers, find_leftovers
 
     library_root = context.settings(args).library_root(context.app_paths())
     items = find_leftovers(

@@ -7,9 +7,9 @@ from typing import Any
 
 from hfgui.cli import context, output
 from hfgui.core.errors import HfGuiError, format_bytes
-from hfgui.core.grouping import DownloadItem, group_files
-from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
+from hfgui.core.library.grouping import DownloadItem, group_files
 from hfgui.core.types import ModelSummary
+from hfgui.core.wire.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
 
 HELP = "search the Hub for models (by text, author and format)"
 DEFAULT_LIMIT = 20

@@ -73,7 +73,7 @@ def _display(args: argparse.Namespace) -> _Display:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hfgui.core.repo_id import validate_repo_id
+    from hfgui.core.wire.repo_id import validate_repo_id
 
     repo_id = validate_repo_id(args.repo)
     display = _display(args)
@@ -116,7 +116,7 @@ def _common(args: argparse.Namespace) -> dict:
 
 
 def _update_library(args, repo_id: str, display: _Display, cancel: threading.Event) -> dict:
-    from hfgui.core.library_care import update_model
+    from hfgui.core.library.care import update_model
 
     library_root = context.settings(args).library_root(context.app_paths())
 
@@ -165,9 +165,9 @@ def _update_cache(args, repo_id: str, display: _Display, cancel: threading.Event
     """A new commit into the cache beside the old one; blobs that did not change are linked, not fetched."""
     from pathlib import Path
 
-    from hfgui.core import hfcache
-    from hfgui.core.model_download import download_model
-    from hfgui.core.planner import DownloadRequest
+    from hfgui.core.engine.model_download import download_model
+    from hfgui.core.engine.planner import DownloadRequest
+    from hfgui.core.store import hfcache
 
     cache_dir = Path(args.cache).expanduser() if args.cache else hfcache.hub_cache_dir()
     cached = hfcache.cached_model(repo_id, cache_dir)

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hfgui.core.auth import TokenStore, proxy_password_store
-from hfgui.core.jsonio import read_json, write_json_atomic
-from hfgui.core.network import (
+from hfgui.core.store.jsonio import read_json, write_json_atomic
+from hfgui.core.store.paths import AppPaths
+from hfgui.core.wire.auth import TokenStore, proxy_password_store
+from hfgui.core.wire.network import (
     PROXY_MODES,
     NetworkConfig,
     join_proxy_password,
@@ -23,7 +24,6 @@ from hfgui.core.network import (
     redact_url,
     split_proxy_password,
 )
-from hfgui.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hfgui.core import hfcache
-from hfgui.core.auth import KeyringTokenStore, TokenStore, proxy_password_store
-from hfgui.core.bandwidth import BandwidthLimiter
+from hfgui.core.engine.bandwidth import BandwidthLimiter
 from hfgui.core.errors import HfGuiError
-from hfgui.core.hub import HubClient
-from hfgui.core.network import NetworkConfig, redact_url, split_proxy_password
-from hfgui.core.paths import AppPaths
-from hfgui.core.ratelimit import RetryPolicy
 from hfgui.core.settings import Settings, load_settings, save_settings
+from hfgui.core.store import hfcache
+from hfgui.core.store.paths import AppPaths
+from hfgui.core.wire.auth import KeyringTokenStore, TokenStore, proxy_password_store
+from hfgui.core.wire.hub import HubClient
+from hfgui.core.wire.network import NetworkConfig, redact_url, split_proxy_password
+from hfgui.core.wire.ratelimit import RetryPolicy
 
 SettingsListener = Callable[[Settings, Settings], None]
 QUICK_RETRY = RetryPolicy(max_retries=1, base_wait=0.5, max_wait=1.0, max_total_wait=2.0)
@@ -108,7 +108,7 @@ class Services:
         ``quick``: one retry at most, for questions the window asks in the background (sizes, the
         offline watch): with no network they fail in a second or two and the watch asks again later.
         """
-        from hfgui.core.auth import Token, TokenSource, resolve_token
+        from hfgui.core.wire.auth import Token, TokenSource, resolve_token
 
         network = self.network()
         if token:

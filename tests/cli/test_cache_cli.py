@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from hfgui.cli.main import main
-from hfgui.core import hfcache
-from hfgui.core.manifest import read_manifest
-from hfgui.core.paths import AppPaths
 from hfgui.core.settings import Settings, save_settings
+from hfgui.core.store import hfcache
+from hfgui.core.store.manifest import read_manifest
+from hfgui.core.store.paths import AppPaths
 from tests.hubemu import generated_content
 
 hf = pytest.importorskip("huggingface_hub")

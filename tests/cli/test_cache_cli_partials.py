@@ -9,7 +9,7 @@ import time
 import pytest
 
 from hfgui.cli.main import main
-from hfgui.core import hfcache, partials
+from hfgui.core.store import hfcache, partials
 
 
 def _partial(staging, repo_id, path, nbytes, age_days):

@@ -16,8 +16,8 @@ import pytest
 from hfgui.cli import context, progress_display
 from hfgui.cli.main import main
 from hfgui.cli.progress_display import _LineDisplay
-from hfgui.core.ratelimit import RetryPolicy
 from hfgui.core.types import FileProgress, FileState, ModelProgress, ModelState
+from hfgui.core.wire.ratelimit import RetryPolicy
 from tests.hubemu import generated_content
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hfgui.cli.main import main
-from hfgui.core.manifest import read_manifest
+from hfgui.core.store.manifest import read_manifest
 from tests.hubemu import generated_content
 
 REPO_FILES = {

@@ -12,11 +12,11 @@ import json
 import pytest
 
 from hfgui.cli.main import main
+from hfgui.core.engine.model_download import download_model
+from hfgui.core.engine.planner import DownloadRequest
 from hfgui.core.errors import DowngradeRefusedError
-from hfgui.core.hub import HubClient
-from hfgui.core.model_download import download_model
-from hfgui.core.network import NetworkConfig
-from hfgui.core.planner import DownloadRequest
+from hfgui.core.wire.hub import HubClient
+from hfgui.core.wire.network import NetworkConfig
 from tests.hubemu import HubEmulator, generated_content
 from tests.hubemu.tls import TestCA
 

@@ -10,7 +10,7 @@ import pytest
 
 from hfgui.cli.main import main
 from hfgui.core.errors import InvalidRepoIdError
-from hfgui.core.launch import models_to_open
+from hfgui.core.library.launch import models_to_open
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from hfgui.cli.main import main
-from hfgui.core import partials
-from hfgui.core.library import Library
+from hfgui.core.library.installed import Library
+from hfgui.core.store import partials
 from tests.hubemu import generated_content
 
 FILES = {

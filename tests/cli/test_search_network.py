@@ -8,8 +8,8 @@ import keyring
 import pytest
 
 from hfgui.cli.main import main
-from hfgui.core.paths import AppPaths
 from hfgui.core.settings import Settings, save_settings
+from hfgui.core.store.paths import AppPaths
 from tests.core.helpers.forward_proxy import ForwardProxy
 from tests.hubemu import HubEmulator
 from tests.memory_keyring import MemoryKeyring

@@ -9,12 +9,12 @@ import threading
 import pytest
 
 from hfgui.cli.main import main
-from hfgui.core import partials
+from hfgui.core.engine.model_download import download_model
+from hfgui.core.engine.planner import DownloadRequest
 from hfgui.core.errors import DownloadCancelledError
-from hfgui.core.hub import HubClient
-from hfgui.core.manifest import journal_path
-from hfgui.core.model_download import download_model
-from hfgui.core.planner import DownloadRequest
+from hfgui.core.store import partials
+from hfgui.core.store.manifest import journal_path
+from hfgui.core.wire.hub import HubClient
 from tests.core.helpers.transfer_support import FAST_RETRY
 from tests.hubemu import generated_content
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from hfgui.cli.main import main
-from hfgui.core.manifest import read_manifest
+from hfgui.core.store.manifest import read_manifest
 from tests.hubemu import generated_content
 
 FILES = {"config.json": b'{"v": 1}\n', "model.safetensors": generated_content(100_000, seed=1)}
@@ -76,7 +76,7 @@ def test_update_in_the_cache_fetches_only_the_change(hub_env, monkeypatch, tmp_p
     assert main(["update", "acme/cached", "--cache"]) == 0
     assert f"updated to {new[:12]}" in capsys.readouterr().out
     assert hub_env.requests_for("model.safetensors") == []
-    from hfgui.core import hfcache
+    from hfgui.core.store import hfcache
 
     model = hfcache.cached_model("acme/cached", tmp_path / "hf-home" / "hub")
     assert model.latest.commit == new and model.latest.complete is True

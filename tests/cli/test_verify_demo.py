@@ -7,8 +7,8 @@ import json
 import pytest
 
 from hfgui.cli.main import main
-from hfgui.core.catalog import load_builtin_catalog, select_files
-from hfgui.core.hub import HubClient
+from hfgui.core.library.catalog import load_builtin_catalog, select_files
+from hfgui.core.wire.hub import HubClient
 from tests.hubemu.demo import populate
 
 # Catalog repos the demo data set does not hold yet (reported to the emulator's owner).

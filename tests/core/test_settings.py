@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hfgui.core.paths import AppPaths
 from hfgui.core.settings import DEFAULT_ENDPOINT, SCHEMA_VERSION, Settings, load_settings, save_settings
+from hfgui.core.store.paths import AppPaths
 
 
 @pytest.fixture

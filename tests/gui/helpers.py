@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from hfgui.core.catalog import CatalogEntry
-from hfgui.core.hub import RetryPolicy
+from hfgui.core.library.catalog import CatalogEntry
+from hfgui.core.wire.hub import RetryPolicy
 from hfgui.gui.services import Services
 from hfgui.gui.window.main_window import MainWindow
 from tests.hubemu import generated_content

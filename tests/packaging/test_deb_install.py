@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hfgui import __version__
-from hfgui.core.catalog import load_builtin_catalog
+from hfgui.core.library.catalog import load_builtin_catalog
 from tests.packaging.debian_root import TOOLS, DebianRoot
 from tests.packaging.helpers import APP_ID, DebBuild
 

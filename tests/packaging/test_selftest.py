@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hfgui import __version__
-from hfgui.core.catalog import load_builtin_catalog
+from hfgui.core.library.catalog import load_builtin_catalog
 from hfgui.selftest import no_network
 
 

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.core.catalog import CatalogEntry, ModelReference, add_user_model, parse_model_reference
 from hfgui.core.errors import HfGuiError
-from hfgui.core.grouping import group_files
+from hfgui.core.library.catalog import CatalogEntry, ModelReference, add_user_model, parse_model_reference
+from hfgui.core.library.grouping import group_files
 from hfgui.core.types import ModelInfo
 from hfgui.gui.dialogs.choice_entry import entry_for_choice, listed_as
 from hfgui.gui.dialogs.choice_rules import offer_text, one_quant_of_many

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from hfgui.core import memory
 from hfgui.core.errors import format_bytes
-from hfgui.core.grouping import DownloadItem
-from hfgui.core.memory import Fit
+from hfgui.core.library import memory
+from hfgui.core.library.grouping import DownloadItem
+from hfgui.core.library.memory import Fit
 
 COL_CHOICE, COL_SIZE, COL_FIT, COL_KIND, COL_FILES = range(5)
 HEADERS = ("Download", "Size", "Memory", "Kind", "Files")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from hfgui.core.catalog import CatalogEntry, add_user_model, load_catalog, path_matches
-from hfgui.core.grouping import DownloadItem
-from hfgui.core.paths import AppPaths
+from hfgui.core.library.catalog import CatalogEntry, add_user_model, load_catalog, path_matches
+from hfgui.core.library.grouping import DownloadItem
+from hfgui.core.store.paths import AppPaths
 from hfgui.gui.dialogs.choice_rules import paths_of
 from hfgui.gui.models.entries import guess_kind, model_entry, new_entry_id
 from hfgui.gui.models.rows import ModelEntry

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from hfgui.core.grouping import DownloadItem
+from hfgui.core.library.grouping import DownloadItem
 
 # The one-of choice that takes no quantisation (only when something else is worth having alone).
 NO_QUANT_LABEL = "No GGUF file: only what is ticked below"

@@ -7,8 +7,8 @@ from collections.abc import Collection, Iterable, Sequence
 
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.core import memory
-from hfgui.core.grouping import DownloadItem
+from hfgui.core.library import memory
+from hfgui.core.library.grouping import DownloadItem
 from hfgui.gui.dialogs import choice_cells as cells
 from hfgui.gui.dialogs.choice_cells import COL_CHOICE
 from hfgui.gui.dialogs.choice_rules import Choice, ChoiceRow, choice_rows, default_choice, paths_of

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.errors import DownloadCancelledError, format_bytes
-from hfgui.core.importer import MODE_COPY, ImportResult, default_name, detect_format, import_model
+from hfgui.core.library.importer import MODE_COPY, ImportResult, default_name, detect_format, import_model
 from hfgui.gui.dialogs.import_form import ImportForm
 from hfgui.gui.services import Services
 from hfgui.gui.widgets.formatting import permille

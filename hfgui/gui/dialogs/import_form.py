@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6 import QtWidgets
 
-from hfgui.core.importer import MODE_COPY, MODE_REFERENCE
+from hfgui.core.library.importer import MODE_COPY, MODE_REFERENCE
 
 ERROR_STYLE = "color: #c62828;"
 FORMAT_LABELS = {

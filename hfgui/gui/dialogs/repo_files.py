@@ -8,8 +8,8 @@ import logging
 from collections.abc import Callable, Collection
 from typing import NamedTuple
 
-from hfgui.core.catalog import ModelReference
-from hfgui.core.installed_files import installed_paths
+from hfgui.core.library.catalog import ModelReference
+from hfgui.core.library.installed_files import installed_paths
 from hfgui.core.types import ModelInfo, TreeEntry
 from hfgui.gui.services import Services
 

@@ -12,18 +12,18 @@ from urllib.parse import quote, unquote
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from hfgui.core.diskspace import free_bytes
+from hfgui.core.engine.diskspace import free_bytes
 from hfgui.core.errors import HfGuiError, InvalidTokenError, format_bytes
-from hfgui.core.network import (
+from hfgui.core.settings import DEFAULT_ENDPOINT, Settings, save_settings
+from hfgui.core.store.paths import check_library_folder
+from hfgui.core.types import Account
+from hfgui.core.wire.network import (
     PROXY_MODES,
     join_proxy_password,
     parse_no_proxy,
     proxy_url_problem,
     split_proxy_password,
 )
-from hfgui.core.paths import check_library_folder
-from hfgui.core.settings import DEFAULT_ENDPOINT, Settings, save_settings
-from hfgui.core.types import Account
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner
 

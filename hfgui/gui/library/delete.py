@@ -7,8 +7,8 @@ from collections.abc import Callable
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.errors import format_bytes
-from hfgui.core.hfcache import delete_cached_model
-from hfgui.core.library import SOURCE_HF_CACHE, SOURCE_LIBRARY, SOURCE_REFERENCE, Library
+from hfgui.core.library.installed import SOURCE_HF_CACHE, SOURCE_LIBRARY, SOURCE_REFERENCE, Library
+from hfgui.core.store.hfcache import delete_cached_model
 from hfgui.gui.library.library_model import LibraryRow
 from hfgui.gui.library.operations import OperationRunner, one_line
 from hfgui.gui.services import Services

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.errors import format_bytes
-from hfgui.core.leftovers import Leftover, remove_leftovers
+from hfgui.core.library.leftovers import Leftover, remove_leftovers
 from hfgui.core.words import counted
 from hfgui.gui.library.library_model import LeftoversModel
 from hfgui.gui.library.operations import OperationRunner, one_line

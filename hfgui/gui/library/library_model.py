@@ -11,11 +11,11 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui
 
-from hfgui.core.diskspace import free_bytes
+from hfgui.core.engine.diskspace import free_bytes
 from hfgui.core.errors import HfGuiError
-from hfgui.core.importer import detect_format
-from hfgui.core.leftovers import Leftover, find_leftovers
-from hfgui.core.library import (
+from hfgui.core.library.care import UpdateInfo, updatable
+from hfgui.core.library.importer import detect_format
+from hfgui.core.library.installed import (
     SOURCE_HF_CACHE,
     SOURCE_LIBRARY,
     SOURCE_REFERENCE,
@@ -23,8 +23,8 @@ from hfgui.core.library import (
     InstallState,
     Library,
 )
-from hfgui.core.library_care import UpdateInfo, updatable
-from hfgui.core.manifest import LOCAL_COMMIT, read_manifest
+from hfgui.core.library.leftovers import Leftover, find_leftovers
+from hfgui.core.store.manifest import LOCAL_COMMIT, read_manifest
 from hfgui.gui.widgets import roles
 from hfgui.gui.widgets.formatting import duration_text, format_label, size_text
 from hfgui.gui.widgets.table_model import ListTableModel

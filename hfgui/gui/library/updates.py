@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6 import QtCore
 
 from hfgui.core.errors import DownloadCancelledError
-from hfgui.core.library import Library
-from hfgui.core.library_care import UpdateInfo, UpdateResult, check_updates, update_model
+from hfgui.core.library.care import UpdateInfo, UpdateResult, check_updates, update_model
+from hfgui.core.library.installed import Library
 from hfgui.core.words import counted
 from hfgui.gui.library.library_model import LibraryRow, LibraryTableModel
 from hfgui.gui.library.operations import OperationRunner, one_line

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.core import hfcache
 from hfgui.core.errors import DownloadCancelledError, ModelNotInstalledError
-from hfgui.core.library import SOURCE_HF_CACHE, InstalledModel, Library, Problem, check_cached
+from hfgui.core.library.installed import SOURCE_HF_CACHE, InstalledModel, Library, Problem, check_cached
+from hfgui.core.store import hfcache
 from hfgui.core.words import counted
 from hfgui.gui.library.library_model import LibraryRow
 from hfgui.gui.library.operations import OperationRunner, one_line

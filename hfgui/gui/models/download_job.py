@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from PySide6 import QtCore
 
+from hfgui.core.engine.model_download import download_model
+from hfgui.core.engine.planner import DownloadRequest
 from hfgui.core.errors import DownloadCancelledError, HfGuiError, NetworkError
-from hfgui.core.model_download import download_model
-from hfgui.core.planner import DownloadRequest
-from hfgui.core.tls import CertificateError
 from hfgui.core.types import ModelProgress, RetryNotice
+from hfgui.core.wire.tls import CertificateError
 from hfgui.gui.models.library_scan import discard_partials
 from hfgui.gui.models.rows import ModelEntry
 from hfgui.gui.services import Services

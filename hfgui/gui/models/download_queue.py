@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from hfgui.core.jsonio import read_json, write_json_atomic
+from hfgui.core.store.jsonio import read_json, write_json_atomic
 from hfgui.gui.models.rows import Status
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from hfgui.core.catalog import CatalogEntry
-from hfgui.core.grouping import FRAMEWORK_OF_FORMAT, repo_format
+from hfgui.core.library.catalog import CatalogEntry
+from hfgui.core.library.grouping import FRAMEWORK_OF_FORMAT, repo_format
 from hfgui.gui.models.rows import ModelEntry
 from hfgui.gui.widgets.formatting import FORMAT_LABELS, GROUP_LABELS
 

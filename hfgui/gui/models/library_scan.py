@@ -9,11 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hfgui.core import hfcache, partials
-from hfgui.core.catalog import path_matches
-from hfgui.core.diskspace import free_bytes
-from hfgui.core.jsonio import read_json
-from hfgui.core.library import (
+from hfgui.core.engine.diskspace import free_bytes
+from hfgui.core.library.catalog import path_matches
+from hfgui.core.library.installed import (
     SOURCE_HF_CACHE,
     SOURCE_LIBRARY,
     SOURCE_REFERENCE,
@@ -21,7 +19,9 @@ from hfgui.core.library import (
     InstallState,
     Library,
 )
-from hfgui.core.manifest import read_journal, read_manifest
+from hfgui.core.store import hfcache, partials
+from hfgui.core.store.jsonio import read_json
+from hfgui.core.store.manifest import read_journal, read_manifest
 from hfgui.gui.models.rows import ModelEntry
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 
-from hfgui.core.catalog import CatalogEntry
-from hfgui.core.progress import QUIET_SECONDS
+from hfgui.core.engine.progress import QUIET_SECONDS
+from hfgui.core.library.catalog import CatalogEntry
 from hfgui.core.types import ModelProgress, RetryNotice
 from hfgui.gui.widgets.formatting import permille, reconnecting_text, speed_text
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 
-from hfgui.core.catalog import CatalogEntry, select_files
 from hfgui.core.errors import (
     DownloadCancelledError,
     GatedRepoError,
@@ -19,8 +18,9 @@ from hfgui.core.errors import (
     NetworkError,
     RepoNotFoundError,
 )
-from hfgui.core.sizes import EntrySize, SizeCache
-from hfgui.core.tls import CertificateError
+from hfgui.core.library.catalog import CatalogEntry, select_files
+from hfgui.core.library.sizes import EntrySize, SizeCache
+from hfgui.core.wire.tls import CertificateError
 from hfgui.gui.models.models_model import ModelsModel
 from hfgui.gui.models.rows import Status
 from hfgui.gui.services import Services

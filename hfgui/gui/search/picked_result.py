@@ -7,8 +7,8 @@ from collections.abc import Collection
 
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.core.catalog import CatalogEntry
-from hfgui.core.grouping import DownloadItem, group_files
+from hfgui.core.library.catalog import CatalogEntry
+from hfgui.core.library.grouping import DownloadItem, group_files
 from hfgui.core.types import ModelSummary, TreeEntry
 from hfgui.gui.dialogs.choice_entry import store_choice
 from hfgui.gui.dialogs.choice_rules import offer_text

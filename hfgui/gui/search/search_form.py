@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.core.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
+from hfgui.core.wire.hub import SEARCH_FORMAT_TAGS, SEARCH_SORTS
 from hfgui.gui.search.search_model import SearchQuery
 
 DEBOUNCE_MS = 300

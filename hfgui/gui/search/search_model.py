@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from PySide6 import QtCore
 
-from hfgui.core.hub import SEARCH_FORMAT_TAGS, HubClient
 from hfgui.core.types import ModelSummary
+from hfgui.core.wire.hub import SEARCH_FORMAT_TAGS, HubClient
 from hfgui.gui.widgets.table_model import ListTableModel
 from hfgui.gui.workers import TaskRunner
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.core.hub import HubClient
+from hfgui.core.wire.hub import HubClient
 from hfgui.gui.dialogs.repo_files import InstalledFiles, installed_reader
 from hfgui.gui.search.picked_result import PickedResult
 from hfgui.gui.search.search_form import DEBOUNCE_MS, SearchForm, query_problem

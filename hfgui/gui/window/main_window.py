@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from hfgui.core.catalog import CatalogEntry, load_catalog
 from hfgui.core.errors import HfGuiError
+from hfgui.core.library.catalog import CatalogEntry, load_catalog
 from hfgui.gui.dialogs.import_dialog import FilePicker
 from hfgui.gui.hub_watch import HubWatch
 from hfgui.gui.library.library_panel import LibraryPanel

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6 import QtCore
 
-from hfgui.core.catalog import remove_user_model
 from hfgui.core.errors import format_bytes
+from hfgui.core.library.catalog import remove_user_model
 from hfgui.gui.models.library_scan import delete_model
 from hfgui.gui.models.rows import Status
 from hfgui.gui.widgets.reveal import reveal_folder

@@ -7,9 +7,9 @@ from __future__ import annotations
 from PySide6 import QtWidgets
 
 from hfgui import __version__
-from hfgui.core.catalog import CatalogEntry, ModelReference, path_matches
 from hfgui.core.errors import HfGuiError
-from hfgui.core.launch import models_to_open
+from hfgui.core.library.catalog import CatalogEntry, ModelReference, path_matches
+from hfgui.core.library.launch import models_to_open
 from hfgui.core.settings import Settings
 from hfgui.gui.dialogs.add_model_dialog import AddModelDialog
 from hfgui.gui.dialogs.import_dialog import ImportDialog

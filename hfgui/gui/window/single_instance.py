@@ -11,7 +11,7 @@ import os
 
 from PySide6 import QtCore, QtNetwork
 
-from hfgui.core.paths import AppPaths
+from hfgui.core.store.paths import AppPaths
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from hfgui.core.hub import HubClient
-from hfgui.core.transfer import FileTask, download_file
+from hfgui.core.engine.transfer import FileTask, download_file
+from hfgui.core.wire.hub import HubClient
 
 
 def main(argv: list[str]) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from hfgui.core.hub import HubClient
-from hfgui.core.ratelimit import RetryPolicy
-from hfgui.core.transfer import FileTask, download_file
-from hfgui.core.urls import resolve_url
+from hfgui.core.engine.transfer import FileTask, download_file
+from hfgui.core.wire.hub import HubClient
+from hfgui.core.wire.ratelimit import RetryPolicy
+from hfgui.core.wire.urls import resolve_url
 from tests.hubemu import HubEmulator
 
 # Real backoff rules, minus the waiting: tests stay fast without changing what is retried.

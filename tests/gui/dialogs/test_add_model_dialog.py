@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hfgui.core.catalog import load_user_models, select_files
+from hfgui.core.library.catalog import load_user_models, select_files
 from hfgui.gui.dialogs.add_model_dialog import AddModelDialog
 from hfgui.gui.dialogs.choice_cells import INSTALLED_MARK
 from hfgui.gui.services import Services
@@ -162,9 +162,9 @@ def test_the_caller_says_what_is_installed_and_it_is_marked(qtbot, services, run
 
 
 def test_a_repo_of_json_files_is_other_here_and_in_the_library_tab(qtbot, services, runner, hub_env):
-    from hfgui.core.importer import detect_format
-    from hfgui.core.model_download import download_model
-    from hfgui.core.planner import DownloadRequest
+    from hfgui.core.engine.model_download import download_model
+    from hfgui.core.engine.planner import DownloadRequest
+    from hfgui.core.library.importer import detect_format
     from hfgui.gui.models.entries import model_entry
     from hfgui.gui.widgets.formatting import format_label
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hfgui.core.catalog import entry_from_dict, select_files
-from hfgui.core.grouping import group_files
+from hfgui.core.library.catalog import entry_from_dict, select_files
+from hfgui.core.library.grouping import group_files
 from hfgui.gui.dialogs.choice_entry import entry_for_choice
 from hfgui.gui.dialogs.choice_rules import default_choice
 from tests.gui.dialogs.choice_trees import GGUF, MLX, PROJECTOR, by_label

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from hfgui.core.grouping import group_files
+from hfgui.core.library.grouping import group_files
 from hfgui.gui.dialogs.choice_rules import (
     NO_QUANT_LABEL,
     ONLY_TICKED_LABEL,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtWidgets
 
-from hfgui.core.grouping import group_files
+from hfgui.core.library.grouping import group_files
 from hfgui.core.types import TreeEntry
 from hfgui.gui.dialogs.choice_cells import COL_FIT, COL_SIZE, INSTALLED_MARK
 from hfgui.gui.dialogs.choice_rules import NO_QUANT_LABEL, ONLY_TICKED_LABEL

@@ -7,8 +7,8 @@ import hashlib
 import pytest
 from PySide6 import QtCore
 
-from hfgui.core.library import Library
-from hfgui.core.manifest import read_manifest
+from hfgui.core.library.installed import Library
+from hfgui.core.store.manifest import read_manifest
 from hfgui.gui.dialogs.import_dialog import ImportDialog
 from hfgui.gui.services import Services
 from tests.gui.inputs import click

@@ -10,9 +10,9 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from hfgui.core.auth import KEYRING_SERVICE, KEYRING_USERNAME
-from hfgui.core.paths import AppPaths
 from hfgui.core.settings import load_settings
+from hfgui.core.store.paths import AppPaths
+from hfgui.core.wire.auth import KEYRING_SERVICE, KEYRING_USERNAME
 from tests.gui.helpers import make_window, open_settings, settle
 from tests.gui.inputs import click
 

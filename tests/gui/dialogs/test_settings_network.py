@@ -9,8 +9,8 @@ import json
 import pytest
 
 from hfgui.core.errors import HfGuiError
-from hfgui.core.paths import AppPaths
 from hfgui.core.settings import load_settings
+from hfgui.core.store.paths import AppPaths
 from hfgui.gui.dialogs.settings_dialog import SettingsDialog
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner

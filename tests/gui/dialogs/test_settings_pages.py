@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from hfgui.core.paths import AppPaths
 from hfgui.core.settings import load_settings
+from hfgui.core.store.paths import AppPaths
 from hfgui.gui.dialogs.settings_dialog import PAGE_ACCOUNT, PAGE_DOWNLOADS, PAGE_NETWORK, SettingsDialog
 from hfgui.gui.services import Services
 from hfgui.gui.workers import TaskRunner

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from huggingface_hub import constants
 
-from hfgui.core.hub import HubClient
+from hfgui.core.wire.hub import HubClient
 from hfgui.gui.library.library_panel import LibraryPanel
 from hfgui.gui.services import Services
 from tests.gui.library.library_helpers import WAIT

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hfgui.core.model_download import download_model
-from hfgui.core.planner import DownloadRequest
+from hfgui.core.engine.model_download import download_model
+from hfgui.core.engine.planner import DownloadRequest
 from tests.hubemu import generated_content
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound

@@ -8,7 +8,7 @@ from pathlib import Path
 from huggingface_hub import snapshot_download
 
 from hfgui.core.errors import format_bytes
-from hfgui.core.importer import import_model
+from hfgui.core.library.importer import import_model
 from tests.gui.inputs import answer, click
 from tests.gui.library.library_helpers import GGUF, WAIT, install, rescan
 from tests.hubemu import generated_content

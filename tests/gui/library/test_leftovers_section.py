@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from hfgui.core import partials
+from hfgui.core.store import partials
 from tests.gui.inputs import answer, click
 from tests.gui.library.library_helpers import WAIT, install, rescan
 

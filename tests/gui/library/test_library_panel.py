@@ -7,7 +7,7 @@ import time
 
 from huggingface_hub import snapshot_download
 
-from hfgui.core.importer import import_model
+from hfgui.core.library.importer import import_model
 from hfgui.gui.library.library_model import LibraryTableModel
 from tests.gui.inputs import click
 from tests.gui.library.library_helpers import GGUF, cell, install, rescan
@@ -58,7 +58,7 @@ def test_table_model_passes_qt_checks_through_rescans(
     rescan(panel, qtbot)
     qtmodeltester.check(panel.model)
     qtmodeltester.check(panel.leftovers_section.model)
-    from hfgui.core.library import Library
+    from hfgui.core.library.installed import Library
 
     Library(services.library_root).delete("acme/one")
     install(hub, client, services, "acme/three")

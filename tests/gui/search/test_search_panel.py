@@ -10,10 +10,10 @@ from urllib.parse import parse_qs
 import pytest
 from PySide6 import QtCore
 
-from hfgui.core.catalog import load_user_models, select_files
+from hfgui.core.engine.model_download import download_model
+from hfgui.core.engine.planner import DownloadRequest
 from hfgui.core.errors import format_bytes
-from hfgui.core.model_download import download_model
-from hfgui.core.planner import DownloadRequest
+from hfgui.core.library.catalog import load_user_models, select_files
 from hfgui.gui.dialogs.choice_cells import COL_FIT, COL_SIZE, INSTALLED_MARK
 from hfgui.gui.search import search_panel
 from hfgui.gui.search.search_model import SUMMARY_ROLE

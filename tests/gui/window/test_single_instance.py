@@ -65,7 +65,7 @@ def test_without_a_running_window_nothing_answers_and_a_stale_socket_is_taken_ov
 def test_windows_of_other_homes_do_not_answer_each_other(hub_env, qtbot, tmp_path):
     window = make_window(qtbot, start=False)
     listen_for_launches(window, instance_name(window.services.paths))
-    from hfgui.core.paths import AppPaths
+    from hfgui.core.store.paths import AppPaths
 
     other = AppPaths.from_environment({"HFGUI_HOME": str(tmp_path / "another-home")})
     assert instance_name(other) != instance_name(window.services.paths)

@@ -62,7 +62,7 @@ def test_files_in_progress_come_first_and_pause_and_cancel_are_confirmed(hub_env
     many = {f"parts/part-{i:03d}.bin": bytes([i % 251]) * 2_000 for i in range(120)}
     many["parts/zz-big.bin"] = bytes(range(256)) * 20_000
     hub_env.add_repo("demo/many-files", files=many)
-    from hfgui.core.catalog import CatalogEntry
+    from hfgui.core.library.catalog import CatalogEntry
 
     entry = CatalogEntry("many", "Many files", "demo/many-files", "transformers", "safetensors")
     hub_env.faults.stall("parts/zz-big.bin", after_bytes=1_000_000, seconds=30)

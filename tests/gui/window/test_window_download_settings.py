@@ -81,8 +81,8 @@ def test_cancel_of_a_paused_cache_download_deletes_its_partials(hub_env, qtbot):
 
 
 def test_two_quantisations_of_one_repo_download_one_after_the_other(hub_env, qtbot):
-    from hfgui.core.catalog import CatalogEntry
-    from hfgui.core.manifest import read_manifest
+    from hfgui.core.library.catalog import CatalogEntry
+    from hfgui.core.store.manifest import read_manifest
     from tests.hubemu import generated_content
 
     hub_env.add_repo(
@@ -111,8 +111,8 @@ def test_two_quantisations_of_one_repo_download_one_after_the_other(hub_env, qtb
 
 
 def test_another_quantisation_is_available_and_damage_shows_as_failed_with_repair(hub_env, qtbot):
-    from hfgui.core.catalog import CatalogEntry
-    from hfgui.core.library import Library
+    from hfgui.core.library.catalog import CatalogEntry
+    from hfgui.core.library.installed import Library
     from hfgui.gui.models.library_sync import DAMAGED_MESSAGE
     from tests.hubemu import generated_content
 

@@ -193,8 +193,8 @@ def test_gated_model_with_a_token_not_granted_offers_no_add_token(hub_env, qtbot
 
 
 def test_the_windows_download_holds_the_model_lock_against_other_processes(window, hub_env, qtbot):
-    from hfgui.core.library import Library
-    from hfgui.core.model_lock import ModelBusyError
+    from hfgui.core.library.installed import Library
+    from hfgui.core.store.model_lock import ModelBusyError
 
     key = start_held(window, hub_env, qtbot, seconds=1.0)
     with pytest.raises(ModelBusyError):  # what `hfgui delete` in a terminal would meet now

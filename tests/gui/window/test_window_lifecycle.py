@@ -9,13 +9,13 @@ import logging
 
 from PySide6 import QtCore
 
-from hfgui.core.catalog import CatalogEntry
+from hfgui.core.engine.model_download import download_model
+from hfgui.core.engine.planner import DownloadRequest
 from hfgui.core.errors import format_bytes
-from hfgui.core.hub import HubClient
-from hfgui.core.importer import import_model
-from hfgui.core.model_download import download_model
-from hfgui.core.planner import DownloadRequest
+from hfgui.core.library.catalog import CatalogEntry
+from hfgui.core.library.importer import import_model
 from hfgui.core.settings import save_settings
+from hfgui.core.wire.hub import HubClient
 from hfgui.gui.models.rows import Status
 from tests.gui.helpers import WEIGHTS, expected_sha256, make_window, open_settings, populate, sha256_of
 from tests.gui.inputs import answer
@@ -207,7 +207,7 @@ def test_models_in_the_hf_cache_and_imported_ones_show_as_installed(hub_env, qtb
     hub_env.add_repo("other/local-gguf", files={"model.gguf": b"GGUF" + bytes(60)})
     # Another tool put the Core ML model into the shared Hugging Face cache.
     with HubClient(hub_env.url, token=False) as client:
-        from hfgui.core.hfcache import hub_cache_dir
+        from hfgui.core.store.hfcache import hub_cache_dir
 
         request = DownloadRequest(
             "demo/coreml-tiny", include=("Tiny.mlpackage/*",), cache_dir=hub_cache_dir()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hfgui.core.catalog import CatalogEntry
+from hfgui.core.library.catalog import CatalogEntry
 from hfgui.gui import app as app_module
 from hfgui.gui.models.rows import Status
 from tests.gui.helpers import make_window, populate
@@ -123,7 +123,7 @@ def test_import_from_the_toolbar_lists_the_model_in_the_library_tab(hub_env, qtb
 
 
 def test_a_model_the_user_added_can_be_removed_from_the_list_built_ins_cannot(hub_env, qtbot):
-    from hfgui.core.catalog import load_user_models
+    from hfgui.core.library.catalog import load_user_models
 
     populate(hub_env)
     hub_env.add_repo("fresh/new-model", files={"model.gguf": b"GGUF" + bytes(100)})

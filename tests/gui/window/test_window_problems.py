@@ -8,7 +8,7 @@ import socket
 
 from PySide6 import QtWidgets
 
-from hfgui.core.catalog import CatalogEntry
+from hfgui.core.library.catalog import CatalogEntry
 from hfgui.gui.models.rows import Status
 from tests.gui.helpers import WEIGHTS, make_window, populate
 from tests.gui.inputs import answer, click
