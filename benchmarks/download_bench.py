@@ -166,7 +166,7 @@ HFGUI_NO_HASH_SCRIPT = textwrap.dedent(
     """
     # Same as `hfgui download`, but with a hasher that does nothing: measures what hashing costs.
     import sys
-    import hfgui.core.engine.hashing as hashing
+    import hfgui.core.store.hashing as hashing
 
     class _NoHash:
         def __init__(self, etag):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from hfgui.cli import context, output
 from hfgui.core.errors import HfGuiError
+from hfgui.core.library.access import AccessReport, TokenCheck, Verdict, check_access, check_token
 from hfgui.core.library.catalog import CatalogEntry, load_catalog, parse_model_reference
-from hfgui.core.wire.access import AccessReport, TokenCheck, Verdict, check_access, check_token
 
 HELP = "check that models are reachable and downloadable (public, private, gated) with your credentials"
 

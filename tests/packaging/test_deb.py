@@ -28,6 +28,7 @@ pytestmark = pytest.mark.timeout(1800)
 # Ubuntu 22.04 LTS as released: the upstream version of each package the .deb may depend on. Its archive
 # cannot be reached from CI, so they are written down here; a new dependency must be looked up and added.
 UBUNTU_2204 = {
+    "libbrotli1": "1.0.9",  # QtNetwork (the local socket of one window per user)
     "libbz2-1.0": "1.0.8",
     "libc6": "2.35",
     "libdbus-1-3": "1.12.20",

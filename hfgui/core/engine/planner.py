@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from hfgui.core.engine.globs import matches
-from hfgui.core.engine.hashing import checked_etag, file_matches_etag
 from hfgui.core.engine.transfer import FileTask
 from hfgui.core.errors import HfGuiError, UnsafePathError
+from hfgui.core.globs import matches
 from hfgui.core.store import hfcache, partials
+from hfgui.core.store.hashing import checked_etag, file_matches_etag
 from hfgui.core.store.manifest import (
     METADATA_DIR,
     Manifest,

@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from hfgui.core.engine.hashing import StreamHasher, pread
+from hfgui.core.store.hashing import StreamHasher, pread
 
 READ_BACK = 4 * 1024 * 1024  # bytes read back per step; a connection thread is held this long at most
 

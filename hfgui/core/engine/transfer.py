@@ -27,7 +27,6 @@ import requests
 import urllib3
 
 from hfgui.core.engine import segments
-from hfgui.core.engine.hashing import StreamHasher, normalize_etag
 from hfgui.core.engine.prefix_hash import PrefixHasher
 from hfgui.core.engine.segment_growth import ConnectionGrowth
 from hfgui.core.engine.segment_runner import ConnectionBudget, SegmentRunner
@@ -43,6 +42,8 @@ from hfgui.core.errors import (
     StaleObjectError,
 )
 from hfgui.core.store import partials
+from hfgui.core.store.durable import sync_data
+from hfgui.core.store.hashing import StreamHasher, normalize_etag
 from hfgui.core.store.partials import Sidecar
 from hfgui.core.types import RetryNotice
 from hfgui.core.wire.hub import refuse_downgrade
@@ -605,7 +606,7 @@ class _FileDownload:
                     self.keep_for_resume(fd)
                 raise
             if self.sync_data:
-                _sync_data(fd)
+                sync_data(fd)
             if os.name == "nt":  # Windows cannot rename an open file
                 os.close(fd)
                 fd = -1
@@ -865,24 +866,6 @@ def _writeback_behind(fd: int) -> Callable[[int], None]:
             passed[0] += WRITEBACK_WINDOW
 
     return on_hashed
-
-
-def sync_file_data(path: Path) -> None:
-    """Make a file's content durable after the fact (download_file(sync_data=False) left it to us)."""
-    flags = os.O_RDWR if os.name == "nt" else os.O_RDONLY  # Windows flushes only writable handles
-    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
-    try:
-        _sync_data(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_data(fd: int) -> None:
-    """Content on disk before the rename, so a crash never leaves a renamed but empty file."""
-    if hasattr(os, "fdatasync"):
-        os.fdatasync(fd)  # data and size only: cheaper than fsync's full metadata flush
-    else:
-        os.fsync(fd)
 
 
 def fsync_dir(directory: Path) -> None:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from hfgui.core.engine.globs import matches
 from hfgui.core.errors import EntryNotFoundError, HfGuiError, InvalidRepoIdError
+from hfgui.core.globs import matches
 from hfgui.core.store.jsonio import read_json, write_json_atomic
 from hfgui.core.store.paths import AppPaths
 from hfgui.core.types import TreeEntry

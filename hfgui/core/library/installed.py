@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from hfgui.core.engine.globs import matches
-from hfgui.core.engine.hashing import checked_etag, file_matches_etag
 from hfgui.core.engine.planner import STAGING_DIR_NAME, library_lock_file, model_root
 from hfgui.core.errors import HfGuiError, ModelNotInstalledError, UnsafePathError
+from hfgui.core.globs import matches
 from hfgui.core.store import destinations, hfcache, partials, trash
+from hfgui.core.store.hashing import checked_etag, file_matches_etag
 from hfgui.core.store.jsonio import read_json, write_json_atomic
 from hfgui.core.store.manifest import (
     METADATA_DIR,

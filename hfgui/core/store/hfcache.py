@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from hfgui.core.engine.hashing import checked_etag, file_matches_etag, normalize_etag
 from hfgui.core.errors import UnsafePathError
+from hfgui.core.store.hashing import checked_etag, file_matches_etag, normalize_etag
 from hfgui.core.store.jsonio import write_json_atomic
 from hfgui.core.store.pathsafe import check_repo_path, safe_join
 from hfgui.core.types import TreeEntry

@@ -15,7 +15,7 @@ import queue
 import threading
 from pathlib import Path
 
-from hfgui.core.engine.transfer import sync_file_data
+from hfgui.core.store.durable import sync_file_data
 from hfgui.core.store.manifest import ManifestFile, append_journal_records
 
 _STOP = object()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hfgui.core.engine.globs import matches
+from hfgui.core.globs import matches
 from hfgui.core.store.jsonio import write_json_atomic
 
 PART_SUFFIX = ".part"

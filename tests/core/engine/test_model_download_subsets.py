@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from hfgui.core.engine.hashing import file_matches_etag
 from hfgui.core.engine.model_download import download_model
 from hfgui.core.engine.planner import DownloadRequest
 from hfgui.core.errors import HfGuiError
 from hfgui.core.library.care import update_model
 from hfgui.core.library.installed import InstallState, Library
+from hfgui.core.store.hashing import file_matches_etag
 from hfgui.core.store.manifest import read_manifest
 from hfgui.core.wire.hub import HubClient
 from tests.hubemu import generated_content

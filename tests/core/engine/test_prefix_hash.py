@@ -6,8 +6,8 @@ import hashlib
 import os
 import random
 
-from hfgui.core.engine.hashing import StreamHasher
 from hfgui.core.engine.prefix_hash import PrefixHasher
+from hfgui.core.store.hashing import StreamHasher
 
 
 def test_out_of_order_chunks_hash_like_the_whole_file(tmp_path):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from hfgui.core.engine.hashing import file_matches_etag
 from hfgui.core.store import partials
+from hfgui.core.store.hashing import file_matches_etag
 from tests.core.helpers.transfer_support import ProgressLog, body_gets, fetch, make_task
 from tests.hubemu import generated_content
 

@@ -241,6 +241,6 @@ def test_connections_stop_growing_when_the_link_is_full(hub, tmp_path, monkeypat
 
 
 def file_matches(task) -> bool:
-    from hfgui.core.engine.hashing import file_matches_etag
+    from hfgui.core.store.hashing import file_matches_etag
 
     return file_matches_etag(task.dest, task.etag, task.size)

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from hfgui.core.engine.hashing import normalize_etag
 from hfgui.core.errors import ChecksumError, DownloadCancelledError
 from hfgui.core.store import partials
+from hfgui.core.store.hashing import normalize_etag
 from tests.core.helpers.transfer_support import (
     ProgressLog,
     body_gets,

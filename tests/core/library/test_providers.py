@@ -8,8 +8,8 @@ import threading
 import pytest
 import requests
 
-from hfgui.core.engine.providers import DirectURLProvider, HuggingFaceProvider, ProviderManager
 from hfgui.core.errors import ChecksumError, DownloadCancelledError, InvalidRepoIdError
+from hfgui.core.library.providers import DirectURLProvider, HuggingFaceProvider, ProviderManager
 from hfgui.core.store.manifest import read_manifest
 from hfgui.core.types import ModelState
 from hfgui.core.wire.hub import HubClient

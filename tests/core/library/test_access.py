@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from hfgui.core.wire.access import AccessReport, TokenCheck, Verdict, check_access, check_token
+from hfgui.core.library.access import AccessReport, TokenCheck, Verdict, check_access, check_token
 from hfgui.core.wire.hub import HubClient
 from hfgui.core.wire.ratelimit import RetryPolicy
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from hfgui.core.engine.hashing import StreamHasher, etag_kind, file_matches_etag, normalize_etag
+from hfgui.core.store.hashing import StreamHasher, etag_kind, file_matches_etag, normalize_etag
 from tests.hubemu import generated_content, git_blob_sha1
 
 DATA = b"hello hub\n" * 1000
