@@ -13,9 +13,9 @@ from hfgui.core.library.launch import models_to_open
 from hfgui.core.settings import Settings
 from hfgui.gui.dialogs.add_model_dialog import AddModelDialog
 from hfgui.gui.dialogs.import_dialog import ImportDialog
-from hfgui.gui.dialogs.settings_dialog import SettingsDialog
 from hfgui.gui.models.entries import model_entry
 from hfgui.gui.models.library_scan import LibraryState
+from hfgui.gui.settings.settings_dialog import SettingsDialog
 from hfgui.gui.widgets import questions
 
 

@@ -8,8 +8,8 @@ from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.settings import load_settings
 from hfgui.core.store.paths import AppPaths
-from hfgui.gui.dialogs.settings_dialog import PAGE_ACCOUNT, PAGE_DOWNLOADS, PAGE_NETWORK, SettingsDialog
 from hfgui.gui.services import Services
+from hfgui.gui.settings.settings_dialog import PAGE_ACCOUNT, PAGE_DOWNLOADS, PAGE_NETWORK, SettingsDialog
 from hfgui.gui.workers import TaskRunner
 from tests.gui.helpers import make_window, open_settings
 from tests.gui.inputs import click, open_tab

@@ -11,8 +11,8 @@ import pytest
 from hfgui.core.errors import HfGuiError
 from hfgui.core.settings import load_settings
 from hfgui.core.store.paths import AppPaths
-from hfgui.gui.dialogs.settings_dialog import SettingsDialog
 from hfgui.gui.services import Services
+from hfgui.gui.settings.settings_dialog import SettingsDialog
 from hfgui.gui.workers import TaskRunner
 from tests.gui.inputs import click
 
