@@ -19,7 +19,7 @@ from hfgui.core.errors import (
     RepoNotFoundError,
     RevisionNotFoundError,
 )
-from hfgui.core.library.catalog import path_matches
+from hfgui.core.library.catalog_entry import path_matches
 from hfgui.core.types import Account, ModelInfo
 
 if TYPE_CHECKING:

@@ -33,7 +33,8 @@ from hfgui.core.engine.planner import (
 from hfgui.core.engine.progress import ProgressCallback
 from hfgui.core.engine.transfer import DEFAULT_STALL_TIMEOUT
 from hfgui.core.errors import HfGuiError, ModelNotInstalledError
-from hfgui.core.library.installed import InstalledModel, InstallState, Library
+from hfgui.core.library.installed import Library
+from hfgui.core.library.model_state import InstalledModel, InstallState
 from hfgui.core.store.jsonio import read_json, write_json_atomic
 from hfgui.core.store.manifest import (
     LOCAL_COMMIT,

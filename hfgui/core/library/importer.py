@@ -26,7 +26,8 @@ from hfgui.core.engine.diskspace import ensure_space
 from hfgui.core.engine.planner import check_entry_path
 from hfgui.core.errors import DownloadCancelledError, HfGuiError
 from hfgui.core.library.grouping import repo_format
-from hfgui.core.library.installed import Library, Reference
+from hfgui.core.library.installed import Library
+from hfgui.core.library.references import Reference
 from hfgui.core.store.manifest import LOCAL_COMMIT, LOCAL_OWNER, Manifest, ManifestFile, write_manifest
 from hfgui.core.wire.repo_id import validate_repo_id
 

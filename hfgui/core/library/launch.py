@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hfgui.core.library.catalog import ModelReference, parse_model_reference
+from hfgui.core.library.model_address import ModelReference, parse_model_reference
 
 _SCHEMES = ("hf://", "http://", "https://")
 

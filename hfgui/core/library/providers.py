@@ -70,7 +70,7 @@ class HuggingFaceProvider:
         self.workers = workers
 
     def can_handle(self, source: str) -> bool:
-        from hfgui.core.library.catalog import parse_model_reference
+        from hfgui.core.library.model_address import parse_model_reference
 
         try:
             parse_model_reference(source, self.client.endpoint)
@@ -87,7 +87,7 @@ class HuggingFaceProvider:
         exclude: Sequence[str] = (),
         dest: Path | None = None,
     ) -> Plan:
-        from hfgui.core.library.catalog import parse_model_reference
+        from hfgui.core.library.model_address import parse_model_reference
 
         ref = parse_model_reference(source, self.client.endpoint)
         request = DownloadRequest(

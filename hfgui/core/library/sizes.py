@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hfgui.core.library.catalog import CatalogEntry, select_files
+from hfgui.core.library.catalog_entry import CatalogEntry, select_files
 from hfgui.core.store.jsonio import read_json, write_json_atomic
 from hfgui.core.store.paths import AppPaths
 

@@ -11,7 +11,7 @@ import pytest
 
 from hfgui.core.errors import InvalidRepoIdError, UnsafePathError
 from hfgui.core.store import hfcache
-from hfgui.core.store.hfcache import CacheTarget
+from hfgui.core.store.hfcache import CacheTarget, placing
 from hfgui.core.types import TreeEntry
 
 REPO = "apple/coreml-demo"
@@ -183,17 +183,17 @@ def test_no_symlink_fallback_moves_file_into_snapshot(target, tmp_path, monkeypa
 
 def test_symlink_probe_failure_falls_back(target, tmp_path, monkeypatch):
     """A disk without symlink support (Windows without developer mode) is detected by trying one."""
-    hfcache._symlink_support.clear()
+    placing._symlink_support.clear()
 
     def refuse(*args, **kwargs):
         raise OSError(1314, "A required privilege is not held by the client")
 
-    monkeypatch.setattr(hfcache.os, "symlink", refuse)
+    monkeypatch.setattr(os, "symlink", refuse)
     assert not hfcache.symlinks_supported(target.repo_folder)
     pointer = hfcache.install_file(target, "f.bin", sha256(b"abc"), verified(tmp_path, b"abc"))
     assert pointer.read_bytes() == b"abc" and not pointer.is_symlink()
     assert not [p for p in target.repo_folder.iterdir() if p.name.startswith(".hfgui-symlink")]
-    hfcache._symlink_support.clear()
+    placing._symlink_support.clear()
 
 
 def test_link_existing_blob(target, tmp_path):
@@ -254,7 +254,7 @@ def test_write_ref_replaces_via_rename(target, monkeypatch):
         calls.append((Path(src), Path(dst), Path(src).read_text()))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(hfcache.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     hfcache.write_ref(CacheTarget(REPO, OTHER_COMMIT, "main", target.cache_dir))
     assert len(calls) == 1
     src, dst, content = calls[0]
