@@ -33,9 +33,10 @@ from hfgui.core.types import Account, FileMetadata, ModelInfo, ModelSummary, Ret
 from hfgui.core.wire import tree_cache, urls
 from hfgui.core.wire.auth import Token, TokenStore, redact, resolve_token
 from hfgui.core.wire.http import NO_NETRC, json_body, new_session, request_id, server_message, user_agent
-from hfgui.core.wire.network import NetworkConfig, SocksProxyError
+from hfgui.core.wire.network import NetworkConfig
 from hfgui.core.wire.ratelimit import RetryPolicy, backoff_delay, is_retryable_status, server_wait
 from hfgui.core.wire.repo_id import validate_repo_id
+from hfgui.core.wire.socks_failures import SocksProxyError
 from hfgui.core.wire.tls import certificate_error
 from hfgui.core.wire.urls import display_url, endpoint_from_env, model_info_url, resolve_url, tree_url
 

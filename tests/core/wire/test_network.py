@@ -18,13 +18,12 @@ import hfgui
 from hfgui.core.errors import HfGuiError, NetworkError
 from hfgui.core.settings import Settings, load_settings, save_settings
 from hfgui.core.store.paths import AppPaths
-from hfgui.core.wire import network
+from hfgui.core.wire import proxy as proxy_module
 from hfgui.core.wire.auth import KeyringTokenStore
-from hfgui.core.wire.http import new_session
+from hfgui.core.wire.http import NetworkSession, new_session
 from hfgui.core.wire.hub import HubClient
 from hfgui.core.wire.network import (
     NetworkConfig,
-    NetworkSession,
     bypasses_proxy,
     no_proxy_problem,
     parse_no_proxy,
@@ -119,14 +118,14 @@ def test_config_repr_and_settings_repr_hide_the_proxy_password():
 
 
 def test_socks_proxy_without_pysocks_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(network, "socks_available", lambda: False)
+    monkeypatch.setattr(proxy_module, "socks_available", lambda: False)
     with pytest.raises(HfGuiError) as info:
         new_session(NetworkConfig("manual", "socks5h://bob:pw@127.0.0.1:1080"))
     assert "PySocks" in str(info.value) and "pw" not in str(info.value)
 
 
 def test_socks_proxy_from_the_environment_without_pysocks_is_explained(monkeypatch):
-    monkeypatch.setattr(network, "socks_available", lambda: False)
+    monkeypatch.setattr(proxy_module, "socks_available", lambda: False)
     monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1")
     for name in (
         "HTTP_PROXY",
