@@ -1,16 +1,71 @@
-"""TLS failures told in words: an untrusted, mismatched or expired certificate each gets its own line.
+"""TLS trust: which CAs are trusted (a bundle from Settings or the environment; verification is never
+turned off) and certificate failures told in words.
 
-Verification stays on; these messages say what the certificate problem is and how to fix the trust
+An untrusted, mismatched or expired certificate each gets its own line, saying how to fix the trust
 (a company's CA in Settings or REQUESTS_CA_BUNDLE/SSL_CERT_FILE) instead of "could not be reached".
 """
 
 from __future__ import annotations
 
+import os
 import ssl
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from hfgui.core.errors import HfGuiError, NetworkError
-from hfgui.core.wire.network import _find_cause
+from hfgui.core.wire.causes import find_cause
+
+# requests reads the first two itself in system mode; SSL_CERT_FILE is OpenSSL's and requests ignores it.
+# All three are honoured in every proxy mode: they say whom to trust, not how to reach the network.
+CA_BUNDLE_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+# --- whom to trust -------------------------------------------------------------------------------
+
+
+def check_ca_bundle(path: str) -> str:
+    """The usable absolute path of a PEM bundle (a file, or an OpenSSL hashed directory), else HfGuiError."""
+    resolved = Path(path).expanduser()
+    if resolved.is_dir():
+        return str(resolved)
+    if not resolved.is_file():
+        raise HfGuiError(
+            f"The CA bundle {resolved} does not exist.",
+            "Choose an existing PEM certificate file in Settings (Network), or clear the CA bundle setting.",
+        )
+    try:
+        with open(resolved, "rb") as handle:
+            head = handle.read(1_000_000)
+    except OSError as exc:
+        raise HfGuiError(
+            f"The CA bundle {resolved} cannot be read ({exc.strerror or exc}).",
+            "Check its permissions, or choose another PEM file in Settings (Network).",
+        ) from None
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        raise HfGuiError(
+            f"The CA bundle {resolved} holds no PEM certificate.",
+            "Export the certificate as PEM (Base64, -----BEGIN CERTIFICATE-----) and choose that file.",
+        )
+    return str(resolved)
+
+
+def ca_from_environment() -> str | bool:
+    """The first CA bundle the environment names that exists, else True (the default CAs)."""
+    for name in CA_BUNDLE_ENV:
+        value = os.environ.get(name, "").strip()
+        if value and os.path.exists(value):
+            return value
+    return True
+
+
+def tls_off_error() -> HfGuiError:
+    return HfGuiError(
+        "TLS certificate verification cannot be turned off in hfgui.",
+        "If your network inspects TLS, add its CA certificate as the CA bundle in Settings (Network).",
+    )
+
+
+# --- certificate failures ------------------------------------------------------------------------
 
 # OpenSSL verify codes (X509_V_ERR_*).
 _EXPIRED = frozenset({10})  # CERT_HAS_EXPIRED
@@ -61,7 +116,7 @@ def _paren(detail: str) -> str:
 
 def certificate_error(exc: BaseException, url: str) -> CertificateError | None:
     """The CertificateError behind a failed request, or None when it was not a certificate problem."""
-    cause = _find_cause(exc, ssl.SSLCertVerificationError)
+    cause = find_cause(exc, ssl.SSLCertVerificationError)
     if not isinstance(cause, ssl.SSLCertVerificationError):
         return None
     parts = urlsplit(url)
