@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from hfgui.core.engine.transfer import FileTask
+from hfgui.core.engine.file_task import FileTask
 from hfgui.core.errors import HfGuiError, UnsafePathError
 from hfgui.core.globs import matches
 from hfgui.core.store import hfcache, partials
