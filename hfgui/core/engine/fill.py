@@ -6,12 +6,13 @@ import threading
 from dataclasses import replace
 
 from hfgui.core.engine import segments
+from hfgui.core.engine.connection_budget import ConnectionBudget
 from hfgui.core.engine.file_source import FileSource, RangeRefused, origin
 from hfgui.core.engine.partial_file import WRITEBACK_WINDOW, PartialFile, start_writeback, writeback_behind
 from hfgui.core.engine.prefix_hash import PrefixHasher
 from hfgui.core.engine.response_body import Interrupted, RangeMismatch
 from hfgui.core.engine.segment_growth import ConnectionGrowth
-from hfgui.core.engine.segment_runner import ConnectionBudget, SegmentRunner
+from hfgui.core.engine.segment_runner import SegmentRunner
 from hfgui.core.errors import DownloadCancelledError, NetworkError, RangeRefusedError
 from hfgui.core.store import partials
 from hfgui.core.store.hashing import StreamHasher

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from hfgui.core.engine import concurrency, transfer
 from hfgui.core.engine.bandwidth import BandwidthLimiter
+from hfgui.core.engine.connection_budget import ConnectionBudget
 from hfgui.core.engine.diskspace import check_space
 from hfgui.core.engine.planner import DownloadRequest, Plan, lock_file_for, plan_download
 from hfgui.core.engine.progress import ProgressAggregator, ProgressCallback
-from hfgui.core.engine.segment_runner import ConnectionBudget
 from hfgui.core.errors import (
     DownloadCancelledError,
     GatedRepoError,

@@ -29,7 +29,7 @@ from hfgui.core.types import RetryNotice
 
 if TYPE_CHECKING:
     from hfgui.core.engine.bandwidth import BandwidthLimiter
-    from hfgui.core.engine.segment_runner import ConnectionBudget
+    from hfgui.core.engine.connection_budget import ConnectionBudget
     from hfgui.core.wire.hub import HubClient
 
 # Reconnect when no byte arrives for this long (Settings.stall_timeout_seconds; huggingface_hub uses 10 s).
