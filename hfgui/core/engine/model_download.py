@@ -1,12 +1,12 @@
 """Download every file of a plan with a pool of workers; the model is installed only when all verified.
 
-How many files are in flight is `concurrency.AdaptiveConcurrency`'s call (or fixed by `workers`).
+How many files are in flight is `concurrency.AdaptiveConcurrency`'s call (or fixed by `workers`); what is
+recorded on disk as files land and when all are in is model_records.py's part.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -14,10 +14,11 @@ from pathlib import Path
 
 from hfgui.core.engine import concurrency, transfer
 from hfgui.core.engine.bandwidth import BandwidthLimiter
+from hfgui.core.engine.connection_budget import ConnectionBudget
 from hfgui.core.engine.diskspace import check_space
+from hfgui.core.engine.model_records import ModelRecords
 from hfgui.core.engine.planner import DownloadRequest, Plan, lock_file_for, plan_download
 from hfgui.core.engine.progress import ProgressAggregator, ProgressCallback
-from hfgui.core.engine.segment_runner import ConnectionBudget
 from hfgui.core.errors import (
     DownloadCancelledError,
     GatedRepoError,
@@ -28,25 +29,14 @@ from hfgui.core.errors import (
     RateLimitedError,
     RepoNotFoundError,
 )
-from hfgui.core.store import destinations, hfcache, partials
-from hfgui.core.store.journal_writer import JournalWriter
-from hfgui.core.store.manifest import (
-    Manifest,
-    ManifestFile,
-    clear_journal,
-    demote_to_journal,
-    read_manifest,
-    write_manifest,
-)
+from hfgui.core.store import destinations
+from hfgui.core.store.manifest import Manifest
 from hfgui.core.store.model_lock import model_lock
 from hfgui.core.types import FileState, ModelProgress, ModelState
-from hfgui.core.words import counted
 
 # Ranged connections beyond each file's first, for all files of a run together: one big file may use
 # up to segments.MAX_CONNECTIONS; several big files at once share them instead of multiplying them.
 RUN_EXTRA_CONNECTIONS = 16
-# Files smaller than this are flushed to disk by the journal thread (journal_writer.py), not the worker.
-DEFERRED_SYNC_BELOW = transfer.RESUMABLE_MIN_SIZE
 
 # Failures that will hit every remaining file the same way: stop starting new ones.
 _FATAL = (
@@ -60,6 +50,9 @@ _FATAL = (
 
 
 class ModelDownloader:
+    """One run over a plan: workers fetch its files, a fatal failure stops the queued ones, progress
+    follows every file, and the model is recorded as installed only when every file is in."""
+
     def __init__(
         self,
         client,
@@ -84,10 +77,10 @@ class ModelDownloader:
         self.connection_budget = ConnectionBudget(RUN_EXTRA_CONNECTIONS)
         self.stall_timeout = stall_timeout
         self.progress = ProgressAggregator(plan.repo_id, [(f.path, f.size) for f in plan.files], on_progress)
+        self.records = ModelRecords(plan)
         self._stop = threading.Event()  # set after a fatal failure: queued files do not start
         self._failures: list[tuple[str, BaseException]] = []
         self._failures_lock = threading.Lock()
-        self._journal: JournalWriter | None = None  # library mode: records verified files
 
     def run(self) -> Manifest:
         """Download what is missing; return the written manifest or raise the first failure.
@@ -96,35 +89,23 @@ class ModelDownloader:
         listing plus the ref are written at the end instead of a manifest (nothing of hfgui's own
         lands in `snapshots/`); the returned Manifest then describes the snapshot without being saved.
         """
-        plan = self.plan
-        target = plan.cache_target
+        records = self.records
         self.progress.set_model_state(ModelState.DOWNLOADING)
-        tasks = plan.tasks
-        skipped = set(plan.present)
         try:  # from here on the progress (and its heartbeat thread) is closed whatever happens
-            if target is not None:
-                hfcache.prepare(target)
-                # Links blobs found in the cache and installs files an interrupted run left verified.
-                reused = set(hfcache.reuse_cached(target, {f.path: (f.size, f.etag) for f in plan.files}))
-                skipped |= reused
-                tasks = tuple(t for t in tasks if t.path not in reused)
-            for path in sorted(skipped):
+            tasks, reused = records.reuse_cached()
+            for path in sorted(set(self.plan.present) | reused):
                 self.progress.set_state(path, FileState.SKIPPED)
-            if target is None and tasks:
-                _withdraw_outdated_manifest(plan.root, tasks)
-            # The plan knows each file's current version: partials of older ones will never resume.
-            partials.drop_superseded(plan.staging_dir, plan.repo_id, {f.path: f.etag for f in plan.files})
+            records.prepare()
             if tasks:
-                plan.staging_dir.mkdir(parents=True, exist_ok=True)
-                if target is None:
-                    self._journal = JournalWriter(plan.root)
                 try:
                     pool_size = self.concurrency.maximum
                     with ThreadPoolExecutor(pool_size, thread_name_prefix="hfgui-download") as pool:
                         for future in [pool.submit(self._run_task, task) for task in tasks]:
                             future.result()  # _run_task records its own failures; this surfaces bugs
                 finally:
-                    self._close_journal()
+                    error = records.close()
+                    if error is not None:
+                        self._record_failure("", error)
         finally:
             self.progress.close()
         self.progress.flush()
@@ -138,48 +119,14 @@ class ModelDownloader:
             raise first
         # A cancel that came after the last file finished changes nothing: every file is in.
         self.progress.set_model_state(ModelState.VERIFYING)
-        manifest = Manifest(
-            plan.repo_id,
-            plan.revision,
-            plan.commit,
-            plan.files,
-            time.time(),
-            include=plan.include,
-            exclude=plan.exclude,
-        )
-        if target is not None:
-            missing = hfcache.missing_files(target, {f.path: (f.size, f.etag) for f in plan.files})
-            if missing:  # a blob counted as present vanished meanwhile (another tool cleaned the cache)
-                error = HfGuiError(
-                    f"{counted(len(missing), 'file')} of {plan.repo_id} disappeared from the cache during"
-                    f" the download (first: {missing[0]}).",
-                    "Run the same download again to fetch them.",
-                )
-                self.progress.set_model_state(ModelState.FAILED, str(error))
-                raise error
-            hfcache.write_tree(target, plan.tree_entries)
-            hfcache.write_ref(target)
-        else:
-            # The renames (and any folders made for them) must be on disk before the manifest says so.
-            for folder in sorted(_folders_up_to(plan.root, (t.dest for t in tasks)), reverse=True):
-                transfer.fsync_dir(folder)
-            write_manifest(plan.root, manifest)
-            clear_journal(plan.root)
+        try:
+            records.check_complete()
+        except HfGuiError as exc:
+            self.progress.set_model_state(ModelState.FAILED, str(exc))
+            raise
+        manifest = records.finish()
         self.progress.set_model_state(ModelState.INSTALLED)
         return manifest
-
-    def _close_journal(self) -> None:
-        """Every verified file recorded (and its content flushed) before the run ends, however it ends."""
-        if self._journal is None:
-            return
-        try:
-            self._journal.close()
-        except OSError as exc:
-            error = HfGuiError(
-                f"Could not record the downloaded files of {self.plan.repo_id}: {exc.strerror or exc}.",
-                "Check the download folder (space, permissions), then run it again.",
-            )
-            self._record_failure("", error)
 
     def _first_failure(self) -> BaseException:
         real = [exc for _, exc in self._failures if not isinstance(exc, DownloadCancelledError)]
@@ -220,8 +167,7 @@ class ModelDownloader:
                 self.concurrency.add_bytes(n)
             first_report[0] = False
 
-        # A small file's flush waits for the journal thread instead of holding this worker's slot.
-        deferred = self._journal is not None and task.size < DEFERRED_SYNC_BELOW
+        deferred = self.records.defers_sync(task)
         try:
             transfer.download_file(
                 self.client,
@@ -237,12 +183,7 @@ class ModelDownloader:
                 sync_data=not deferred,
                 on_retry=lambda notice: self.progress.set_reconnecting(task.path, notice),
             )
-            if self.plan.cache_target is not None:
-                hfcache.install_file(self.plan.cache_target, task.path, task.etag, task.dest)
-            else:
-                assert self._journal is not None
-                entry = ManifestFile(task.path, task.size, task.etag)
-                self._journal.add(task.dest, task.commit, entry, sync=deferred)
+            self.records.add(task, deferred=deferred)
         except DownloadCancelledError as exc:
             self.progress.set_state(task.path, FileState.CANCELLED)
             self._record_failure(task.path, exc)
@@ -262,30 +203,6 @@ class ModelDownloader:
             return False
         self.progress.set_state(task.path, FileState.DONE)
         return True
-
-
-def _withdraw_outdated_manifest(root: Path, tasks) -> None:
-    """A download that replaces files an existing manifest lists (a newer commit) first withdraws it.
-
-    Otherwise an interrupted run would leave new files under the old record, listed as installed.
-    """
-    manifest = read_manifest(root)
-    if manifest is None:
-        return
-    replaced = {t.path for t in tasks} & {f.path for f in manifest.files}
-    if replaced:
-        demote_to_journal(root, manifest, replaced)
-
-
-def _folders_up_to(root: Path, files) -> set[Path]:
-    """Every folder between root and the given files, root included."""
-    folders: set[Path] = {root}
-    for file in files:
-        folder = file.parent
-        while folder not in folders and folder != folder.parent and root in folder.parents:
-            folders.add(folder)
-            folder = folder.parent
-    return folders
 
 
 def download_model(

@@ -1,37 +1,32 @@
 """Turn "download this repo (these files)" into a plan: one commit, the selected files, what is already there.
 
 One `model_info` call fixes the commit; one recursive tree listing pinned to that commit gives every
-file's size and etag, so all files come from the same revision and no per-file HEAD is needed.
+file's size and etag, so all files come from the same revision and no per-file HEAD is needed. Which
+files are taken is selection.py, their paths are checked by path_checks.py, what the destination
+already holds is already_present.py, and where it all goes is model_paths.py.
 """
 
 from __future__ import annotations
 
-import glob
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from hfgui.core.engine.transfer import FileTask
-from hfgui.core.errors import HfGuiError, UnsafePathError
-from hfgui.core.globs import matches
-from hfgui.core.store import hfcache, partials
-from hfgui.core.store.hashing import checked_etag, file_matches_etag
-from hfgui.core.store.manifest import (
-    METADATA_DIR,
-    Manifest,
-    ManifestFile,
-    read_damaged,
-    read_journal,
-    read_manifest,
-    read_previous_manifest,
-)
-from hfgui.core.store.pathsafe import case_collisions, folder_ignores_case, safe_join
+from hfgui.core.engine.already_present import already_verified, bytes_in_partial, in_cache, recorded_files
+from hfgui.core.engine.file_task import FileTask
+from hfgui.core.engine.model_paths import STAGING_DIR_NAME as STAGING_DIR_NAME
+from hfgui.core.engine.model_paths import library_lock_file as library_lock_file
+from hfgui.core.engine.model_paths import lock_file_for as lock_file_for
+from hfgui.core.engine.model_paths import model_root, staging_dir_for
+from hfgui.core.engine.path_checks import check_entry, refuse_case_collisions
+from hfgui.core.engine.path_checks import check_entry_path as check_entry_path
+from hfgui.core.engine.selection import select_files, widen_to_installed
+from hfgui.core.errors import HfGuiError
+from hfgui.core.store import hfcache
+from hfgui.core.store.manifest import Manifest, ManifestFile, read_manifest, read_previous_manifest
 from hfgui.core.types import TreeEntry
 from hfgui.core.wire.repo_id import validate_repo_id
 from hfgui.core.wire.urls import resolve_url
-
-STAGING_DIR_NAME = ".hfgui-staging"
-_GLOB_CHARS = frozenset("*?[")
 
 
 @dataclass(frozen=True)
@@ -77,123 +72,6 @@ class Plan:
         return max(0, self.bytes_total - self.bytes_present)
 
 
-# --- globbing ------------------------------------------------------------------------------------
-
-
-def expand_directory_includes(include: Sequence[str], directories: Iterable[str]) -> tuple[str, ...]:
-    """Let a plain folder name select the folder (`X.mlpackage` means `X.mlpackage/`).
-
-    huggingface_hub would match nothing for such a pattern, so this only widens patterns that were empty.
-    """
-    dirs = {d.rstrip("/") for d in directories}
-    out: list[str] = []
-    for pattern in include:
-        out.append(pattern)
-        bare = pattern.rstrip("/")
-        if not (_GLOB_CHARS & set(pattern)) and bare in dirs and not pattern.endswith("/"):
-            out.append(bare + "/")
-    return tuple(out)
-
-
-def select_files(
-    entries: Iterable[TreeEntry], include: Sequence[str] = (), exclude: Sequence[str] = ()
-) -> list[TreeEntry]:
-    entries = list(entries)
-    include = expand_directory_includes(include, (e.path for e in entries if not e.is_file))
-    return [e for e in entries if e.is_file and matches(e.path, include, exclude)]
-
-
-# --- roots ---------------------------------------------------------------------------------------
-
-
-def model_root(library_root: Path, repo_id: str) -> Path:
-    """`<library>/<owner>/<name>`: the repo's own layout is kept below it."""
-    owner, _, name = repo_id.partition("/")
-    return Path(library_root) / owner / name
-
-
-def staging_dir_for(library_root: Path | None, dest: Path | None) -> Path:
-    if dest is not None:
-        return Path(dest) / METADATA_DIR / "staging"
-    return Path(library_root) / STAGING_DIR_NAME
-
-
-def library_lock_file(library_root: Path, repo_id: str) -> Path:
-    """The lock a library model's download, update and delete share (see model_lock)."""
-    name = hfcache.repo_folder_name(validate_repo_id(repo_id).lower())
-    return Path(library_root) / STAGING_DIR_NAME / f"{name}.lock"
-
-
-def lock_file_for(request: DownloadRequest, library_root: Path | None) -> Path:
-    """The lock file for the folder a request downloads into (see model_lock)."""
-    if request.cache_dir is not None:
-        folder = Path(request.cache_dir) / hfcache.repo_folder_name(request.repo_id)
-        return folder / hfcache.STAGING_DIR_NAME / "download.lock"
-    if request.dest is not None:
-        return Path(request.dest) / METADATA_DIR / "download.lock"
-    return library_lock_file(library_root, request.repo_id)
-
-
-def check_entry_path(root: Path, path: str) -> Path:
-    """Where a repo file goes, refusing hostile paths and names that collide with our metadata folder."""
-    target = safe_join(root, path)
-    # Case-folded: on a case-insensitive disk (macOS, Windows) ".HFGUI/" is the same folder.
-    if path.split("/", 1)[0].casefold() == METADATA_DIR.casefold():
-        raise UnsafePathError(path, f"it would overwrite hfgui's own '{METADATA_DIR}' folder")
-    return target
-
-
-def check_entry(root: Path, entry: TreeEntry) -> Path:
-    """check_entry_path, plus an etag we can verify the file against (it also names its partial)."""
-    checked_etag(entry.path, entry.etag)
-    return check_entry_path(root, entry.path)
-
-
-# --- planning ------------------------------------------------------------------------------------
-
-
-def _partial_bytes(staging_dir: Path, task: FileTask) -> int:
-    key = task.partial_key
-    part = partials.part_path(staging_dir, key)
-    try:
-        size = part.stat().st_size
-    except OSError:
-        return 0
-    sidecar = partials.read_sidecar(partials.sidecar_path(staging_dir, key))
-    if sidecar is not None and sidecar.segments is not None:
-        return sum(s.done - s.start for s in sidecar.segments)
-    return size
-
-
-def _already_verified(target: Path, entry: ManifestFile, known: dict[str, ManifestFile]) -> bool:
-    """Trust a manifest/journal record when the size still matches; hash only files we have no record of."""
-    try:
-        if not target.is_file() or target.stat().st_size != entry.size:
-            return False
-    except OSError:
-        return False
-    record = known.get(entry.path)
-    if record is not None:
-        if record.etag == entry.etag and record.size == entry.size:
-            return True
-        return False  # recorded as another version: it must be replaced
-    return file_matches_etag(target, entry.etag, entry.size)
-
-
-def _refuse_case_collisions(request: DownloadRequest, selected: Sequence[TreeEntry], root: Path) -> None:
-    """Two entries that differ only in letter case would overwrite each other where names ignore case."""
-    collisions = case_collisions(e.path for e in selected)
-    if not collisions or not folder_ignores_case(root):
-        return
-    first, second = collisions[0]
-    more = f" (and {len(collisions) - 1} more such pairs)" if len(collisions) > 1 else ""
-    raise HfGuiError(
-        f"'{first}' and '{second}' in {request.repo_id} differ only in letter case{more}, and {root} is on"
-        " a disk that ignores case: one would overwrite the other. Nothing was downloaded.",
-        "Leave one out with --exclude (or choose the files in the window), or use a case-sensitive folder.",
-    )
-
-
 def _no_match_error(request: DownloadRequest) -> HfGuiError:
     where = f"{request.repo_id} at {request.revision}"
     excluded = " ".join(request.exclude)
@@ -232,17 +110,11 @@ def plan_from_entries(
         # Files of an earlier download into this folder stay part of the model (brought to this
         # commit if they changed): a second quantisation adds to the first instead of orphaning it.
         # An unfinished run that withdrew the manifest left it as the previous one: the same holds.
-        selected, include, exclude = _widen_to_installed(earlier, entries, selected, request)
+        selected, include, exclude = widen_to_installed(earlier, entries, selected, include, exclude)
     # Check every path before anything is written or requested.
     targets = {e.path: check_entry(root, e) for e in selected}
-    _refuse_case_collisions(request, selected, root)
-
-    known: dict[str, ManifestFile] = {}
-    if manifest is not None:
-        known.update({f.path: f for f in manifest.files})
-    known.update(read_journal(root))
-    for path in read_damaged(root):  # found corrupt by a check: re-hash instead of trusting the record
-        known.pop(path, None)
+    refuse_case_collisions(request.repo_id, selected, root)
+    known = recorded_files(root, manifest)
     return _assemble(
         request,
         commit,
@@ -252,7 +124,7 @@ def plan_from_entries(
         root=root,
         staging=staging,
         dest_for=lambda entry: targets[entry.path],
-        is_present=lambda item: _already_verified(targets[item.path], item, known),
+        is_present=lambda item: already_verified(targets[item.path], item, known),
         selection=(include, exclude),
     )
 
@@ -265,32 +137,6 @@ def _refuse_other_repo(manifest: Manifest, request: DownloadRequest, root: Path)
         " too would make hfgui lose track of it. Nothing was downloaded.",
         f"Give it a folder of its own, e.g. --dest {root / request.repo_id.split('/')[-1]}",
     )
-
-
-def _widen_to_installed(
-    manifest: Manifest, entries: list[TreeEntry], selected: list[TreeEntry], request: DownloadRequest
-) -> tuple[list[TreeEntry], tuple[str, ...], tuple[str, ...]]:
-    """The new selection plus what the folder's manifest already holds, and the globs that record both.
-
-    With the same exclusions the globs of both are kept (an update still picks up new matching files);
-    with different ones no pair of glob lists says exactly "either selection", so the files themselves
-    are recorded.
-    """
-    if manifest.include is None:  # an older manifest: its files are the selection
-        installed = {f.path for f in manifest.files}
-        earlier = [e for e in entries if e.is_file and e.path in installed]
-        old_include: tuple[str, ...] = tuple(sorted(glob.escape(p) for p in installed))
-        old_exclude: tuple[str, ...] = ()
-    else:
-        earlier = select_files(entries, manifest.include, manifest.exclude)
-        old_include, old_exclude = manifest.include, manifest.exclude
-    chosen = {e.path for e in selected}
-    widened = selected + [e for e in earlier if e.path not in chosen]
-    if set(request.exclude) != set(old_exclude):
-        return widened, tuple(sorted(glob.escape(e.path) for e in widened)), ()
-    if not request.include or not old_include:  # one of them is the whole repository
-        return widened, (), tuple(request.exclude)
-    return widened, tuple(dict.fromkeys(old_include + request.include)), tuple(request.exclude)
 
 
 def _plan_into_cache(
@@ -308,12 +154,7 @@ def _plan_into_cache(
         target.snapshot_path(entry.path)
         target.ready_path(entry.path, entry.etag)
         target.blob_path(entry.etag)
-    _refuse_case_collisions(request, selected, target.snapshot_dir)
-
-    def is_present(item: ManifestFile) -> bool:
-        return hfcache.file_installed(target, item.path, item.size, item.etag) or hfcache.blob_available(
-            target, item.etag, item.size
-        )
+    refuse_case_collisions(request.repo_id, selected, target.snapshot_dir)
 
     return _assemble(
         request,
@@ -324,7 +165,7 @@ def _plan_into_cache(
         root=target.snapshot_dir,
         staging=target.staging_dir,
         dest_for=lambda entry: target.ready_path(entry.path, entry.etag),
-        is_present=is_present,
+        is_present=lambda item: in_cache(target, item),
         cache_target=target,
     )
 
@@ -364,7 +205,7 @@ def _assemble(
             dest=dest_for(entry),
         )
         tasks.append(task)
-        done = _partial_bytes(staging, task)
+        done = bytes_in_partial(staging, task)
         if done:
             partial_bytes[entry.path] = min(done, entry.size)
     return Plan(

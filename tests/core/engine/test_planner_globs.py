@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from huggingface_hub.utils import filter_repo_objects
 
-from hfgui.core.engine.planner import expand_directory_includes, matches
+from hfgui.core.engine.selection import expand_directory_includes
+from hfgui.core.globs import matches
 
 PATHS = [
     "config.json",

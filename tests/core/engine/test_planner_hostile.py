@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hfgui.core.engine import planner
+from hfgui.core.engine import path_checks
 from hfgui.core.engine.planner import DownloadRequest, plan_from_entries
 from hfgui.core.errors import HfGuiError, UnsafePathError
 from hfgui.core.store.pathsafe import case_collisions, folder_ignores_case
@@ -41,7 +41,7 @@ CASE_TWINS = (
 
 
 def test_names_that_differ_only_in_case_are_refused_where_the_disk_ignores_case(tmp_path, monkeypatch):
-    monkeypatch.setattr(planner, "folder_ignores_case", lambda folder: True)  # as on macOS or Windows
+    monkeypatch.setattr(path_checks, "folder_ignores_case", lambda folder: True)  # as on macOS or Windows
     with pytest.raises(HfGuiError) as caught:
         _plan(tmp_path, *CASE_TWINS, TreeEntry("config.json", "file", 2, oid="d" * 40))
     message = str(caught.value)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 
+from hfgui.core.engine.connection_budget import ConnectionBudget
 from hfgui.core.engine.prefix_hash import PrefixHasher
 from hfgui.core.engine.segment_growth import ConnectionGrowth
-from hfgui.core.engine.segment_runner import ConnectionBudget, SegmentRunner
+from hfgui.core.engine.segment_runner import SegmentRunner
 from hfgui.core.engine.segments import SegmentTable
 from hfgui.core.store.partials import Segment
 
@@ -73,10 +74,3 @@ def test_one_file_of_a_run_measures_growth_at_a_time(monkeypatch):
     runners[0]._steer()
     runners[1]._steer()
     assert second.allowed == [False, True]
-
-
-def test_the_budget_hands_out_at_most_its_extra_connections():
-    budget = ConnectionBudget(2)
-    assert budget.take() and budget.take() and not budget.take()
-    budget.give()
-    assert budget.take()

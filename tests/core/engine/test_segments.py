@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from hfgui.core.engine import prefix_hash, transfer
+from hfgui.core.engine import fill, prefix_hash, segments
 from hfgui.core.errors import DownloadCancelledError
 from hfgui.core.store import partials
 from tests.core.helpers.transfer_support import ProgressLog, body_gets, bytes_served, fetch, make_task
@@ -55,7 +55,7 @@ class HashWatch:
                     watch.tail_at_end.append(prefix - self.hashed)
                 super().catch_up(prefix, wait=wait, limit=limit)
 
-        monkeypatch.setattr(transfer, "PrefixHasher", Watched)
+        monkeypatch.setattr(fill, "PrefixHasher", Watched)
 
 
 def test_a_capped_cdn_gets_more_connections_and_the_file_is_hashed_as_it_grows(
@@ -72,7 +72,7 @@ def test_a_capped_cdn_gets_more_connections_and_the_file_is_hashed_as_it_grows(
     gets = body_gets(hub, PATH)
     assert all(r.status == 206 for r in gets)
     assert max(r.in_flight for r in gets) >= 2  # it grew past one connection
-    assert len(hub.connections("cdn")) <= transfer.segments.max_connections(SIZE) + len(gets)
+    assert len(hub.connections("cdn")) <= segments.max_connections(SIZE) + len(gets)
     # Little is fetched twice: only the bytes in flight when a connection handed over part of its range.
     assert SIZE <= bytes_served(hub, PATH) < SIZE * 1.05
     assert progress.total == task.size
@@ -212,7 +212,7 @@ class GrowthWatch:
 
     def __init__(self, monkeypatch) -> None:
         self.runners: list = []
-        original = transfer.SegmentRunner
+        original = fill.SegmentRunner
         watch = self
 
         class Watched(original):
@@ -220,7 +220,7 @@ class GrowthWatch:
                 super().__init__(*args, **kwargs)
                 watch.runners.append(self)
 
-        monkeypatch.setattr(transfer, "SegmentRunner", Watched)
+        monkeypatch.setattr(fill, "SegmentRunner", Watched)
 
 
 def test_connections_stop_growing_when_the_link_is_full(hub, tmp_path, monkeypatch):
