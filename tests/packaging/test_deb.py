@@ -38,6 +38,7 @@ UBUNTU_2204 = {
     "libfreetype6": "2.11.1",
     "libgcc-s1": "12",
     "libgl1": "1.4.0",
+    "libgssapi-krb5-2": "1.19.2",  # QtNetwork (Negotiate authentication)
     "libglib2.0-0": "2.72.1",
     "liblzma5": "5.2.5",
     "libssl3": "3.0.2",
