@@ -94,6 +94,44 @@ def test_layers_import_downwards_only(layer, never):
             assert not wrong, f"{module} imports {wrong}"
 
 
+# The data flow inside core, bottom first: each imports only the ones before it (and the root modules).
+CORE_ORDER = ("hfgui.core.wire", "hfgui.core.store", "hfgui.core.engine", "hfgui.core.library")
+CORE_BASE = ("hfgui.core.errors", "hfgui.core.types", "hfgui.core.words", "hfgui.core.globs")
+
+
+def _core_rank(module: str) -> int | None:
+    for rank, package in enumerate(CORE_ORDER):
+        if module == package or module.startswith(package + "."):
+            return rank
+    return None
+
+
+def test_core_subpackages_import_only_the_ones_below():
+    wrong = []
+    for module, path in modules().items():
+        targets = imports_of(path, module)
+        if module in CORE_BASE:
+            wrong += [
+                f"{module} -> {t}" for t in targets if t.startswith("hfgui.core") and t not in CORE_BASE
+            ]
+        rank = _core_rank(module)
+        if rank is None:
+            continue
+        for target in targets:
+            other = _core_rank(target)
+            if other is not None and other > rank:
+                wrong.append(f"{module} -> {target}")
+    assert not wrong, "imports against the data flow:\n" + "\n".join(sorted(wrong))
+
+
+def test_architecture_md_names_every_subpackage():
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    for module, path in modules().items():
+        if path.name == "__init__.py" and module.count(".") == 2:
+            folder = module.split(".", 1)[1].replace(".", "/") + "/"
+            assert folder in text, f"ARCHITECTURE.md does not say what {folder} owns"
+
+
 def test_every_subpackage_says_what_it_owns():
     for module, path in modules().items():
         if path.name == "__init__.py":

@@ -16,7 +16,7 @@ import elfinfo  # packaging/pyinstaller/ is sys.path[0] when run as a script and
 import runpath
 
 # Qt bindings hfgui never imports (HTTP goes through requests in hfgui.core; QtNetwork is kept only for the
-# local socket that makes one window per user, gui/single_instance.py); excluding
+# local socket that makes one window per user, gui/window/single_instance.py); excluding
 # them keeps PyInstaller's hooks from collecting their libraries, QML files and plugins. Most are not in
 # PySide6-Essentials at all: listed so a full PySide6 in the build venv cannot bloat the bundle either.
 EXCLUDED_QT_MODULES = [

@@ -1,2 +1,2 @@
 """The Library tab: what is installed (library, Hugging Face cache, imports), its care (verify, update,
-delete) and leftover partial downloads; also the library scan the Models tab reads."""
+delete) and leftover partial downloads."""

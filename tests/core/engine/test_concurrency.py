@@ -1,7 +1,7 @@
 """Files in flight: doubled while completions speed up, settled when they stop, cut by 429s and quotas.
 
-The controller is driven with a fake clock here; tests/core/test_model_download_concurrency.py shows it
-on the wire against the emulator.
+The controller is driven with a fake clock here; tests/core/engine/test_model_download_concurrency.py shows
+it on the wire against the emulator.
 """
 
 from __future__ import annotations
