@@ -60,11 +60,15 @@ def _fixed_file_info(exe: Path) -> tuple[str, str]:
     return as_text(file_ms, file_ls), as_text(product_ms, product_ls)
 
 
-def test_readme_command_works_verbatim_from_the_repository_root(tmp_path: Path) -> None:
+def _packaging_readme_command() -> str:
     blocks = re.findall(r"^```\n(.*?)^```$", README.read_text(), re.M | re.S)
     commands = [line for block in blocks for line in block.splitlines() if line.startswith("makensis ")]
     assert len(commands) == 1, "packaging/README.md should give exactly one makensis command"
-    argv = commands[0].split()  # as cmd.exe would pass it: no quotes, backslashes kept
+    return commands[0]
+
+
+def test_readme_command_works_verbatim_from_the_repository_root(tmp_path: Path) -> None:
+    argv = _packaging_readme_command().split()  # as cmd.exe would pass it: no quotes, backslashes kept
     outfile = next(arg for arg in argv if arg.startswith("-DOUTFILE=")).removeprefix("-DOUTFILE=")
     root = _checkout_with_dummy_bundle(tmp_path)
     result = run(argv, cwd=root)
@@ -75,6 +79,11 @@ def test_readme_command_works_verbatim_from_the_repository_root(tmp_path: Path) 
         listing = run(["7zz", "l", "-slt", str(setup)]).stdout
         paths = set(re.findall(r"^Path = (.*)$", listing, re.M))
         assert {name.replace("/", os.sep) for name in BUNDLE_FILES} <= paths, paths
+
+
+def test_top_readme_gives_the_same_makensis_command() -> None:
+    top = re.findall(r"`(makensis [^`]*)`", (ROOT / "README.md").read_text())
+    assert top == [_packaging_readme_command()], f"README.md says {top}"
 
 
 @pytest.mark.parametrize(
