@@ -1,7 +1,10 @@
 """Window figures: launch to window shown (from process start), the longest GUI stall while eight files
 download at full speed from the emulator, and filter time per keystroke over 10,000 catalog rows.
 
-Run from the repository root: `QT_QPA_PLATFORM=offscreen python benchmarks/gui_bench.py`. Prints a table.
+Run from the repository root: `QT_QPA_PLATFORM=offscreen python benchmarks/gui_bench.py [--profile network]
+[--rtt-ms 40] [--conn-mib-s 40]`. Prints a table. With the network profile the emulator answers like a
+far-away Hub (a round trip per request and per new connection, each CDN connection capped), so the
+downloads run at the concurrency that brings: more files in flight and up to 16 connections per file.
 The emulator runs in its own process at the lowest CPU priority, as the Hub would run on another
 machine: in-process, its serving threads would compete with the window for the GIL, and at normal
 priority for the two cores of a small machine, and the figures would describe the test rig.
@@ -11,8 +14,10 @@ on a shared virtual machine one run is not a measurement.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,6 +48,8 @@ def serve_emulator() -> int:
 
     os.nice(EMULATOR_NICE)
     hub = HubEmulator()
+    hub.network.rtt = float(os.environ.get("HFGUI_BENCH_RTT_MS", "0")) / 1000
+    hub.network.connection_rate = int(float(os.environ.get("HFGUI_BENCH_CONN_MIB_S", "0")) * 2**20)
     files = {f"weights/part-{i}.safetensors": generated_content(FILE_SIZE, seed=i) for i in range(FILES)}
     for run in range(STALL_RUNS):
         hub.add_repo(f"{REPO}-{run}", files=files)  # one copy of the content, served under each name
@@ -154,12 +161,28 @@ def catalog_rows(count: int):
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", choices=("loopback", "network"), default="loopback")
+    parser.add_argument("--rtt-ms", type=float, default=40.0, help="network profile: round trip (ms)")
+    parser.add_argument(
+        "--conn-mib-s", type=float, default=40.0, help="network profile: cap per CDN connection (MiB/s)"
+    )
+    args = parser.parse_args()
+    network = args.profile == "network"
+    server_env = dict(
+        os.environ,
+        HFGUI_BENCH_RTT_MS=str(args.rtt_ms if network else 0),
+        HFGUI_BENCH_CONN_MIB_S=str(args.conn_mib_s if network else 0),
+    )
+    if network:
+        print(f"network profile: {args.rtt_ms:g} ms round trip, {args.conn_mib_s:g} MiB/s per CDN connection")
     home = tempfile.mkdtemp(prefix="hfgui-bench-")
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve-emulator"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        env=server_env,
     )
     hub_url = server.stdout.readline().strip()
     env = dict(os.environ, HFGUI_HOME=home, HF_ENDPOINT=hub_url, HF_HOME=os.path.join(home, "hf"))
@@ -236,6 +259,8 @@ def measure_window() -> list[tuple[str, str, str]]:
             f"{STALL_RUNS} downloads: {'; '.join(notes)}",
         )
     )
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    rows.append(("peak memory of the window process (RSS)", f"{peak_mib:.0f} MiB", "after the downloads"))
 
     # Filtering 10,000 rows: the work one keystroke triggers (the debounce timer is skipped).
     window.load_catalog(catalog_rows(10_000))
