@@ -112,7 +112,7 @@ def entry_from_dict(data: Any, *, where: str, user_added: bool = False) -> Catal
 
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
-        raise fail(f"unknown key(s) {', '.join(unknown)}")
+        raise fail(f"{'unknown keys' if len(unknown) > 1 else 'unknown key'} {', '.join(unknown)}")
     for key in ("id", "name", "repo", "framework", "format"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise fail(f"'{key}' is required and must be a non-empty string")

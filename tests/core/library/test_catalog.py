@@ -125,7 +125,8 @@ def test_onnx_folder_selects_graph_and_external_weights() -> None:
         ({"exclude": ["*.md"]}, "'exclude' is only allowed together with 'include'"),
         ({"context_length": -5}, "'context_length' must be a positive integer"),
         ({"ram_min_gb": 8, "ram_recommended_gb": 4}, "'ram_min_gb' is larger"),
-        ({"fles": ["x"]}, "unknown key(s) fles"),
+        ({"fles": ["x"]}, "unknown key fles"),
+        ({"fles": ["x"], "nmae": "y"}, "unknown keys fles, nmae"),
         ({"id": "Has Spaces"}, "'id' must be lowercase"),
     ],
 )

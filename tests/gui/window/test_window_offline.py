@@ -3,6 +3,8 @@ say without a token; downloads wait for the Hub instead of failing, and start wh
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6 import QtCore
 
 from hfgui.gui.models.models_model import ModelsModel
@@ -140,6 +142,34 @@ def test_a_dropped_connection_shows_reconnecting_and_the_download_goes_on(hub_en
     assert all(speed == 0.0 for _, speed in reconnecting)
     root = window.services.library_root / "demo" / "coreml-tiny"
     assert sha256_of(root / WEIGHTS) == expected_sha256(files[WEIGHTS])
+    settle(window, qtbot)
+
+
+def test_a_stalled_connection_shows_speed_0_then_reconnects_and_resumes(hub_env, qtbot):
+    populate(hub_env, weight_size=6_000_000)
+    hub_env.faults.stall(WEIGHTS, after_bytes=2_000_000, seconds=30, times=1)
+    window = make_window(qtbot, start=False)
+    # The shortest stall timeout Settings offers: "Reconnecting…" then comes 5 s after the last byte.
+    window.services.apply_settings(dataclasses.replace(window.services.settings, stall_timeout_seconds=5))
+    seen: list[tuple[str, float]] = []
+
+    def record() -> None:
+        state = window.model.state(KEY)
+        seen.append((state.status_text, state.progress.speed if state.progress else 0.0))
+
+    window.manager.refreshed.connect(record)
+    window.select_key(KEY)
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: status(window) is Status.INSTALLED, timeout=WAIT)
+    quiet = [(t, speed) for t, speed in seen if "no data for" in t and not t.startswith("Reconnecting")]
+    assert quiet and all(speed == 0.0 for _, speed in quiet), seen  # the stall shows before the reconnect
+    reconnecting = [
+        (t, speed) for t, speed in seen if t.startswith("Reconnecting… (attempt 2, no data for 5 s")
+    ]
+    assert reconnecting and all(speed == 0.0 for _, speed in reconnecting), seen
+    assert seen.index(quiet[0]) < seen.index(reconnecting[0])
+    ranges = [r.headers.get("Range") for r in hub_env.requests_for(WEIGHTS) if r.method == "GET"]
+    assert any(r and not r.startswith("bytes=0-") for r in ranges), ranges  # resumed where it stalled
     settle(window, qtbot)
 
 
