@@ -127,6 +127,24 @@ def test_hf_endpoint_that_is_not_a_url_is_a_usage_error(env, capsys, monkeypatch
     assert not env.requests
 
 
+def test_a_stale_mirror_fails_with_one_line_and_a_rerun_starts_clean(env, capsys, tmp_path):
+    size = 3_000_000
+    env.add_repo("acme/s", {"w.safetensors": generated_content(size, seed=3)})
+    env.faults.stale_object("w.safetensors", size - 1000, times=None, host="cdn")
+
+    assert main(["download", "acme/s", "--quiet"]) == 1
+
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err
+    assert f"sent a {size - 1000}-byte file where the Hub lists {size} bytes (stale mirror or cache?)" in err
+    env.faults.clear()
+    env.clear_requests()
+    assert main(["download", "acme/s", "--quiet"]) == 0
+    bodies = [r for r in env.requests_for("w.safetensors", host="cdn") if r.method == "GET"]
+    assert [r.status for r in bodies] == [200] and bodies[0].bytes_sent == size  # no bad partial resumed
+    assert (_library(tmp_path) / "acme" / "s" / "w.safetensors").stat().st_size == size
+
+
 def test_dest_that_is_a_file_is_said_in_cli_words(env, capsys, tmp_path):
     env.add_repo("acme/d", {"d.bin": b"d"})
     target = tmp_path / "a-file"
