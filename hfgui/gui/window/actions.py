@@ -51,7 +51,7 @@ class WindowActions:
             "hub-page",
             "Open on Hugging Face",
             self.open_selected_on_hub,
-            sp.SP_DialogHelpButton,
+            sp.SP_DriveNetIcon,  # a globe on a drive: the web page, not "help"
             short="Hub page",
         )
         self.act_settings = action(
