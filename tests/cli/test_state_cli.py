@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -151,3 +156,33 @@ def test_a_relative_library_dir_does_not_follow_the_current_folder(env, tmp_path
     assert "acme/r" in capsys.readouterr().out
     assert (config / "rel-models" / "acme" / "r" / "r.bin").is_file()
     assert not (tmp_path / "one" / "rel-models").exists()
+
+
+def test_a_delete_killed_mid_way_leaves_nothing_that_no_command_shows(env, tmp_path, capsys):
+    env.add_repo("acme/many", {f"part-{i:03}.bin": generated_content(20_000, seed=i) for i in range(40)})
+    assert main(["download", "acme/many", "--quiet"]) == 0
+    library = _library(tmp_path)
+    deleter = subprocess.Popen(
+        [sys.executable, "-m", "tests.cli.drivers.delete_held", "acme/many"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env=dict(os.environ),
+    )
+    try:
+        assert deleter.stdout.readline().strip() == "deleting"
+    finally:
+        deleter.send_signal(signal.SIGKILL)  # kill -9, mid-delete
+        deleter.wait(60)
+    capsys.readouterr()
+    left_on_disk = [p for p in library.rglob("*.bin")]
+    assert 0 < len(left_on_disk) < 40  # killed part way: some weights are still on disk
+
+    assert main(["list", "--json"]) == 0
+    assert "acme/many" not in capsys.readouterr().out  # no longer a model of the library...
+    assert main(["partials", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["partials"]
+    [leftover] = [i for i in listed if i["kind"] == "deleted-model"]
+    assert leftover["repo"] == "acme/many"  # ...but its remains are shown
+    assert main(["partials", "--clean"]) == 0
+    assert list(library.rglob("*.bin")) == []
