@@ -23,7 +23,7 @@ from hfgui.core.library.installed import (
     InstallState,
     Library,
 )
-from hfgui.core.library.leftovers import Leftover, find_leftovers
+from hfgui.core.library.leftovers import KIND_DELETED_MODEL, Leftover, find_leftovers
 from hfgui.core.store.manifest import LOCAL_COMMIT, read_manifest
 from hfgui.gui.widgets import roles
 from hfgui.gui.widgets.formatting import duration_text, format_label, size_text
@@ -50,7 +50,14 @@ OWNER_TEXT = {
     "queued": "Paused or queued download",
 }
 ORPHANED_TEXT = "Nothing (orphaned)"
-WHERE_TEXT = {"library": "Library", "update": "Update", "hf-cache": "HF cache"}
+WHERE_TEXT = {
+    "library": "Library",
+    "update": "Update",
+    "hf-cache": "HF cache",
+    "dest": "--dest folder",
+    "deleting": "Interrupted delete",
+}
+DELETED_MODEL_TEXT = "All its files (a delete was interrupted)"
 
 
 # --- the scan (worker thread; Qt-free values) -----------------------------------------------------
@@ -334,6 +341,8 @@ class LeftoversModel(ListTableModel):
             if column == self.COL_MODEL:
                 return item.repo_id or "(unknown)"
             if column == self.COL_FILE:
+                if item.kind == KIND_DELETED_MODEL:
+                    return DELETED_MODEL_TEXT
                 return item.path or item.partial.part_path.name
             if column == self.COL_SIZE:
                 return size_text(item.size)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
+import pytest
+
+from hfgui.core.library.installed import Library
 from hfgui.core.store import partials
 from tests.gui.inputs import answer, click
 from tests.gui.library.library_helpers import WAIT, install, rescan
@@ -61,3 +65,29 @@ def test_orphaned_partials_are_listed_and_removed(hub, client, services, panel, 
     with qtbot.waitSignal(panel.changed, timeout=WAIT):
         answer(qtbot, panel.pending_dialog, "Remove")
     assert not owned.exists()
+
+
+def test_the_remains_of_an_interrupted_delete_are_shown_and_removed(
+    hub, client, services, panel, qtbot, monkeypatch
+):
+    install(hub, client, services)
+
+    def killed(path, *args, **kwargs):  # the delete dies after moving the model out, before removing it
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(shutil, "rmtree", killed)
+    with pytest.raises(KeyboardInterrupt):
+        Library(services.library_root).delete("acme/tiny")
+    monkeypatch.undo()
+    rescan(panel, qtbot)
+
+    section = panel.leftovers_section
+    row = [section.model.index(0, c).data() for c in range(6)]
+    assert section.model.rowCount() == 1
+    assert row[0] == "acme/tiny" and row[1] == "All its files (a delete was interrupted)"
+    assert row[4] == "Nothing (orphaned)" and row[5] == "Interrupted delete"
+    with qtbot.waitSignal(panel.changed, timeout=WAIT):
+        click(qtbot, section.remove_orphans_button)
+    qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)
+    assert [p for p in services.library_root.rglob("*") if p.is_file()] == []
+    assert section.model.rowCount() == 0
