@@ -96,6 +96,21 @@ def open_context_menu(qtbot, view: QtWidgets.QAbstractItemView, index: QtCore.QM
     QtWidgets.QApplication.sendEvent(viewport, event)
 
 
+def click_row(qtbot, view: QtWidgets.QAbstractItemView, index: QtCore.QModelIndex) -> None:
+    """Left-click a row of an item view (``index`` of the view's own model), which selects it."""
+    rect = view.visualRect(index)
+    assert rect.isValid(), "the row is not on screen"
+    qtbot.mouseClick(view.viewport(), LEFT, pos=rect.center())
+
+
+def double_click(qtbot, view: QtWidgets.QAbstractItemView, index: QtCore.QModelIndex) -> None:
+    """Double-click a row. The desktop delivers press, release, then the double-click; QTest.mouseDClick
+    sends the double-click event alone, and an item view ignores a double-click on a row it never saw
+    pressed, so the first click goes first."""
+    click_row(qtbot, view, index)
+    qtbot.mouseDClick(view.viewport(), LEFT, pos=view.visualRect(index).center())
+
+
 def visible_menu() -> QtWidgets.QMenu:
     menus = [w for w in QtWidgets.QApplication.topLevelWidgets() if isinstance(w, QtWidgets.QMenu)]
     shown = [m for m in menus if m.isVisible()]
@@ -132,3 +147,20 @@ def open_tab(qtbot, tabs: QtWidgets.QTabWidget, title: str) -> None:
     assert title in titles, f"no tab {title!r}; there are {titles}"
     qtbot.mouseClick(bar, LEFT, pos=bar.tabRect(titles.index(title)).center())
     assert tabs.currentIndex() == titles.index(title)
+
+
+def pick(qtbot, combo: QtWidgets.QComboBox, text: str) -> None:
+    """Choose ``text`` in a drop-down list as a person does: click it open, arrow keys to the entry, Enter."""
+    target = combo.findText(text)
+    assert target >= 0, f"no entry {text!r}; there are {[combo.itemText(i) for i in range(combo.count())]}"
+    click(qtbot, combo)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=5_000)
+    steps = target - view.currentIndex().row()
+    key = QtCore.Qt.Key.Key_Down if steps > 0 else QtCore.Qt.Key.Key_Up
+    for _ in range(abs(steps)):
+        qtbot.keyClick(view, key)
+    assert view.currentIndex().row() == target, "the arrow keys did not reach the entry"
+    qtbot.keyClick(view, QtCore.Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=5_000)
+    assert combo.currentText() == text

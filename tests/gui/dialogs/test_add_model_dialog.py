@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6 import QtCore
 
 from hfgui.core.library.catalog import load_user_models, select_files
 from hfgui.gui.dialogs.add_model_dialog import AddModelDialog
@@ -14,6 +15,8 @@ from tests.gui.inputs import click
 from tests.hubemu import generated_content
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
+SMALL_SCREEN = QtCore.QSize(1024, 640)  # a 1024×700 screen less a 60-px panel
+FRAME = QtCore.QSize(20, 60)  # title bar and borders the window manager adds
 
 
 @pytest.fixture
@@ -184,3 +187,11 @@ def test_a_repo_of_json_files_is_other_here_and_in_the_library_tab(qtbot, servic
         client.close()
     on_disk = detect_format(services.library_root / "acme" / "configs")
     assert format_label(on_disk) == row.format_label  # the Library tab's Format column
+
+
+def test_it_fits_a_1024_by_700_screen_with_a_repository_checked(qtbot, services, runner):
+    dialog = checked(qtbot, services, runner, "acme/llama-gguf")
+    assert dialog.files.items(), "the choices are listed"
+    for size in (dialog.sizeHint().expandedTo(dialog.minimumSize()), dialog.size()):
+        framed = size + FRAME
+        assert framed.width() <= SMALL_SCREEN.width() and framed.height() <= SMALL_SCREEN.height(), framed

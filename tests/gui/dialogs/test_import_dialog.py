@@ -15,6 +15,8 @@ from tests.gui.inputs import click
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
 GGUF_BYTES = b"GGUF" + bytes(range(256)) * 40
+SMALL_SCREEN = QtCore.QSize(1024, 640)  # a 1024×700 screen less a 60-px panel
+FRAME = QtCore.QSize(20, 60)  # title bar and borders the window manager adds
 
 
 @pytest.fixture
@@ -130,3 +132,12 @@ def test_a_name_already_in_the_library_is_refused_with_one_line(qtbot, services,
     assert "already in the library" in text and "\n" not in text
     assert "Library tab" in text and "--name" not in text  # the window's words, not the CLI's options
     assert again.isVisible() and again.import_button.isEnabled()
+
+
+def test_it_fits_a_1024_by_700_screen_with_a_file_chosen(qtbot, services, model_file):
+    dialog = open_dialog(qtbot, services, model_file)
+    choose(dialog, qtbot)
+    assert dialog.import_button.isEnabled()
+    for size in (dialog.sizeHint().expandedTo(dialog.minimumSize()), dialog.size()):
+        framed = size + FRAME
+        assert framed.width() <= SMALL_SCREEN.width() and framed.height() <= SMALL_SCREEN.height(), framed

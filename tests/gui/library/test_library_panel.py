@@ -9,8 +9,8 @@ from huggingface_hub import snapshot_download
 
 from hfgui.core.library.importer import import_model
 from hfgui.gui.library.library_model import LibraryTableModel
-from tests.gui.inputs import click
-from tests.gui.library.library_helpers import GGUF, cell, install, rescan
+from tests.gui.inputs import click, double_click
+from tests.gui.library.library_helpers import GGUF, WAIT, cell, install, rescan
 from tests.hubemu import generated_content
 
 
@@ -65,3 +65,21 @@ def test_table_model_passes_qt_checks_through_rescans(
     rescan(panel, qtbot)
     qtmodeltester.check(panel.model)
     assert panel.model.keys() == ["library:acme/three", "library:acme/two"]
+
+
+def test_refresh_lists_a_model_added_on_disk_behind_the_windows_back(hub, client, services, panel, qtbot):
+    rescan(panel, qtbot)
+    assert panel.model.keys() == []
+    install(hub, client, services, "acme/later")  # e.g. `hfgui download` in a terminal
+    click(qtbot, panel.refresh_button)
+    qtbot.waitUntil(lambda: panel.model.keys() == ["library:acme/later"], timeout=WAIT)
+    assert cell(panel, "library:acme/later", LibraryTableModel.COL_STATE) == "Installed"
+
+
+def test_double_clicking_an_installed_row_reveals_its_folder(hub, client, services, panel, qtbot, opened):
+    install(hub, client, services, "acme/one")
+    install(hub, client, services, "acme/two")
+    rescan(panel, qtbot)
+    view = panel.view
+    double_click(qtbot, view, view.proxy.mapFromSource(panel.model.index_of("library:acme/two", 0)))
+    assert [url.toLocalFile() for url in opened] == [str(services.library_root / "acme" / "two")]

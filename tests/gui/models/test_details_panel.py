@@ -6,8 +6,13 @@ from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.types import FileProgress, FileState, ModelProgress, ModelState
 from hfgui.gui.models.details_panel import DetailsPanel
+from hfgui.gui.models.files_model import FilesModel
 from hfgui.gui.models.rows import ModelEntry, RowState, Status
+from tests.gui.helpers import MANIFEST, MODEL, WEIGHTS, make_window, populate, settle
+from tests.gui.inputs import click, toolbar_click
 
+WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
+KEY = "tiny-coreml"
 ENTRY = ModelEntry("k", "Some Model", "org/some-model", "GGUF (llama.cpp)")
 TOTAL = 3_000_000_000
 
@@ -72,3 +77,53 @@ def test_long_texts_show_their_start_and_full_text_on_hover(qtbot):
     assert panel.title.text().startswith("A model with a very long name")
     assert panel.title.cursorPosition() == 0  # the field shows the start, not the end
     assert panel.title.toolTip() == panel.title.text()
+
+
+def shown_states(window) -> dict[str, str]:
+    """Path -> the State column's text, as the details table shows them."""
+    view = window.details.ordered
+    return {
+        view.index(r, FilesModel.COL_PATH).data(): view.index(r, FilesModel.COL_STATE).data()
+        for r in range(view.rowCount())
+    }
+
+
+def test_retry_after_a_failed_download_downloads_it_again(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.faults.status(MANIFEST, 404, times=None, host="hub")
+    window = make_window(qtbot, start=False)
+    window.select_key(KEY)
+    window.act_download.trigger()
+    qtbot.waitUntil(lambda: window.model.state(KEY).status is Status.FAILED, timeout=WAIT)
+    assert window.details.error.isVisible() and window.details.retry.isVisible()
+    hub_env.faults.clear()  # the Hub mended
+    click(qtbot, window.details.retry)
+    qtbot.waitUntil(lambda: window.model.state(KEY).status is Status.INSTALLED, timeout=WAIT)
+    assert not window.details.retry.isVisible() and window.details.error.text() == ""
+    settle(window, qtbot)
+
+
+def test_files_fetched_before_a_pause_say_done_after_the_resume(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.faults.stall(WEIGHTS, after_bytes=1_000_000, seconds=30)
+    window = make_window(qtbot, start=False)
+    window.select_key(KEY)
+    window.act_download.trigger()
+
+    def small_files_done() -> bool:
+        progress = window.model.state(KEY).progress
+        finished = {f.path for f in progress.files if f.state.finished} if progress else set()
+        return {MANIFEST, MODEL} <= finished
+
+    qtbot.waitUntil(small_files_done, timeout=WAIT)
+    toolbar_click(qtbot, window.toolbar, window.act_pause)
+    qtbot.waitUntil(lambda: window.model.state(KEY).status is Status.PAUSED, timeout=WAIT)
+    hub_env.faults.clear()
+    assert window.act_start.text() == "Resume"
+    toolbar_click(qtbot, window.toolbar, window.act_start)
+    qtbot.waitUntil(lambda: window.model.state(KEY).status is Status.INSTALLED, timeout=WAIT)
+    states = {f.path: f.state for f in window.details.files.files()}
+    assert states[MANIFEST] is FileState.SKIPPED  # verified by the run before the pause
+    shown = shown_states(window)
+    assert shown[MANIFEST] == shown[MODEL] == shown[WEIGHTS] == "Done", shown
+    settle(window, qtbot)

@@ -19,7 +19,7 @@ from hfgui.gui.search import search_panel
 from hfgui.gui.search.search_model import SUMMARY_ROLE
 from hfgui.gui.search.search_panel import SearchPanel
 from hfgui.gui.services import Services
-from tests.gui.inputs import click
+from tests.gui.inputs import click, pick
 from tests.hubemu import generated_content
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
@@ -183,19 +183,19 @@ def test_format_filter_and_sort_change_the_results(hub_env, panel, qtbot):
     search(panel, qtbot, "llama")
     assert len(repo_ids(panel)) == 3
 
-    panel.form.format_combo.setCurrentIndex(panel.form.format_combo.findData("gguf"))
+    pick(qtbot, panel.form.format_combo, "GGUF")
     qtbot.waitUntil(lambda: not panel.results.loading and panel.results.rowCount() == 2, timeout=WAIT)
     assert repo_ids(panel) == ["acme/llama-gguf", "acme/big-llama-gguf"]
     assert was_queried(hub_env, "filter", "gguf")
 
-    panel.form.sort_combo.setCurrentIndex(panel.form.sort_combo.findData("likes"))
+    pick(qtbot, panel.form.sort_combo, "Most likes")
     qtbot.waitUntil(lambda: repo_ids(panel) == ["acme/big-llama-gguf", "acme/llama-gguf"], timeout=WAIT)
     assert was_queried(hub_env, "sort", "likes")
 
-    panel.form.format_combo.setCurrentIndex(panel.form.format_combo.findData("onnx"))
+    pick(qtbot, panel.form.format_combo, "ONNX")
     qtbot.waitUntil(lambda: repo_ids(panel) == ["other/llama-onnx"], timeout=WAIT)
 
-    panel.form.format_combo.setCurrentIndex(0)
+    pick(qtbot, panel.form.format_combo, "Any format")
     qtbot.keyClicks(panel.form.author_edit, "other")
     qtbot.keyClick(panel.form.author_edit, QtCore.Qt.Key.Key_Return)
     qtbot.waitUntil(

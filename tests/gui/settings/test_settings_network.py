@@ -7,14 +7,15 @@ import dataclasses
 import json
 
 import pytest
+from PySide6 import QtCore
 
 from hfgui.core.errors import HfGuiError
 from hfgui.core.settings import load_settings
 from hfgui.core.store.paths import AppPaths
 from hfgui.gui.services import Services
-from hfgui.gui.settings.settings_dialog import SettingsDialog
+from hfgui.gui.settings.settings_dialog import PAGE_NETWORK, SettingsDialog
 from hfgui.gui.workers import TaskRunner
-from tests.gui.inputs import click
+from tests.gui.inputs import click, open_tab, pick
 
 WAIT = 60_000
 PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -38,6 +39,13 @@ def dialog(services, qtbot):
 
 def saved_settings():
     return load_settings(AppPaths.from_environment())
+
+
+def retype(qtbot, edit, text: str) -> None:
+    """Select what the field holds and type over it."""
+    qtbot.keyClick(edit, QtCore.Qt.Key.Key_A, QtCore.Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(edit, text)
+    assert edit.text() == text
 
 
 def press_ok(dlg, qtbot) -> None:
@@ -65,16 +73,19 @@ def test_manual_proxy_fields_follow_the_mode(dialog):
     [("ftp://proxy.example:21", "uses 'ftp'"), ("http://proxy.example:99999", "invalid port"), ("", "needs")],
 )
 def test_malformed_proxy_url_is_refused_inline(dialog, qtbot, url, expected):
-    dialog.set_proxy_mode("manual")
-    dialog.proxy_url_edit.setText(url)
+    open_tab(qtbot, dialog.pages, PAGE_NETWORK)
+    pick(qtbot, dialog.proxy_mode_combo, "Manual")
+    qtbot.keyClicks(dialog.proxy_url_edit, url)
     click(qtbot, dialog.ok_button)
     assert dialog.isVisible()
     assert dialog.network_error.isVisible()
     text = dialog.network_error.text()
     assert "not usable" in text and expected in text and "\n" not in text
     assert not AppPaths.from_environment().settings_file.exists()
-    # Fixing it lets the dialog save.
-    dialog.proxy_url_edit.setText("proxy.example:3128")
+    # Typing a new address takes the message away at once (before OK is pressed again).
+    retype(qtbot, dialog.proxy_url_edit, "proxy.example:3128")
+    assert not dialog.network_error.isVisible() and dialog.network_error.text() == ""
+    # Fixed, the dialog saves.
     press_ok(dialog, qtbot)
     assert not dialog.isVisible()
     saved = saved_settings()

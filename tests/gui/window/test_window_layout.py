@@ -54,3 +54,14 @@ def test_a_cut_message_drops_an_address_whole_rather_than_mid_path(hub_env, qtbo
     window.show_status("Could not open that address: " + url + " — check the spelling " + "x" * 200)
     shown = window.statusBar().currentMessage()
     assert url in shown or "huggingface.co" not in shown, shown
+
+
+def test_the_window_title_names_hfgui_once(hub_env, qtbot):
+    from hfgui.gui.app import make_application
+
+    make_application([])  # the application's names as the real start sets them
+    window = make_window(qtbot, start=False)
+    qtbot.waitExposed(window)
+    assert window.windowTitle() == "hfgui — Hugging Face models"
+    shown = window.windowHandle().title()  # what the platform window carries
+    assert shown.count("hfgui") == 1, shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from hfgui.gui.models.models_model import ModelsModel
 from hfgui.gui.models.rows import Status
@@ -207,3 +207,14 @@ def test_group_counts_follow_the_filter(hub_env, qtbot):
     window.filter_edit.clear()
     qtbot.keyClick(window.filter_edit, QtCore.Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "(2 models)" in window.proxy.index(1, 0).data(), timeout=WAIT)
+
+
+def test_a_row_the_hub_must_decide_is_grey_while_offline(hub_env, qtbot):
+    populate(hub_env)
+    hub_env.go_offline()
+    window = make_window(qtbot)
+    qtbot.waitUntil(lambda: status(window) is Status.OFFLINE, timeout=WAIT)
+    brush = cell(window, KEY, ModelsModel.COL_STATUS, QtCore.Qt.ItemDataRole.ForegroundRole)
+    assert brush.color() == QtGui.QColor("#757575")
+    assert brush.color() != QtGui.QGuiApplication.palette().text().color()
+    settle(window, qtbot)

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from hfgui.core.library.catalog import CatalogEntry
+from PySide6 import QtCore
+
 from hfgui.gui import app as app_module
 from hfgui.gui.models.rows import Status
-from tests.gui.helpers import make_window, populate
+from tests.gui.helpers import WEIGHTS, expected_sha256, make_window, populate, settle, sha256_of
 from tests.gui.inputs import (
     answer,
     choose,
     click,
+    click_row,
     open_context_menu,
+    open_tab,
     press,
     toolbar_click,
     visible_menu,
 )
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
+KEY = "tiny-coreml"
+GGUF = b"GGUF" + bytes(range(256)) * 160  # a file the Hub's search and the planner take for a GGUF model
 
 
 def test_address_of_a_listed_model_selects_its_row(hub_env, qtbot):
@@ -79,26 +84,50 @@ def _catalog():
     return catalog()
 
 
-def test_search_and_library_tabs_are_wired_to_the_models_view(hub_env, qtbot):
-    populate(hub_env)
+def test_the_search_tabs_download_button_downloads_in_the_models_tab(hub_env, qtbot):
+    hub_env.add_repo("fresh/searched-gguf", files={"searched-Q4_K_M.gguf": GGUF}, tags=["gguf"])
     window = make_window(qtbot, start=False)
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Models", "Search", "Library"]
-    window.tabs.setCurrentWidget(window.search_panel)
+    open_tab(qtbot, window.tabs, "Search")
     assert not window.act_download.isVisible()
-    entry = CatalogEntry(
-        "searched", "Searched model", "demo/coreml-tiny", "coreml", "mlpackage", folder="Tiny.mlpackage"
-    )
-    window.search_panel.download_requested.emit(entry)
-    assert window.tabs.currentIndex() == 0 and window.selected_key() == "searched"
-    qtbot.waitUntil(lambda: window.model.state("searched").status is Status.INSTALLED, timeout=WAIT)
+    search = window.search_panel
+    qtbot.keyClicks(search.form.query_edit, "searched")
+    qtbot.keyClick(search.form.query_edit, QtCore.Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: search.results.rowCount() == 1 and not search.results.loading, timeout=WAIT)
+    click_row(qtbot, search.view, search.results.index(0, 0))
+    qtbot.waitUntil(search.picked.download_button.isEnabled, timeout=WAIT)
+    click(qtbot, search.picked.download_button)
+    qtbot.waitUntil(lambda: window.tabs.currentIndex() == 0, timeout=WAIT)
+    key = window.selected_key()
+    assert window.model.state(key).entry.repo_id == "fresh/searched-gguf"
+    qtbot.waitUntil(lambda: window.model.state(key).status is Status.INSTALLED, timeout=WAIT)
+    root = window.services.library_root / "fresh" / "searched-gguf"
+    assert (root / "searched-Q4_K_M.gguf").read_bytes() == GGUF
+    settle(window, qtbot)
 
-    window.tabs.setCurrentWidget(window.library_panel)
-    window.library_panel.download_requested.emit("demo/coreml-tiny")
-    assert window.tabs.currentIndex() == 0
-    window.manager.wait_idle(WAIT)
-    window.library_panel.shutdown(WAIT)
-    window.runner.wait(WAIT)
-    window.size_runner.wait(WAIT)
+
+def test_the_library_tabs_download_again_button_fetches_in_the_models_tab(hub_env, qtbot):
+    files = populate(hub_env)
+    window = make_window(qtbot, start=False)
+    window.select_key(KEY)
+    press(qtbot, window.view, "Ctrl+D")
+    qtbot.waitUntil(lambda: window.model.state(KEY).status is Status.INSTALLED, timeout=WAIT)
+    weights = window.services.library_root / "demo" / "coreml-tiny" / WEIGHTS
+    weights.write_bytes(b"damaged" + weights.read_bytes()[7:])
+
+    open_tab(qtbot, window.tabs, "Library")
+    library, row = window.library_panel, "library:demo/coreml-tiny"
+    qtbot.waitUntil(lambda: row in library.model.keys() and not library.scanning, timeout=WAIT)
+    click_row(qtbot, library.view, library.view.proxy.mapFromSource(library.model.index_of(row, 0)))
+    click(qtbot, library.verify_button)
+    redownload = library.care.verifier.redownload_button
+    qtbot.waitUntil(redownload.isVisible, timeout=WAIT)
+    click(qtbot, redownload)
+    assert window.tabs.currentIndex() == 0 and window.selected_key() == KEY
+    qtbot.waitUntil(lambda: sha256_of(weights) == expected_sha256(files[WEIGHTS]), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.model.state(KEY).status is Status.INSTALLED, timeout=WAIT)
+    library.shutdown(WAIT)
+    settle(window, qtbot)
 
 
 def test_import_from_the_toolbar_lists_the_model_in_the_library_tab(hub_env, qtbot, tmp_path):

@@ -11,7 +11,7 @@ from PySide6 import QtWidgets
 from hfgui.core.library.catalog import CatalogEntry
 from hfgui.gui.models.rows import Status
 from tests.gui.helpers import WEIGHTS, make_window, populate
-from tests.gui.inputs import answer, click
+from tests.gui.inputs import answer, click, press
 from tests.hubemu import unservable_content
 
 WAIT = 60_000  # ms; only a guard against hanging, never a performance bound
@@ -179,3 +179,18 @@ def test_a_failed_download_shows_what_happened_and_what_to_do_next(hub_env, qtbo
     assert "Try again later" in window.notifications[-1][1]
     window.runner.wait(WAIT)
     window.size_runner.wait(WAIT)
+
+
+def test_a_model_the_hub_will_not_show_asks_with_the_warning_icon(hub_env, qtbot):
+    populate(hub_env)
+    window = make_window(qtbot, start=False)
+    window.select_key("private-gguf")
+    press(qtbot, window.view, "Ctrl+D")
+    qtbot.waitUntil(lambda: window.pending_dialog is not None, timeout=WAIT)
+    box = window.pending_dialog
+    assert box.windowTitle() == "Model not found or private"
+    assert box.icon() is QtWidgets.QMessageBox.Icon.Warning
+    assert not box.iconPixmap().isNull()  # the style drew one
+    answer(qtbot, box, "Close")
+    window.manager.wait_idle(WAIT)
+    window.runner.wait(WAIT)
