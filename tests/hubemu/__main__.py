@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    # Before the first line is printed: whoever reads it may send SIGTERM at once.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     hub = HubEmulator(
         port=args.port,
         cdn_port=args.cdn_port,
@@ -51,9 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         print("No repos (add --demo for the demo data set).")
     print("Use it with:")
     print(f"  export HF_ENDPOINT={hub.url}", flush=True)
-
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:
