@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtWidgets
 from hfgui import __version__
 from hfgui.gui.services import Services
 from hfgui.gui.widgets.icons import app_icon
+from hfgui.gui.widgets.screen_room import room_on_screen
 from hfgui.gui.window.main_window import MainWindow
 from hfgui.gui.window.single_instance import InstanceServer, hand_over, instance_name
 
@@ -19,7 +20,9 @@ log = logging.getLogger(__name__)
 
 def build_main_window(services: Services) -> MainWindow:
     """The main window, ready to show; construction reads local files only (no network, no keyring)."""
-    return MainWindow(services)
+    window = MainWindow(services)
+    window.resize(window.size().boundedTo(room_on_screen(window)))  # whole on a small screen
+    return window
 
 
 def make_application(argv: list[str]) -> QtWidgets.QApplication:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from hfgui.core.types import Account
 from hfgui.gui.services import Services
@@ -23,9 +23,11 @@ from hfgui.gui.settings.common import (
 from hfgui.gui.settings.downloads_page import DownloadsPage
 from hfgui.gui.settings.network_page import NetworkPage
 from hfgui.gui.settings.saving import SettingsSaving
+from hfgui.gui.widgets.screen_room import room_on_screen
 from hfgui.gui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
+DIALOG_FRAME = QtCore.QSize(40, 60)
 
 
 class SettingsDialog(
@@ -107,8 +109,4 @@ class SettingsDialog(
 
 def _room_on_screen(widget: QtWidgets.QWidget) -> QtCore.QSize:
     """The available area of the screen the dialog opens on, less room for the window frame."""
-    screen = widget.screen() or QtGui.QGuiApplication.primaryScreen()
-    if screen is None:
-        return QtCore.QSize(PREFERRED_WIDTH, 600)
-    room = screen.availableGeometry().size()
-    return QtCore.QSize(max(320, room.width() - 40), max(240, room.height() - 60))
+    return room_on_screen(widget, DIALOG_FRAME, unknown=QtCore.QSize(PREFERRED_WIDTH, 600))

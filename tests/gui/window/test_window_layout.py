@@ -65,3 +65,16 @@ def test_the_window_title_names_hfgui_once(hub_env, qtbot):
     assert window.windowTitle() == "hfgui — Hugging Face models"
     shown = window.windowHandle().title()  # what the platform window carries
     assert shown.count("hfgui") == 1, shown
+
+
+def test_the_first_window_fits_its_screen_whole(hub_env, qtbot):
+    from hfgui.gui.app import build_main_window
+    from hfgui.gui.services import Services
+
+    window = build_main_window(Services.from_environment())  # as `hfgui` opens it
+    qtbot.addWidget(window)
+    window.show()
+    room = window.screen().availableGeometry().size()
+    assert room.width() < 1280 or room.height() < 800, "the test screen is smaller than the window wants"
+    assert window.width() <= room.width() - 16 and window.height() <= room.height() - 48, window.size()
+    assert window.width() >= min(1280, room.width() - 16)  # as large as it may be, not smaller
