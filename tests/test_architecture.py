@@ -95,7 +95,14 @@ def test_layers_import_downwards_only(layer, never):
 
 
 # The data flow inside core, bottom first: each imports only the ones before it (and the root modules).
-CORE_ORDER = ("hfgui.core.wire", "hfgui.core.store", "hfgui.core.engine", "hfgui.core.library")
+# settings (a root module) reads the wire's and the store's types and is read by the engine and above.
+CORE_ORDER = (
+    "hfgui.core.wire",
+    "hfgui.core.store",
+    "hfgui.core.settings",
+    "hfgui.core.engine",
+    "hfgui.core.library",
+)
 CORE_BASE = ("hfgui.core.errors", "hfgui.core.types", "hfgui.core.words", "hfgui.core.globs")
 
 

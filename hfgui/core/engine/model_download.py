@@ -16,6 +16,7 @@ from hfgui.core.engine import concurrency, transfer
 from hfgui.core.engine.bandwidth import BandwidthLimiter
 from hfgui.core.engine.connection_budget import ConnectionBudget
 from hfgui.core.engine.diskspace import check_space
+from hfgui.core.engine.model_records import DEFERRED_SYNC_BELOW as DEFERRED_SYNC_BELOW
 from hfgui.core.engine.model_records import ModelRecords
 from hfgui.core.engine.planner import DownloadRequest, Plan, lock_file_for, plan_download
 from hfgui.core.engine.progress import ProgressAggregator, ProgressCallback

@@ -20,8 +20,10 @@ from hfgui.core.engine.model_paths import lock_file_for as lock_file_for
 from hfgui.core.engine.model_paths import model_root, staging_dir_for
 from hfgui.core.engine.path_checks import check_entry, refuse_case_collisions
 from hfgui.core.engine.path_checks import check_entry_path as check_entry_path
+from hfgui.core.engine.selection import expand_directory_includes as expand_directory_includes
 from hfgui.core.engine.selection import select_files, widen_to_installed
 from hfgui.core.errors import HfGuiError
+from hfgui.core.globs import matches as matches
 from hfgui.core.store import hfcache
 from hfgui.core.store.manifest import Manifest, ManifestFile, read_manifest, read_previous_manifest
 from hfgui.core.types import TreeEntry

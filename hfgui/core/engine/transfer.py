@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hfgui.core.engine.cancel_watch import CANCEL_POLL as CANCEL_POLL
 from hfgui.core.engine.cancel_watch import CANCEL_WATCH
 from hfgui.core.engine.file_source import MAX_CONSECUTIVE_FAILURES as MAX_CONSECUTIVE_FAILURES
 from hfgui.core.engine.file_source import MAX_REDIRECTS as MAX_REDIRECTS
@@ -20,8 +21,11 @@ from hfgui.core.engine.file_source import FileSource
 from hfgui.core.engine.file_task import FileTask as FileTask
 from hfgui.core.engine.fill import check_cancel, fill
 from hfgui.core.engine.partial_file import RESUMABLE_MIN_SIZE as RESUMABLE_MIN_SIZE
+from hfgui.core.engine.partial_file import WRITEBACK_WINDOW as WRITEBACK_WINDOW
 from hfgui.core.engine.partial_file import PartialFile
 from hfgui.core.engine.partial_file import fsync_dir as fsync_dir
+from hfgui.core.engine.response_body import CHUNK as CHUNK
+from hfgui.core.engine.response_body import MIN_CAPPED_CHUNK as MIN_CAPPED_CHUNK
 from hfgui.core.errors import ChecksumError, HfGuiError, RangeRefusedError, StaleObjectError
 from hfgui.core.store.durable import sync_data
 from hfgui.core.store.hashing import StreamHasher

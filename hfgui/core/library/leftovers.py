@@ -191,7 +191,7 @@ def _held(lock_file: Path | None) -> Iterator[bool]:
 
 
 def _in_use(part: Path) -> bool:
-    """A download writes its partial under an exclusive advisory lock (transfer._lock_or_fail)."""
+    """A download writes its partial under an exclusive advisory lock (engine/partial_file.lock_or_fail)."""
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks to ask

@@ -1,5 +1,6 @@
-"""Run `hfgui delete REPO --yes` and hold it once it has removed its first file, so a test can kill -9
-the process mid-delete: prints "deleting" when held.
+"""Run `hfgui delete REPO --yes` and hold it once it has removed its first weights file (`*.bin`; the
+order rmtree takes depends on the file system), so a test can kill -9 the process mid-delete: prints
+"deleting" when held.
 
     python -m tests.cli.drivers.delete_held REPO
 """
@@ -17,8 +18,9 @@ real_unlink = os.unlink
 
 def unlink_then_hold(path, *args, **kwargs):
     real_unlink(path, *args, **kwargs)
-    print("deleting", flush=True)
-    time.sleep(3600)  # the test kills the process here
+    if os.fspath(path).endswith(".bin"):
+        print("deleting", flush=True)
+        time.sleep(3600)  # the test kills the process here
 
 
 if __name__ == "__main__":

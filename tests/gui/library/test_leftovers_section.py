@@ -71,6 +71,7 @@ def test_the_remains_of_an_interrupted_delete_are_shown_and_removed(
     hub, client, services, panel, qtbot, monkeypatch
 ):
     install(hub, client, services)
+    qtbot.waitUntil(lambda: not panel.scanning, timeout=WAIT)  # no worker may meet the patched rmtree
 
     def killed(path, *args, **kwargs):  # the delete dies after moving the model out, before removing it
         raise KeyboardInterrupt

@@ -63,8 +63,8 @@ def test_the_window_title_names_hfgui_once(hub_env, qtbot):
     window = make_window(qtbot, start=False)
     qtbot.waitExposed(window)
     assert window.windowTitle() == "hfgui — Hugging Face models"
-    shown = window.windowHandle().title()  # what the platform window carries
-    assert shown.count("hfgui") == 1, shown
+    # What a desktop shows (where X11 would append a display name) is read with xprop under Xvfb in
+    # tests/packaging/test_freedesktop.py; offscreen windows carry the title unchanged.
 
 
 def test_the_first_window_fits_its_screen_whole(hub_env, qtbot):

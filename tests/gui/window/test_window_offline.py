@@ -149,8 +149,9 @@ def test_a_stalled_connection_shows_speed_0_then_reconnects_and_resumes(hub_env,
     populate(hub_env, weight_size=6_000_000)
     hub_env.faults.stall(WEIGHTS, after_bytes=2_000_000, seconds=30, times=1)
     window = make_window(qtbot, start=False)
-    # The shortest stall timeout Settings offers: "Reconnecting…" then comes 5 s after the last byte.
-    window.services.apply_settings(dataclasses.replace(window.services.settings, stall_timeout_seconds=5))
+    # A short stall timeout (the shortest Settings offers is 5 s): "no data" shows from 3 s of quiet, with
+    # the 1 s heartbeat's snapshots to carry it, and "Reconnecting…" at 7 s.
+    window.services.apply_settings(dataclasses.replace(window.services.settings, stall_timeout_seconds=7))
     seen: list[tuple[str, float]] = []
 
     def record() -> None:
@@ -164,7 +165,7 @@ def test_a_stalled_connection_shows_speed_0_then_reconnects_and_resumes(hub_env,
     quiet = [(t, speed) for t, speed in seen if "no data for" in t and not t.startswith("Reconnecting")]
     assert quiet and all(speed == 0.0 for _, speed in quiet), seen  # the stall shows before the reconnect
     reconnecting = [
-        (t, speed) for t, speed in seen if t.startswith("Reconnecting… (attempt 2, no data for 5 s")
+        (t, speed) for t, speed in seen if t.startswith("Reconnecting… (attempt 2, no data for 7 s")
     ]
     assert reconnecting and all(speed == 0.0 for _, speed in reconnecting), seen
     assert seen.index(quiet[0]) < seen.index(reconnecting[0])
