@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtWidgets
 from hfgui import __version__
 from hfgui.gui.services import Services
 from hfgui.gui.widgets.icons import app_icon
-from hfgui.gui.widgets.screen_room import room_on_screen
+from hfgui.gui.window.geometry import place_window
 from hfgui.gui.window.main_window import MainWindow
 from hfgui.gui.window.single_instance import InstanceServer, hand_over, instance_name
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 def build_main_window(services: Services) -> MainWindow:
     """The main window, ready to show; construction reads local files only (no network, no keyring)."""
     window = MainWindow(services)
-    window.resize(window.size().boundedTo(room_on_screen(window)))  # whole on a small screen
+    place_window(window, services.paths.config_dir)  # where it was, or whole on its screen
     return window
 
 

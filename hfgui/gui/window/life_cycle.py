@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from hfgui.gui.window.geometry import remember_window
+
 DOWNLOADS_STOP_MS = 10_000  # stopped downloads end within a chunk; this only bounds a stuck disk
 BACKGROUND_STOP_MS = 1_500  # the window closes within 2 s whatever the network does
 
@@ -24,6 +26,7 @@ class LifeCycle:
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if self._quitting or not self.manager.active_keys():
             self._quitting = self._quitting or self._quit_requested
+            remember_window(self, self.services.paths.config_dir)
             self._shutdown()
             event.accept()
             return

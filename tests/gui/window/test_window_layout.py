@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from hfgui.gui.models.models_model import ModelsModel
 from tests.gui.helpers import make_window, populate
@@ -78,3 +78,34 @@ def test_the_first_window_fits_its_screen_whole(hub_env, qtbot):
     assert room.width() < 1280 or room.height() < 800, "the test screen is smaller than the window wants"
     assert window.width() <= room.width() - 16 and window.height() <= room.height() - 48, window.size()
     assert window.width() >= min(1280, room.width() - 16)  # as large as it may be, not smaller
+
+
+def test_the_window_opens_where_and_as_large_as_it_was_closed(hub_env, qtbot):
+    from hfgui.gui.app import build_main_window
+    from hfgui.gui.services import Services
+
+    first = build_main_window(Services.from_environment())
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 520)  # as a person drags it smaller
+    qtbot.waitUntil(lambda: first.size() == QtCore.QSize(700, 520))
+    first.close()  # nothing running: it closes at once, keeping its place
+    assert not first.isVisible()
+
+    again = build_main_window(Services.from_environment())
+    qtbot.addWidget(again)
+    assert again.size() == QtCore.QSize(700, 520)
+
+
+def test_an_unreadable_window_file_opens_the_window_fitted(hub_env, qtbot, caplog):
+    from hfgui.gui.app import build_main_window
+    from hfgui.gui.services import Services
+
+    services = Services.from_environment()
+    (services.paths.config_dir).mkdir(parents=True, exist_ok=True)
+    (services.paths.config_dir / "window.json").write_text('{"format": 1, "geometry": "not base64!"}')
+    window = build_main_window(services)
+    qtbot.addWidget(window)
+    room = window.screen().availableGeometry().size()
+    assert 0 < window.width() <= room.width() and 0 < window.height() <= room.height()
+    assert "window.json" in caplog.text  # said in the log, not in the person's way
