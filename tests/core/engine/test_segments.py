@@ -13,9 +13,15 @@ import threading
 import pytest
 
 from hfgui.core.engine import fill, prefix_hash, segments
-from hfgui.core.errors import DownloadCancelledError
 from hfgui.core.store import partials
-from tests.core.helpers.transfer_support import ProgressLog, body_gets, bytes_served, fetch, make_task
+from tests.core.helpers.transfer_support import (
+    ProgressLog,
+    body_gets,
+    bytes_served,
+    fetch,
+    make_task,
+    pause_after,
+)
 from tests.hubemu import generated_content
 
 MiB = 1024 * 1024
@@ -108,16 +114,7 @@ def test_each_segment_resumes_from_its_own_offset(hub, big, tmp_path):
     # Every response stalls after 1 MiB; a short stall timeout turns that into slow progress, so the
     # cancel below lands while the four connections are part-way into their pieces.
     hub.faults.stall(PATH, after_bytes=MiB, seconds=60, times=None)
-    cancel = threading.Event()
-    first = ProgressLog()
-
-    def cancel_when_started(n: int) -> None:
-        first(n)
-        if first.total >= 4 * MiB:
-            cancel.set()
-
-    with pytest.raises(DownloadCancelledError):
-        fetch(hub, task, staging, segments=4, cancel=cancel, on_bytes=cancel_when_started, stall_timeout=0.5)
+    first = pause_after(hub, task, staging, 4 * MiB, segments=4, stall_timeout=0.5)
 
     [left] = partials.list_partials(staging)
     saved = left.sidecar.segments
@@ -142,16 +139,7 @@ def test_a_single_stream_partial_continues_segmented(hub, big, tmp_path):
     task = make_task(hub, "acme/big", PATH, tmp_path / "dest")
     staging = tmp_path / "staging"
     hub.faults.stall(PATH, after_bytes=5 * MiB, seconds=60)  # the one stream holds at 5 MiB: Pause
-    cancel = threading.Event()
-    progress = ProgressLog()
-
-    def pause_at_the_stall(n: int) -> None:
-        progress(n)
-        if progress.total >= 5 * MiB:
-            cancel.set()
-
-    with pytest.raises(DownloadCancelledError):
-        fetch(hub, task, staging, segments=1, cancel=cancel, on_bytes=pause_at_the_stall)
+    pause_after(hub, task, staging, 5 * MiB, segments=1)
     assert partials.list_partials(staging)[0].sidecar.segments is None
     hub.faults.clear()
     hub.clear_requests()

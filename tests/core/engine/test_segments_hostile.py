@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from hfgui.core.errors import DownloadCancelledError, StaleObjectError
+from hfgui.core.errors import StaleObjectError
 from hfgui.core.store import partials
-from tests.core.helpers.transfer_support import ProgressLog, body_gets, fetch, make_task
+from tests.core.helpers.transfer_support import ProgressLog, body_gets, fetch, make_task, pause_after
 from tests.hubemu import generated_content
 
 MiB = 1024 * 1024
@@ -47,16 +47,7 @@ def test_a_stale_copy_is_refused_at_the_headers_of_every_segment(hub, task, tmp_
 def test_a_stale_copy_met_when_segments_resume_drops_the_partial(hub, task, tmp_path):
     staging = tmp_path / "staging"
     hub.faults.stall(PATH, after_bytes=MiB, seconds=60, times=None)
-    cancel = threading.Event()
-    progress = ProgressLog()
-
-    def pause_when_started(n: int) -> None:
-        progress(n)
-        if progress.total >= 2 * MiB:
-            cancel.set()
-
-    with pytest.raises(DownloadCancelledError):
-        fetch(hub, task, staging, segments=4, cancel=cancel, on_bytes=pause_when_started, stall_timeout=0.5)
+    pause_after(hub, task, staging, 2 * MiB, segments=4, stall_timeout=0.5)
     assert partials.list_partials(staging)[0].sidecar.segments is not None
     hub.faults.clear()
     hub.faults.stale_object(PATH, SIZE + 10, times=None, host="cdn")

@@ -17,6 +17,7 @@ from tests.core.helpers.transfer_support import (
     fetch,
     make_client,
     make_task,
+    pause_after,
 )
 from tests.hubemu import content_from_bytes, generated_content
 
@@ -231,16 +232,7 @@ def test_slow_link_reports_bytes_as_they_arrive(hub, tmp_path):
 def test_cancel_keeps_partial_and_next_run_resumes(hub, repo, tmp_path):
     task = make_task(hub, "acme/tiny", LFS_PATH, tmp_path / "dest")
     staging = tmp_path / "staging"
-    cancel = threading.Event()
-    first = ProgressLog()
-
-    def stop_after_two_mib(n: int) -> None:
-        first(n)
-        if first.total >= 2 * MiB:
-            cancel.set()
-
-    with pytest.raises(DownloadCancelledError):
-        fetch(hub, task, staging, cancel=cancel, on_bytes=stop_after_two_mib)
+    first = pause_after(hub, task, staging, 2 * MiB)
 
     [left] = partials.list_partials(staging)
     stopped = first.total  # chunks are whatever each socket read gave: at least 2 MiB by now

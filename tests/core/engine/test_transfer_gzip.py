@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import threading
 
 import pytest
 
-from hfgui.core.errors import DownloadCancelledError
 from hfgui.core.wire.hub import HubClient
 from hfgui.core.wire.urls import resolve_url
 from tests.core.helpers.gzip_proxy import GzipForcingProxy
-from tests.core.helpers.transfer_support import FAST_RETRY, ProgressLog, body_gets, fetch, make_task
+from tests.core.helpers.transfer_support import (
+    FAST_RETRY,
+    ProgressLog,
+    body_gets,
+    fetch,
+    make_task,
+    pause_after,
+)
 from tests.hubemu import content_from_bytes
 
 MiB = 1024 * 1024
@@ -40,16 +45,7 @@ def test_identity_keeps_ranges_working(hub, repo, tmp_path):
 def test_gzip_forced_by_a_proxy_is_decoded_never_stored(hub, repo, tmp_path):
     task = make_task(hub, "acme/texty", PATH, tmp_path / "dest")
     staging = tmp_path / "staging"
-    cancel = threading.Event()
-    first = ProgressLog()
-
-    def stop_after_one_mib(n: int) -> None:
-        first(n)
-        if first.total >= MiB:
-            cancel.set()
-
-    with pytest.raises(DownloadCancelledError):
-        fetch(hub, task, staging, cancel=cancel, on_bytes=stop_after_one_mib)
+    first = pause_after(hub, task, staging, MiB)
     kept = first.total
 
     proxy = GzipForcingProxy(hub.url)

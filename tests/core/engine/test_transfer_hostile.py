@@ -11,7 +11,7 @@ import pytest
 from hfgui.core.engine import transfer
 from hfgui.core.engine.model_download import ModelDownloader
 from hfgui.core.engine.transfer import DEFAULT_STALL_TIMEOUT, download_file
-from hfgui.core.errors import DownloadCancelledError, RangeRefusedError, RedirectLoopError, StaleObjectError
+from hfgui.core.errors import RangeRefusedError, RedirectLoopError, StaleObjectError
 from hfgui.core.settings import Settings
 from hfgui.core.store import partials
 from tests.core.helpers.transfer_support import (
@@ -21,6 +21,7 @@ from tests.core.helpers.transfer_support import (
     fetch,
     make_client,
     make_task,
+    pause_after,
 )
 from tests.hubemu import generated_content
 
@@ -66,16 +67,7 @@ def test_a_copy_of_another_size_is_refused_at_the_headers_and_a_rerun_starts_cle
 
 def test_a_stale_copy_met_on_resume_drops_the_partial(hub, task, tmp_path):
     staging = tmp_path / "staging"
-    cancel = threading.Event()
-    first = ProgressLog()
-
-    def stop_after_one_mib(n: int) -> None:
-        first(n)
-        if first.total >= MiB:
-            cancel.set()
-
-    with pytest.raises(DownloadCancelledError):
-        fetch(hub, task, staging, cancel=cancel, on_bytes=stop_after_one_mib)
+    pause_after(hub, task, staging, MiB)
     [kept] = partials.list_partials(staging)
     hub.faults.stale_object(PATH, SIZE - 10, times=None, host="cdn")
     hub.clear_requests()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from hfgui.core.engine.transfer import FileTask, download_file
+from hfgui.core.errors import DownloadCancelledError
 from hfgui.core.wire.hub import HubClient
 from hfgui.core.wire.ratelimit import RetryPolicy
 from hfgui.core.wire.urls import resolve_url
@@ -58,6 +61,22 @@ def fetch(hub: HubEmulator, task: FileTask, staging: Path, **kwargs) -> Path:
     client = kwargs.pop("client", None) or make_client(hub)
     kwargs.setdefault("cancel", threading.Event())
     return download_file(client, task, staging, **kwargs)
+
+
+def pause_after(hub: HubEmulator, task: FileTask, staging: Path, nbytes: int, **kwargs) -> ProgressLog:
+    """Fetch until at least ``nbytes`` were reported, then cancel as Pause does (the partial stays);
+    returns what was reported."""
+    cancel = threading.Event()
+    progress = ProgressLog()
+
+    def stop_once_there(n: int) -> None:
+        progress(n)
+        if progress.total >= nbytes:
+            cancel.set()
+
+    with pytest.raises(DownloadCancelledError):
+        fetch(hub, task, staging, cancel=cancel, on_bytes=stop_once_there, **kwargs)
+    return progress
 
 
 def body_gets(hub: HubEmulator, path: str) -> list:
