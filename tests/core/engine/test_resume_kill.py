@@ -36,6 +36,24 @@ def wait_for_partial_bytes(staging: Path, wanted: int, process: subprocess.Popen
     pytest.fail("the download process never reached the stall point")
 
 
+def start_download(hub, task, staging: Path) -> subprocess.Popen:
+    """Download one file in a process of its own (tests/core/helpers/download_one.py), to be killed."""
+    spec = {
+        "endpoint": hub.url,
+        "task": {**dataclasses.asdict(task), "dest": str(task.dest)},
+        "staging": str(staging),
+        "stall_timeout": 300.0,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.core.helpers.download_one", json.dumps(spec)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX only")
 def test_resume_after_kill_9(hub, tmp_path):
     content = generated_content(8 * MiB + 99, seed=21)
@@ -44,20 +62,7 @@ def test_resume_after_kill_9(hub, tmp_path):
     staging = tmp_path / "staging"
     stop_at = 3 * MiB  # a multiple of the 1 MiB read size: all of it reaches the disk before the stall
     hub.faults.stall(PATH, after_bytes=stop_at, seconds=120)  # the child sits here until we kill it
-    spec = {
-        "endpoint": hub.url,
-        "task": {**dataclasses.asdict(task), "dest": str(task.dest)},
-        "staging": str(staging),
-        "stall_timeout": 300.0,
-    }
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.core.helpers.download_one", json.dumps(spec)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-    )
+    child = start_download(hub, task, staging)
     try:
         on_disk = wait_for_partial_bytes(staging, stop_at, child)
     finally:
@@ -88,20 +93,7 @@ def test_segmented_download_killed_mid_file_continues_every_segment(hub, tmp_pat
     hub.network.connection_rate = 16 * MiB
     task = make_task(hub, "acme/killme", PATH, tmp_path / "dest")
     staging = tmp_path / "staging"
-    spec = {
-        "endpoint": hub.url,
-        "task": {**dataclasses.asdict(task), "dest": str(task.dest)},
-        "staging": str(staging),
-        "stall_timeout": 300.0,
-    }
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.core.helpers.download_one", json.dumps(spec)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-    )
+    child = start_download(hub, task, staging)
     try:
         wait_for_partial_bytes(staging, size // 2, child)
     finally:
