@@ -15,6 +15,7 @@ from hfgui.core.wire.hub import HubClient
 from hfgui.core.wire.network import NetworkConfig
 from hfgui.core.wire.ratelimit import RetryPolicy
 from tests.core.helpers.forward_proxy import ForwardProxy
+from tests.core.helpers.no_proxy_cases import NO_PROXY_CASES
 from tests.hubemu import generated_content
 
 TOKEN = "hf_proxyTestToken000000000000000000"
@@ -124,16 +125,7 @@ def test_manual_mode_ignores_environment_proxy(hub, repo, clean_env, tmp_path):
         assert chosen.seen() and from_env.seen() == []
 
 
-@pytest.mark.parametrize(
-    ("no_proxy", "proxied_hosts"),
-    [
-        (("127.0.0.0/8",), {"localhost"}),  # a CIDR matches the Hub's IP literal only
-        (("localhost",), {"127.0.0.1"}),  # a host name matches the CDN only
-        (("127.0.0.1", "localhost"), set()),
-        (("*",), set()),
-        (("example.com",), {"127.0.0.1", "localhost"}),
-    ],
-)
+@pytest.mark.parametrize(("no_proxy", "proxied_hosts"), NO_PROXY_CASES)
 def test_manual_no_proxy_list_bypasses_the_proxy(
     hub, repo, proxy, clean_env, tmp_path, no_proxy, proxied_hosts
 ):

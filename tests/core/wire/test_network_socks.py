@@ -16,6 +16,7 @@ from hfgui.core.store.paths import AppPaths
 from hfgui.core.wire.hub import HubClient
 from hfgui.core.wire.network import NetworkConfig
 from hfgui.core.wire.ratelimit import RetryPolicy
+from tests.core.helpers.no_proxy_cases import NO_PROXY_CASES
 from tests.core.helpers.socks5_server import SocksServer
 from tests.hubemu import generated_content
 
@@ -138,16 +139,7 @@ def test_manual_socks_proxy_beats_the_environment(hub, repo, clean_env):
         assert chosen.seen() and from_env.seen() == []
 
 
-@pytest.mark.parametrize(
-    ("no_proxy", "proxied_hosts"),
-    [
-        (("127.0.0.0/8",), {"localhost"}),  # a CIDR matches the Hub's IP literal only
-        (("localhost",), {"127.0.0.1"}),  # a host name matches the CDN only
-        (("127.0.0.1", "localhost"), set()),
-        (("*",), set()),
-        (("example.com",), {"127.0.0.1", "localhost"}),
-    ],
-)
+@pytest.mark.parametrize(("no_proxy", "proxied_hosts"), NO_PROXY_CASES)
 def test_no_proxy_list_bypasses_the_socks_proxy(
     hub, repo, socks_proxy, clean_env, tmp_path, no_proxy, proxied_hosts
 ):
